@@ -1,0 +1,50 @@
+// From Hamming distance to exact-match keys (DESIGN.md section 4).
+//
+// A key scheme has L tables; table l selects k of the 256 hash bit positions. A match key is
+// (l, those k bits). The DB builder, who has only hash bits, stores the L base keys of each
+// hash; the device, which also knows each bit's margin, emits P probe keys: the base keys plus
+// variants that flip the least reliable selected bits, ordered by the total margin flipped.
+// Both sides call the same functions, so the keys agree bit for bit.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "hashveil/common/status.h"
+#include "hashveil/matcher/pdq_hash.h"
+
+namespace hashveil::matcher {
+
+// |B[i][j] - median| for each of the 256 hash bits: how far a bit is from flipping.
+// Device-only: margins never leave the device.
+using BitMargins = std::array<float, PdqHash::kBits>;
+
+struct KeyScheme {
+  std::uint32_t tables = 1;          // L
+  std::uint32_t bits_per_key = 64;   // k, 8..256, a multiple of 8
+  std::uint32_t probes = 16;         // P, total probe keys per image (all tables together)
+  std::uint64_t seed = 0;            // selects the bit positions of tables after the first
+
+  // kInvalidInput naming the first parameter out of range.
+  Status Validate() const;
+  friend bool operator==(const KeyScheme&, const KeyScheme&) = default;
+};
+
+// Canonical 33-byte encoding: byte 0 is the table index, bytes 1..32 the selected bits packed
+// LSB-first in selection order, zero-padded past k. Equal keys have equal bytes.
+using MatchKey = std::array<std::uint8_t, 33>;
+
+// The bit positions table `table` selects, in selection order (k of them, distinct).
+std::vector<int> SelectedPositions(const KeyScheme& scheme, std::uint32_t table);
+
+// The L base keys of a hash (DB side, and the first key per table on the device).
+// Precondition: scheme.Validate().ok().
+std::vector<MatchKey> BaseKeys(const PdqHash& hash, const KeyScheme& scheme);
+
+// The device's probe keys: exactly min(P, number of distinct keys reachable) keys, distinct, the
+// base key of table 0 first. Precondition: scheme.Validate().ok().
+std::vector<MatchKey> ProbeKeys(const PdqHash& hash, const BitMargins& margins,
+                                const KeyScheme& scheme);
+
+}  // namespace hashveil::matcher

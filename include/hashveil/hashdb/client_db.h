@@ -1,0 +1,65 @@
+// The signed client DB (.hvdb) that ships to devices: the blinded cuckoo table and every
+// parameter both sides must agree on (DESIGN.md sections 5 and 6; byte layout in
+// docs/file-formats.md).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+
+#include "hashveil/common/status.h"
+#include "hashveil/hashdb/keys.h"
+#include "hashveil/matcher/match_keys.h"
+#include "hashveil/psi/group.h"
+#include "hashveil/psi/key_hashing.h"
+
+namespace hashveil::hashdb {
+
+using Digest = std::array<std::uint8_t, 32>;  // BLAKE2b-256
+
+// The inclusion policy the DB was built with, recorded so auditors can recompute the set.
+struct InclusionPolicy {
+  std::uint32_t min_quality = 50;
+  std::uint32_t min_sources = 2;
+  bool distinct_jurisdictions = true;
+  std::uint32_t merge_distance = 31;  // hashes within this distance are the same image
+  friend bool operator==(const InclusionPolicy&, const InclusionPolicy&) = default;
+};
+
+struct ClientDbParams {
+  std::uint32_t format_version = 1;
+  matcher::KeyScheme key_scheme;
+  std::uint32_t cuckoo_functions = 3;     // c
+  std::uint64_t slot_count = 0;           // n'
+  std::uint64_t entry_count = 0;          // hashes included
+  std::uint64_t key_count = 0;            // keys placed (entry_count * L minus drops)
+  std::uint32_t threshold = 0;            // t
+  std::uint32_t synthetic_rate_ppm = 0;   // p_syn in parts per million
+  std::uint32_t synthetic_max = 0;        // s_max
+  std::uint64_t epoch = 0;                // identifies this DB; vouchers carry it
+  psi::DbNonce db_nonce{};
+  psi::FillerSeed filler_seed{};
+  psi::Point public_point;                // L = alpha*G
+  InclusionPolicy policy;
+};
+
+// A loaded, verified client DB. Immutable and thread-safe after Load.
+class ClientDb {
+ public:
+  // Maps the file and checks, before anything else reads it: magic, version, that sizes in the
+  // header match the file length, the digest, the Ed25519 signature by `publisher`, and that
+  // every point is a valid non-identity point and all are pairwise distinct.
+  // Errors: kNotFound, kIoError, kUnsupported (version), kCorrupt (anything else, named).
+  static Result<std::unique_ptr<ClientDb>> Load(const std::filesystem::path& path,
+                                                const PublisherPublicKey& publisher);
+  virtual ~ClientDb() = default;
+
+  virtual const ClientDbParams& params() const = 0;
+  // Slot i's point, i < params().slot_count.
+  virtual psi::Point slot(std::uint64_t index) const = 0;
+  // BLAKE2b-256 over the header and points (what the signature signs).
+  virtual const Digest& digest() const = 0;
+};
+
+}  // namespace hashveil::hashdb

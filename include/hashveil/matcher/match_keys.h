@@ -4,7 +4,9 @@
 // (l, those k bits). The DB builder, who has only hash bits, stores the L base keys of each
 // hash; the device, which also knows each bit's margin, emits P probe keys: the base keys plus
 // variants that flip the least reliable selected bits, ordered by the total margin flipped.
-// Both sides call the same functions, so the keys agree bit for bit.
+// Both sides call the same functions, so the keys agree bit for bit. The exact rules (which
+// positions each table selects, how probes are enumerated and the budget split) are in
+// docs/pdq.md, "Match keys and probes"; changing them changes every published DB.
 #pragma once
 
 #include <array>
@@ -21,9 +23,12 @@ namespace hashveil::matcher {
 using BitMargins = std::array<float, PdqHash::kBits>;
 
 struct KeyScheme {
-  std::uint32_t tables = 1;          // L
+  static constexpr std::uint32_t kMaxTables = 64;
+  static constexpr std::uint32_t kMaxProbes = 4096;
+
+  std::uint32_t tables = 1;          // L, 1..kMaxTables
   std::uint32_t bits_per_key = 64;   // k, 8..256, a multiple of 8
-  std::uint32_t probes = 16;         // P, total probe keys per image (all tables together)
+  std::uint32_t probes = 16;         // P, L..min(kMaxProbes, 256*L): total probe keys per image
   std::uint64_t seed = 0;            // selects the bit positions of tables after the first
 
   // kInvalidInput naming the first parameter out of range.
@@ -36,14 +41,23 @@ struct KeyScheme {
 using MatchKey = std::array<std::uint8_t, 33>;
 
 // The bit positions table `table` selects, in selection order (k of them, distinct).
+// Table 0: the k lowest-frequency DCT positions (bit 16i+j is coefficient (i,j); ordered by
+// i+j, then i). Tables l > 0: a seeded weighted draw favouring low frequencies.
+// Precondition: scheme.Validate().ok() and table < scheme.tables.
 std::vector<int> SelectedPositions(const KeyScheme& scheme, std::uint32_t table);
 
-// The L base keys of a hash (DB side, and the first key per table on the device).
+// The L base keys of a hash, table 0 first (DB side, and the first key per table on the device).
 // Precondition: scheme.Validate().ok().
 std::vector<MatchKey> BaseKeys(const PdqHash& hash, const KeyScheme& scheme);
 
-// The device's probe keys: exactly min(P, number of distinct keys reachable) keys, distinct, the
-// base key of table 0 first. Precondition: scheme.Validate().ok().
+// How many of the P probes table `table` gets: P/L, plus one for the first P mod L tables.
+// Precondition: scheme.Validate().ok() and table < scheme.tables.
+std::uint32_t ProbeBudget(const KeyScheme& scheme, std::uint32_t table);
+
+// The device's probe keys: exactly P keys, distinct. Grouped by table, table 0 first; within a
+// table its base key first, then flips of its selected bits in increasing order of total margin
+// flipped. So the first key is table 0's base key. Non-finite or negative margins count as
+// +infinity (never flipped before a finite one). Precondition: scheme.Validate().ok().
 std::vector<MatchKey> ProbeKeys(const PdqHash& hash, const BitMargins& margins,
                                 const KeyScheme& scheme);
 

@@ -33,7 +33,8 @@ struct ClientDbParams {
   std::uint32_t cuckoo_functions = 3;     // c
   std::uint64_t slot_count = 0;           // n'
   std::uint64_t entry_count = 0;          // hashes included
-  std::uint64_t key_count = 0;            // keys placed (entry_count * L minus drops)
+  std::uint64_t key_count = 0;            // distinct keys placed in the table
+  std::uint64_t dropped_key_count = 0;    // distinct keys the cuckoo table could not place
   std::uint32_t threshold = 0;            // t
   std::uint32_t synthetic_rate_ppm = 0;   // p_syn in parts per million
   std::uint32_t synthetic_max = 0;        // s_max
@@ -53,6 +54,10 @@ class ClientDb {
   // Errors: kNotFound, kIoError, kUnsupported (version), kCorrupt (anything else, named).
   static Result<std::unique_ptr<ClientDb>> Load(const std::filesystem::path& path,
                                                 const PublisherPublicKey& publisher);
+  // Every check of Load except the signature. For `db info` and for auditors who compare the
+  // digest with the published one out of band; never for devices, which must call Load.
+  static Result<std::unique_ptr<ClientDb>> LoadIgnoringSignature(
+      const std::filesystem::path& path);
   virtual ~ClientDb() = default;
 
   virtual const ClientDbParams& params() const = 0;

@@ -1,0 +1,130 @@
+#include "client_db_format.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "le_codec.h"
+
+namespace hashveil::hashdb {
+namespace {
+
+bool AllZero(std::span<const std::uint8_t> bytes) {
+  return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; });
+}
+
+Status CheckParams(const ClientDbParams& p) {
+  if (Status scheme = p.key_scheme.Validate(); !scheme.ok()) {
+    return Status::Corrupt("key scheme: " + scheme.message());
+  }
+  if (p.cuckoo_functions < 1 || p.cuckoo_functions > psi::kMaxCuckooFunctions) {
+    return Status::Corrupt("cuckoo function count out of range");
+  }
+  if (p.slot_count < p.cuckoo_functions) return Status::Corrupt("fewer slots than cuckoo functions");
+  if (p.key_count == 0 || p.key_count > p.slot_count) {
+    return Status::Corrupt("key count is zero or exceeds the slot count");
+  }
+  // Placed and dropped keys are distinct base keys of the entries: at most L per entry.
+  const std::uint64_t max_keys = p.entry_count * p.key_scheme.tables;
+  if (p.entry_count == 0 || max_keys / p.key_scheme.tables != p.entry_count ||
+      p.dropped_key_count > max_keys || p.key_count > max_keys - p.dropped_key_count) {
+    return Status::Corrupt("entry, key and dropped-key counts are inconsistent");
+  }
+  // t shares rebuild the key; the detectable hash needs polynomials of degree t-2 >= 0.
+  if (p.threshold < 2) return Status::Corrupt("threshold below 2");
+  if (p.synthetic_rate_ppm > 1'000'000) return Status::Corrupt("synthetic rate above 1");
+  if (p.policy.min_quality > 100 || p.policy.merge_distance > matcher::PdqHash::kBits ||
+      p.policy.min_sources == 0) {
+    return Status::Corrupt("inclusion policy out of range");
+  }
+  if (AllZero(p.db_nonce) || AllZero(p.filler_seed)) {
+    return Status::Corrupt("DB nonce or filler seed is all zeros");
+  }
+  if (!psi::IsValidPoint(p.public_point)) return Status::Corrupt("public point is not valid");
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> EncodeClientDbHeader(const ClientDbParams& p) {
+  LeWriter w;
+  w.Bytes(kClientDbMagic);
+  w.U32(p.format_version);
+  w.U32(p.key_scheme.tables);
+  w.U32(p.key_scheme.bits_per_key);
+  w.U32(p.key_scheme.probes);
+  w.U64(p.key_scheme.seed);
+  w.U32(p.cuckoo_functions);
+  w.U64(p.slot_count);
+  w.U64(p.entry_count);
+  w.U64(p.key_count);
+  w.U64(p.dropped_key_count);
+  w.U32(p.threshold);
+  w.U32(p.synthetic_rate_ppm);
+  w.U32(p.synthetic_max);
+  w.U32(p.policy.min_quality);
+  w.U32(p.policy.min_sources);
+  w.U32(p.policy.distinct_jurisdictions ? 1 : 0);
+  w.U32(p.policy.merge_distance);
+  w.U64(p.epoch);
+  w.Bytes(p.db_nonce);
+  w.Bytes(p.filler_seed);
+  w.Bytes(p.public_point.bytes);
+  return std::move(w.bytes());
+}
+
+Result<ClientDbParams> DecodeClientDbHeader(std::span<const std::uint8_t> header) {
+  if (header.size() < 8) return Status::Corrupt("shorter than a client DB header");
+  LeReader r(header);
+  if (r.Array<4>() != kClientDbMagic) return Status::Corrupt("not a client DB (wrong magic)");
+  ClientDbParams p;
+  p.format_version = r.U32();
+  if (p.format_version != kClientDbFormatVersion) {
+    return Status::Unsupported("client DB format version " + std::to_string(p.format_version) +
+                               " (this build reads version " +
+                               std::to_string(kClientDbFormatVersion) + ")");
+  }
+  if (header.size() < kClientDbHeaderBytes) return Status::Corrupt("client DB header truncated");
+  p.key_scheme.tables = r.U32();
+  p.key_scheme.bits_per_key = r.U32();
+  p.key_scheme.probes = r.U32();
+  p.key_scheme.seed = r.U64();
+  p.cuckoo_functions = r.U32();
+  p.slot_count = r.U64();
+  p.entry_count = r.U64();
+  p.key_count = r.U64();
+  p.dropped_key_count = r.U64();
+  p.threshold = r.U32();
+  p.synthetic_rate_ppm = r.U32();
+  p.synthetic_max = r.U32();
+  p.policy.min_quality = r.U32();
+  p.policy.min_sources = r.U32();
+  const std::uint32_t distinct_jurisdictions = r.U32();
+  p.policy.merge_distance = r.U32();
+  p.epoch = r.U64();
+  p.db_nonce = r.Array<psi::kDbNonceBytes>();
+  p.filler_seed = r.Array<psi::kFillerSeedBytes>();
+  p.public_point.bytes = r.Array<psi::kPointBytes>();
+  if (!r.ok() || r.offset() != kClientDbHeaderBytes) {
+    return Status::Internal("client DB header layout does not match its declared size");
+  }
+  if (distinct_jurisdictions > 1) return Status::Corrupt("inclusion policy flag is not 0 or 1");
+  p.policy.distinct_jurisdictions = distinct_jurisdictions == 1;
+  HV_RETURN_IF_ERROR(CheckParams(p));
+  return p;
+}
+
+std::uint64_t ClientDbFileBytes(std::uint64_t slot_count) {
+  constexpr std::uint64_t kFixed = kClientDbHeaderBytes + kClientDbTrailerBytes;
+  if (slot_count > (UINT64_MAX - kFixed) / psi::kPointBytes) return 0;
+  return kFixed + slot_count * psi::kPointBytes;
+}
+
+Digest ComputeClientDbDigest(std::span<const std::uint8_t> header_and_points) {
+  Digest digest{};
+  crypto_generichash(digest.data(), digest.size(), header_and_points.data(),
+                     header_and_points.size(), nullptr, 0);
+  return digest;
+}
+
+}  // namespace hashveil::hashdb

@@ -1,0 +1,33 @@
+// The .hvdb byte layout shared by the writer and the loader (docs/file-formats.md):
+//   header (kClientDbHeaderBytes) | slot_count points of 32 bytes | BLAKE2b-256 digest of all
+//   that precedes it | Ed25519 signature of the digest.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "hashveil/common/status.h"
+#include "hashveil/hashdb/client_db.h"
+
+namespace hashveil::hashdb {
+
+inline constexpr std::array<std::uint8_t, 4> kClientDbMagic = {'H', 'V', 'D', 'B'};
+inline constexpr std::uint32_t kClientDbFormatVersion = 1;
+inline constexpr std::size_t kClientDbHeaderBytes = 196;
+inline constexpr std::size_t kClientDbTrailerBytes = sizeof(Digest) + kSignatureBytes;
+
+std::vector<std::uint8_t> EncodeClientDbHeader(const ClientDbParams& params);
+
+// Parses and checks a header: kCorrupt for a short header or wrong magic, kUnsupported for
+// another format version, kCorrupt naming the first parameter out of range.
+Result<ClientDbParams> DecodeClientDbHeader(std::span<const std::uint8_t> header);
+
+// The file size a DB of `slot_count` slots must have, or 0 if that overflows.
+std::uint64_t ClientDbFileBytes(std::uint64_t slot_count);
+
+// BLAKE2b-256 over the header and the points: what the publisher signs.
+Digest ComputeClientDbDigest(std::span<const std::uint8_t> header_and_points);
+
+}  // namespace hashveil::hashdb

@@ -1,0 +1,34 @@
+#include "client_db_writer.h"
+
+#include <sodium.h>
+
+#include "client_db_format.h"
+#include "hashveil/common/secret_file.h"
+
+namespace hashveil::hashdb {
+
+Result<Digest> WriteClientDb(const ClientDbParams& params, std::span<const psi::Point> points,
+                             const PublisherKeyPair& publisher, const std::filesystem::path& path) {
+  if (points.size() != params.slot_count) {
+    return Status::InvalidInput("point count differs from the slot count");
+  }
+  std::vector<std::uint8_t> file = EncodeClientDbHeader(params);
+  // Refuse to sign what a loader would refuse to read.
+  if (auto decoded = DecodeClientDbHeader(file); !decoded.ok()) {
+    return Status::InvalidInput("client DB parameters: " + decoded.status().message());
+  }
+  file.reserve(ClientDbFileBytes(params.slot_count));
+  for (const psi::Point& point : points) {
+    file.insert(file.end(), point.bytes.begin(), point.bytes.end());
+  }
+  const Digest digest = ComputeClientDbDigest(file);
+  std::array<std::uint8_t, kSignatureBytes> signature{};
+  crypto_sign_detached(signature.data(), nullptr, digest.data(), digest.size(),
+                       publisher.secret_key.data());
+  file.insert(file.end(), digest.begin(), digest.end());
+  file.insert(file.end(), signature.begin(), signature.end());
+  HV_RETURN_IF_ERROR(WriteFileAtomically(path, file).WithContext("writing client DB"));
+  return digest;
+}
+
+}  // namespace hashveil::hashdb

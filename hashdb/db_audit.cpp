@@ -1,0 +1,146 @@
+#include "hashveil/hashdb/db_audit.h"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+
+#include "hashveil/hashdb/db_builder.h"
+#include "parallel_for.h"
+
+namespace hashveil::hashdb {
+namespace {
+
+constexpr std::size_t kMaxProblemLines = 20;
+
+class Findings {
+ public:
+  explicit Findings(DbAuditReport& report) : report_(report) {}
+  void Add(std::string problem) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++total_;
+    if (report_.problems.size() < kMaxProblemLines) report_.problems.push_back(std::move(problem));
+  }
+  void Finish() {
+    if (total_ > report_.problems.size()) {
+      report_.problems.push_back("... " + std::to_string(total_ - report_.problems.size()) +
+                                 " more problems not listed");
+    }
+  }
+
+ private:
+  DbAuditReport& report_;
+  std::mutex mutex_;
+  std::uint64_t total_ = 0;
+};
+
+bool Contains(const std::vector<matcher::MatchKey>& sorted, const matcher::MatchKey& key) {
+  return std::binary_search(sorted.begin(), sorted.end(), key);
+}
+
+}  // namespace
+
+Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set,
+                                    const ClientDb& db, const DbProof& proof, unsigned threads,
+                                    const ProgressCallback& filler_progress,
+                                    const ProgressCallback& proof_progress) {
+  const ClientDbParams& params = db.params();
+  DbAuditReport report;
+  Findings findings(report);
+  if (proof.db_digest != db.digest()) {
+    findings.Add("the proof is for another DB (digest differs)");
+    findings.Finish();
+    return report;
+  }
+  const DistinctKeys expected = DistinctBaseKeys(included_set, params.key_scheme);
+  report.expected_entries = included_set.size();
+  report.expected_keys = expected.keys.size();
+  report.proven_keys = proof.keys.size();
+  if (params.entry_count != included_set.size()) {
+    findings.Add("the header counts " + std::to_string(params.entry_count) +
+                 " entries; the policy's set has " + std::to_string(included_set.size()));
+  }
+  if (params.key_count != proof.keys.size()) {
+    findings.Add("the header counts " + std::to_string(params.key_count) +
+                 " placed keys; the proof lists " + std::to_string(proof.keys.size()));
+  }
+
+  // Which slots the proof claims, so the rest can be checked as fillers; proof keys vs the set.
+  std::vector<bool> occupied(params.slot_count, false);
+  std::vector<matcher::MatchKey> proven_sorted;
+  proven_sorted.reserve(proof.keys.size());
+  for (std::size_t i = 0; i < proof.keys.size(); ++i) {
+    const ProvenKey& proven = proof.keys[i];
+    if (proven.slot >= params.slot_count || occupied[proven.slot]) {
+      findings.Add("proof entry " + std::to_string(i) + " names a slot out of range or twice");
+      continue;
+    }
+    occupied[proven.slot] = true;
+    proven_sorted.push_back(proven.key);
+    if (!Contains(expected.keys, proven.key)) {
+      ++report.extra_keys;
+      findings.Add("extra key: slot " + std::to_string(proven.slot) +
+                   " holds a key outside the policy's set");
+      continue;
+    }
+    const auto slots =
+        psi::CuckooSlots(params.db_nonce, proven.key, params.slot_count, params.cuckoo_functions);
+    if (std::find(slots.begin(), slots.end(), proven.slot) == slots.end()) {
+      ++report.misplaced_keys;
+      findings.Add("misplaced key: slot " + std::to_string(proven.slot) +
+                   " is not one of its key's cuckoo slots (devices would never probe it)");
+    }
+  }
+  std::sort(proven_sorted.begin(), proven_sorted.end());
+
+  // Set keys not in the table: a legitimate drop has every one of its slots taken.
+  for (const matcher::MatchKey& key : expected.keys) {
+    if (Contains(proven_sorted, key)) continue;
+    const auto slots =
+        psi::CuckooSlots(params.db_nonce, key, params.slot_count, params.cuckoo_functions);
+    const auto free_slot =
+        std::find_if(slots.begin(), slots.end(), [&](std::uint64_t s) { return !occupied[s]; });
+    if (free_slot == slots.end()) {
+      ++report.dropped_keys;
+    } else {
+      ++report.missing_keys;
+      findings.Add("missing key: a key of the policy's set is not in the table although its "
+                   "slot " + std::to_string(*free_slot) + " is free");
+    }
+  }
+  if (report.dropped_keys != params.dropped_key_count) {
+    findings.Add("the header counts " + std::to_string(params.dropped_key_count) +
+                 " dropped keys; the audit finds " + std::to_string(report.dropped_keys));
+  }
+
+  // Every slot the proof does not claim must be the seed's filler, or the server could have
+  // planted alpha*H(key) for a key of its choosing there.
+  std::atomic<std::uint64_t> fillers{0};
+  std::atomic<std::uint64_t> bad_fillers{0};
+  HV_RETURN_IF_ERROR(ParallelFor(
+      params.slot_count, threads,
+      [&](std::uint64_t begin, std::uint64_t end) {
+        std::uint64_t checked = 0;
+        for (std::uint64_t i = begin; i < end; ++i) {
+          if (occupied[i]) continue;
+          ++checked;
+          if (db.slot(i) != psi::FillerPoint(params.filler_seed, i)) {
+            ++bad_fillers;
+            findings.Add("planted filler: slot " + std::to_string(i) +
+                         " is not the filler derived from the seed");
+          }
+        }
+        fillers += checked;
+        return Status::Ok();
+      },
+      filler_progress));
+  report.fillers_checked = fillers;
+  report.bad_fillers = bad_fillers;
+
+  Status verified = VerifyDbProof(db, proof, threads, proof_progress);
+  report.proof_verified = verified.ok();
+  if (!verified.ok()) findings.Add("proof: " + verified.message());
+  findings.Finish();
+  return report;
+}
+
+}  // namespace hashveil::hashdb

@@ -1,0 +1,142 @@
+#include "hashveil/hashdb/db_builder.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "blinding.h"
+#include "client_db_format.h"
+#include "client_db_writer.h"
+#include "cuckoo_table.h"
+#include "hashveil/hashdb/db_proof.h"
+#include "parallel_for.h"
+
+namespace hashveil::hashdb {
+namespace {
+
+Status CheckOptions(const DbBuildOptions& options) {
+  HV_RETURN_IF_ERROR(options.key_scheme.Validate());
+  if (options.cuckoo_functions < 1 || options.cuckoo_functions > psi::kMaxCuckooFunctions) {
+    return Status::InvalidInput("cuckoo functions must be 1.." +
+                                std::to_string(psi::kMaxCuckooFunctions));
+  }
+  if (!(options.load > 0.0 && options.load <= 1.0)) {
+    return Status::InvalidInput("cuckoo load must be in (0, 1]");
+  }
+  if (options.threshold < 2) return Status::InvalidInput("threshold must be at least 2");
+  if (options.synthetic_rate_ppm > 1'000'000) {
+    return Status::InvalidInput("synthetic rate must be at most 1");
+  }
+  return Status::Ok();
+}
+
+class PhaseTimer {
+ public:
+  double Lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return seconds;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+ProgressCallback ForPhase(const BuildProgress& progress, BuildPhase phase) {
+  if (!progress) return {};
+  return [&progress, phase](std::uint64_t done, std::uint64_t total) {
+    progress(phase, done, total);
+  };
+}
+
+}  // namespace
+
+DistinctKeys DistinctBaseKeys(std::span<const PublishedEntry> entries,
+                              const matcher::KeyScheme& scheme) {
+  DistinctKeys result;
+  result.keys.reserve(entries.size() * scheme.tables);
+  for (const PublishedEntry& entry : entries) {
+    for (const matcher::MatchKey& key : matcher::BaseKeys(entry.hash, scheme)) {
+      result.keys.push_back(key);
+    }
+  }
+  std::sort(result.keys.begin(), result.keys.end());
+  const auto last = std::unique(result.keys.begin(), result.keys.end());
+  result.duplicates = static_cast<std::uint64_t>(result.keys.end() - last);
+  result.keys.erase(last, result.keys.end());
+  return result;
+}
+
+Result<DbBuildResult> BuildClientDb(std::span<const PublishedEntry> entries,
+                                    const DbBuildOptions& options, const ServerSecret& secret,
+                                    const PublisherKeyPair& publisher, RandomSource& random,
+                                    const std::filesystem::path& db_path,
+                                    const std::filesystem::path& proof_path,
+                                    const BuildProgress& progress) {
+  HV_RETURN_IF_ERROR(CheckOptions(options));
+  if (entries.empty()) return Status::InvalidInput("no entries to publish");
+  PhaseTimer timer;
+  DbBuildResult result;
+  DbBuildStats& stats = result.stats;
+  stats.threads = ResolveThreadCount(options.threads);
+  stats.entries = entries.size();
+  stats.base_keys = entries.size() * options.key_scheme.tables;
+
+  ClientDbParams& params = result.params;
+  params.format_version = kClientDbFormatVersion;
+  params.key_scheme = options.key_scheme;
+  params.cuckoo_functions = options.cuckoo_functions;
+  params.entry_count = entries.size();
+  params.threshold = options.threshold;
+  params.synthetic_rate_ppm = options.synthetic_rate_ppm;
+  params.synthetic_max = options.synthetic_max;
+  params.epoch = options.epoch;
+  params.policy = options.policy;
+  params.public_point = secret.public_point();
+  random.Fill(params.db_nonce);
+  random.Fill(params.filler_seed);
+
+  const DistinctKeys distinct = DistinctBaseKeys(entries, options.key_scheme);
+  stats.duplicate_keys = distinct.duplicates;
+  params.slot_count =
+      CuckooSlotCount(distinct.keys.size(), options.load, options.cuckoo_functions);
+  if (progress) progress(BuildPhase::kPlacement, 0, distinct.keys.size());
+  HV_ASSIGN_OR_RETURN(CuckooPlacement placement,
+                      PlaceKeys(distinct.keys, params.db_nonce, params.slot_count,
+                                options.cuckoo_functions, options.threads));
+  if (progress) progress(BuildPhase::kPlacement, distinct.keys.size(), distinct.keys.size());
+  params.dropped_key_count = placement.dropped_keys.size();
+  params.key_count = distinct.keys.size() - placement.dropped_keys.size();
+  stats.placed_keys = params.key_count;
+  stats.dropped_keys = params.dropped_key_count;
+  stats.slot_count = params.slot_count;
+  stats.longest_eviction_walk = placement.max_walk;
+  stats.placement_seconds = timer.Lap();
+
+  HV_ASSIGN_OR_RETURN(std::vector<psi::Point> points,
+                      BlindTable(distinct.keys, placement, params.db_nonce, params.filler_seed,
+                                 secret.alpha, options.threads,
+                                 ForPhase(progress, BuildPhase::kBlinding)));
+  stats.blinding_seconds = timer.Lap();
+
+  HV_ASSIGN_OR_RETURN(result.digest, WriteClientDb(params, points, publisher, db_path));
+  stats.db_bytes = ClientDbFileBytes(params.slot_count);
+  stats.write_seconds = timer.Lap();
+
+  std::vector<ProvenKey> proven;
+  proven.reserve(params.key_count);
+  for (std::uint64_t slot = 0; slot < params.slot_count; ++slot) {
+    const std::uint32_t key = placement.slot_key[slot];
+    if (key != CuckooPlacement::kEmptySlot) proven.push_back({slot, distinct.keys[key]});
+  }
+  HV_ASSIGN_OR_RETURN(DbProof proof,
+                      ProveDb(result.digest, params.db_nonce, std::move(proven), secret, random,
+                              options.threads, ForPhase(progress, BuildPhase::kProof)));
+  HV_RETURN_IF_ERROR(SaveDbProof(proof, proof_path));
+  std::error_code ec;
+  stats.proof_bytes = std::filesystem::file_size(proof_path, ec);
+  stats.proof_seconds = timer.Lap();
+  return result;
+}
+
+}  // namespace hashveil::hashdb

@@ -1,0 +1,50 @@
+// Auditing a published client DB against the policy's set, without the secret (DESIGN.md 6).
+//
+// Given the entries the policy selects (recomputed by the auditor from the source lists, e.g.
+// SourceStore::ComputeIncludedSet with the DB header's policy), the DB and its proof, checks:
+//  - every distinct base key of the set is in the proof at one of its cuckoo slots, or is one
+//    of the header's dropped keys, and a drop is legitimate only if all its slots are occupied;
+//  - every key in the proof belongs to the set and sits at one of its own cuckoo slots;
+//  - every slot not in the proof holds exactly the filler derived from the header's seed;
+//  - the DLEQ proof: every proven slot is alpha*H(key) for the alpha behind the header's L.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "hashveil/common/status.h"
+#include "hashveil/hashdb/client_db.h"
+#include "hashveil/hashdb/db_proof.h"
+#include "hashveil/hashdb/publication.h"
+#include "hashveil/hashdb/source_store.h"
+
+namespace hashveil::hashdb {
+
+struct DbAuditReport {
+  std::uint64_t expected_entries = 0;  // the policy's set
+  std::uint64_t expected_keys = 0;     // its distinct base keys
+  std::uint64_t proven_keys = 0;       // keys listed in the proof
+  std::uint64_t dropped_keys = 0;      // set keys absent from the table, each with full slots
+  std::uint64_t extra_keys = 0;        // proof keys outside the set
+  std::uint64_t misplaced_keys = 0;    // proof keys at a slot their cuckoo functions do not give
+  std::uint64_t missing_keys = 0;      // set keys absent although one of their slots is free
+  std::uint64_t fillers_checked = 0;
+  std::uint64_t bad_fillers = 0;       // empty slots that are not the seed's filler
+  bool proof_verified = false;
+  // What is wrong, in order found, at most a few dozen lines; names slots, never keys or hashes.
+  std::vector<std::string> problems;
+
+  bool passed() const { return problems.empty(); }
+};
+
+// Audits `db` (loaded with or without its signature checked; the caller reports which) and
+// `proof` against `included_set`. Failures of the DB are findings in the report; the Status is
+// an error only when the audit itself could not run (kInternal).
+Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set,
+                                    const ClientDb& db, const DbProof& proof, unsigned threads,
+                                    const ProgressCallback& filler_progress = {},
+                                    const ProgressCallback& proof_progress = {});
+
+}  // namespace hashveil::hashdb

@@ -1,0 +1,81 @@
+// Publishing a client DB (DESIGN.md sections 5 and 6): the policy's entries -> their base match
+// keys -> cuckoo table -> blinded with alpha, fillers in empty slots -> signed .hvdb, plus the
+// auditor's proof file. The original hashes never enter either file.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <span>
+
+#include "hashveil/common/random.h"
+#include "hashveil/common/status.h"
+#include "hashveil/hashdb/client_db.h"
+#include "hashveil/hashdb/keys.h"
+#include "hashveil/hashdb/publication.h"
+
+namespace hashveil::hashdb {
+
+// Defaults: one table of 64 low-frequency bits with 16 probes (the recall measured in DESIGN.md
+// section 4), three cuckoo functions at load 0.9. t, p_syn and s_max are provisional until the
+// threshold audit (`hashveil audit thresholds`) picks them from measured false-match rates:
+// t = 10 distinct matching images; 1% of an account's vouchers synthetic, at most 64 of them.
+struct DbBuildOptions {
+  matcher::KeyScheme key_scheme;
+  std::uint32_t cuckoo_functions = 3;
+  double load = 0.9;                       // keys / slots, in (0, 1]
+  std::uint32_t threshold = 10;            // t
+  std::uint32_t synthetic_rate_ppm = 10'000;
+  std::uint32_t synthetic_max = 64;
+  std::uint64_t epoch = 0;
+  InclusionPolicy policy;                  // recorded in the header; the entries must follow it
+  unsigned threads = 0;                    // 0: all hardware threads
+};
+
+struct DbBuildStats {
+  std::uint64_t entries = 0;
+  std::uint64_t base_keys = 0;        // entries * L
+  std::uint64_t duplicate_keys = 0;   // base keys equal to another entry's, stored once
+  std::uint64_t placed_keys = 0;
+  std::uint64_t dropped_keys = 0;     // each one a false negative
+  std::uint64_t slot_count = 0;
+  std::uint64_t longest_eviction_walk = 0;
+  std::uint64_t db_bytes = 0;
+  std::uint64_t proof_bytes = 0;
+  unsigned threads = 0;
+  double placement_seconds = 0;
+  double blinding_seconds = 0;
+  double proof_seconds = 0;
+  double write_seconds = 0;
+};
+
+struct DbBuildResult {
+  ClientDbParams params;
+  Digest digest{};
+  DbBuildStats stats;
+};
+
+enum class BuildPhase { kPlacement, kBlinding, kProof };
+// (phase, done, total), called from the calling thread.
+using BuildProgress = std::function<void(BuildPhase, std::uint64_t done, std::uint64_t total)>;
+
+// Builds and writes `db_path` and `proof_path`. `random` supplies the DB nonce, the filler seed
+// and the proof's commitment. kInvalidInput for no entries or options out of range (named),
+// kIoError when a file cannot be written.
+Result<DbBuildResult> BuildClientDb(std::span<const PublishedEntry> entries,
+                                    const DbBuildOptions& options, const ServerSecret& secret,
+                                    const PublisherKeyPair& publisher, RandomSource& random,
+                                    const std::filesystem::path& db_path,
+                                    const std::filesystem::path& proof_path,
+                                    const BuildProgress& progress = {});
+
+// The distinct base keys of `entries` under `scheme`, sorted, and how many base keys were
+// duplicates of another's. Shared by the builder and the auditor, who must agree on the set.
+struct DistinctKeys {
+  std::vector<matcher::MatchKey> keys;
+  std::uint64_t duplicates = 0;
+};
+DistinctKeys DistinctBaseKeys(std::span<const PublishedEntry> entries,
+                              const matcher::KeyScheme& scheme);
+
+}  // namespace hashveil::hashdb

@@ -1,0 +1,166 @@
+#include "jpeg_decoder.h"
+
+#include <algorithm>
+#include <csetjmp>
+#include <cstdio>
+#include <string>
+
+#include <jpeglib.h>
+#include <jerror.h>  // after jpeglib.h, which it needs
+
+namespace hashveil::matcher {
+namespace {
+
+// libjpeg reports fatal errors through error_exit, which must not return: it longjmps back to
+// the Guarded() frame below. Only libjpeg calls and plain data live between setjmp and longjmp,
+// so no C++ destructor is skipped.
+struct ErrorManager {
+  jpeg_error_mgr pub;
+  std::jmp_buf jump;
+  bool truncated = false;
+};
+
+[[noreturn]] void OnError(j_common_ptr cinfo) {
+  std::longjmp(reinterpret_cast<ErrorManager*>(cinfo->err)->jump, 1);
+}
+
+void OnMessage(j_common_ptr cinfo, int level) {
+  // Level -1 is a warning about corrupt data; premature end of data is the one we refuse
+  // (libjpeg would pad the image with grey). Other warnings are tolerated, as viewers do.
+  if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) {
+    reinterpret_cast<ErrorManager*>(cinfo->err)->truncated = true;
+  }
+}
+
+class Decompressor {
+ public:
+  Decompressor() {
+    cinfo_.err = jpeg_std_error(&errors_.pub);
+    errors_.pub.error_exit = OnError;
+    errors_.pub.emit_message = OnMessage;
+    jpeg_create_decompress(&cinfo_);
+  }
+  ~Decompressor() { jpeg_destroy_decompress(&cinfo_); }
+  Decompressor(const Decompressor&) = delete;
+  Decompressor& operator=(const Decompressor&) = delete;
+
+  // Runs `step` (libjpeg calls on plain data only); false if libjpeg raised an error.
+  template <typename Step>
+  bool Guarded(Step&& step) {
+    if (setjmp(errors_.jump)) return false;
+    step(cinfo_);
+    return true;
+  }
+  bool truncated() const { return errors_.truncated; }
+  jpeg_decompress_struct& cinfo() { return cinfo_; }
+
+ private:
+  jpeg_decompress_struct cinfo_{};
+  ErrorManager errors_{};
+};
+
+Status Malformed() { return Status::Corrupt("JPEG data is malformed"); }
+
+// Absorbs scans until one completes with luma's DC coefficients known, then outputs that state.
+void StartFirstLumaOutput(jpeg_decompress_struct& cinfo) {
+  for (;;) {
+    const int status = jpeg_consume_input(&cinfo);
+    if (status == JPEG_REACHED_EOI || status == JPEG_SUSPENDED) break;
+    if (status == JPEG_SCAN_COMPLETED && cinfo.coef_bits[0][0] >= 0) break;
+  }
+  jpeg_start_output(&cinfo, cinfo.input_scan_number);
+}
+
+void ReadRows(jpeg_decompress_struct& cinfo, std::uint8_t* out, std::size_t stride) {
+  while (cinfo.output_scanline < cinfo.output_height) {
+    JSAMPROW row = out + cinfo.output_scanline * stride;
+    jpeg_read_scanlines(&cinfo, &row, 1);
+  }
+}
+
+// Adobe CMYK JPEGs store inverted inks (255 = no ink); others store inks.
+void CmykToRgb(DecodedImage& image, bool inverted) {
+  const std::size_t pixels = static_cast<std::size_t>(image.width) * image.height;
+  for (std::size_t n = 0; n < pixels; ++n) {
+    const std::uint8_t* cmyk = &image.pixels[4 * n];
+    const int k = inverted ? cmyk[3] : 255 - cmyk[3];
+    for (int c = 0; c < 3; ++c) {
+      const int ink = inverted ? cmyk[c] : 255 - cmyk[c];
+      image.pixels[3 * n + c] = static_cast<std::uint8_t>((ink * k + 127) / 255);
+    }
+  }
+  image.pixels.resize(3 * pixels);
+  image.format = PixelFormat::kRgb8;
+}
+
+}  // namespace
+
+int JpegScaleDenominator(std::uint64_t width, std::uint64_t height, int min_side) {
+  if (min_side <= 0) return 1;
+  const std::uint64_t shorter = std::min(width, height);
+  for (int denominator : {8, 4, 2}) {
+    if ((shorter + denominator - 1) / denominator >= static_cast<std::uint64_t>(min_side)) return denominator;
+  }
+  return 1;
+}
+
+Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegRequest& request) {
+  Decompressor decompressor;
+  jpeg_decompress_struct& cinfo = decompressor.cinfo();
+  if (!decompressor.Guarded([&](jpeg_decompress_struct& c) {
+        jpeg_mem_src(&c, bytes.data(), static_cast<unsigned long>(bytes.size()));
+        jpeg_read_header(&c, TRUE);
+      })) {
+    return Malformed();
+  }
+  if (static_cast<std::uint64_t>(cinfo.image_width) * cinfo.image_height > request.max_pixels) {
+    return Status::ResourceExhausted("image declares more pixels than the configured maximum");
+  }
+
+  const bool fast = request.min_side > 0;
+  const J_COLOR_SPACE source = cinfo.jpeg_color_space;
+  const bool cmyk = source == JCS_CMYK || source == JCS_YCCK;
+  if (!cmyk && source != JCS_GRAYSCALE && source != JCS_YCbCr && source != JCS_RGB) {
+    return Status::Unsupported("JPEG colour space is not supported");
+  }
+  cinfo.out_color_space = cmyk ? JCS_CMYK : (fast || source == JCS_GRAYSCALE) ? JCS_GRAYSCALE : JCS_RGB;
+  const bool first_scan = fast && request.first_scan_min_side > 0 && jpeg_has_multiple_scans(&cinfo) &&
+                          JpegScaleDenominator(cinfo.image_width, cinfo.image_height,
+                                               request.first_scan_min_side) == 8;
+  const int denominator =
+      first_scan ? 8 : JpegScaleDenominator(cinfo.image_width, cinfo.image_height, request.min_side);
+  cinfo.scale_num = 1;
+  cinfo.scale_denom = static_cast<unsigned>(denominator);
+  cinfo.buffered_image = first_scan ? TRUE : FALSE;
+  if (fast) {
+    cinfo.dct_method = JDCT_IFAST;
+    cinfo.do_fancy_upsampling = FALSE;
+  }
+
+  if (!decompressor.Guarded([&](jpeg_decompress_struct& c) {
+        jpeg_start_decompress(&c);
+        if (first_scan) StartFirstLumaOutput(c);
+      })) {
+    return Malformed();
+  }
+  DecodedImage image;
+  image.width = static_cast<int>(cinfo.output_width);
+  image.height = static_cast<int>(cinfo.output_height);
+  image.format = cinfo.output_components == 1 ? PixelFormat::kGray8 : PixelFormat::kRgb8;
+  const std::size_t stride = static_cast<std::size_t>(cinfo.output_width) * cinfo.output_components;
+  image.pixels.resize(stride * cinfo.output_height);
+  std::uint8_t* out = image.pixels.data();
+  if (!decompressor.Guarded([&](jpeg_decompress_struct& c) {
+        ReadRows(c, out, stride);
+        // Stop here: the rest of a progressive file only refines what the hash does not need.
+        if (first_scan) jpeg_abort_decompress(&c);
+        else jpeg_finish_decompress(&c);
+      })) {
+    return Malformed();
+  }
+  if (decompressor.truncated()) return Status::Corrupt("JPEG data is truncated");
+  if (cmyk) CmykToRgb(image, cinfo.saw_Adobe_marker);
+  return image;
+}
+
+}  // namespace hashveil::matcher

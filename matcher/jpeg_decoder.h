@@ -1,0 +1,33 @@
+// JPEG decoding with libjpeg(-turbo) directly, for what OpenCV cannot do: decode a progressive
+// JPEG's first scan alone (every block's DC coefficient: the image at 1/8 scale), take luma
+// straight from Y, and fail cleanly on truncated data.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "decoded_image.h"
+#include "hashveil/common/status.h"
+
+namespace hashveil::matcher {
+
+struct JpegRequest {
+  std::uint64_t max_pixels = 0;  // refused above this (checked from the header)
+  // 0: full size, reference-compatible output (libjpeg defaults: RGB or grey, accurate IDCT,
+  // fancy upsampling). Otherwise luma only, at the largest DCT scaling (1/2, 1/4, 1/8) that keeps
+  // the shorter side >= min_side...
+  int min_side = 0;
+  // ...except that a progressive JPEG whose shorter side is still >= first_scan_min_side at 1/8
+  // is decoded at 1/8 from its first scans alone (up to the one completing luma's DC
+  // coefficients), the rest of the file left unread. 0: never.
+  int first_scan_min_side = 0;
+};
+
+// Errors: kResourceExhausted (too many pixels), kCorrupt (malformed or truncated data),
+// kUnsupported (a colour space other than grey, YCbCr, RGB, CMYK, YCCK).
+Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegRequest& request);
+
+// The largest denominator (1, 2, 4 or 8) keeping the shorter side >= min_side (1 when min_side <= 0).
+int JpegScaleDenominator(std::uint64_t width, std::uint64_t height, int min_side);
+
+}  // namespace hashveil::matcher

@@ -1,0 +1,66 @@
+#include "luma.h"
+
+#include <cstdint>
+
+namespace hashveil::matcher {
+namespace {
+
+// The reference's coefficients, as float constants.
+constexpr float kLumaR = 0.299f;
+constexpr float kLumaG = 0.587f;
+constexpr float kLumaB = 0.114f;
+
+float Luma(float r, float g, float b) { return kLumaR * r + kLumaG * g + kLumaB * b; }
+
+float OverWhite(std::uint8_t channel, std::uint8_t alpha) {
+  return (static_cast<float>(channel) * alpha + 255.0f * (255 - alpha)) / 255.0f;
+}
+
+float PixelLuma(const std::uint8_t* p, PixelFormat format) {
+  switch (format) {
+    case PixelFormat::kGray8: return p[0];
+    case PixelFormat::kRgb8: return Luma(p[0], p[1], p[2]);
+    case PixelFormat::kBgr8: return Luma(p[2], p[1], p[0]);
+    case PixelFormat::kRgba8:
+      return Luma(OverWhite(p[0], p[3]), OverWhite(p[1], p[3]), OverWhite(p[2], p[3]));
+  }
+  return 0;
+}
+
+// CImg's nearest-neighbour resize: output index x reads input floor(x * in / out).
+std::vector<int> SourceIndices(int in, int out) {
+  std::vector<int> indices(out);
+  for (int x = 0; x < out; ++x) {
+    indices[x] = static_cast<int>(static_cast<std::uint64_t>(x) * in / out);
+  }
+  return indices;
+}
+
+}  // namespace
+
+int BytesPerPixel(PixelFormat format) {
+  switch (format) {
+    case PixelFormat::kGray8: return 1;
+    case PixelFormat::kRgb8:
+    case PixelFormat::kBgr8: return 3;
+    case PixelFormat::kRgba8: return 4;
+  }
+  return 0;
+}
+
+LumaPlane ToLuma(const ImageView& image, int out_rows, int out_cols) {
+  LumaPlane plane{out_rows, out_cols, std::vector<float>(static_cast<std::size_t>(out_rows) * out_cols)};
+  const std::vector<int> rows = SourceIndices(image.height, out_rows);
+  const std::vector<int> cols = SourceIndices(image.width, out_cols);
+  const int bpp = BytesPerPixel(image.format);
+  float* out = plane.values.data();
+  for (int i = 0; i < out_rows; ++i) {
+    const std::uint8_t* row = image.data + static_cast<std::size_t>(rows[i]) * image.stride;
+    for (int j = 0; j < out_cols; ++j) {
+      *out++ = PixelLuma(row + static_cast<std::size_t>(cols[j]) * bpp, image.format);
+    }
+  }
+  return plane;
+}
+
+}  // namespace hashveil::matcher

@@ -1,0 +1,107 @@
+#include "hashveil/matcher/pdq_hasher.h"
+
+#include <algorithm>
+#include <exception>
+#include <limits>
+
+#include "hashveil/common/secret_file.h"
+#include "image_format.h"
+#include "jarosz.h"
+#include "jpeg_decoder.h"
+#include "luma.h"
+#include "opencv_decoder.h"
+#include "pdq_core.h"
+
+namespace hashveil::matcher {
+namespace {
+
+constexpr int kMinHashableSide = 5;
+// The reference CLI's squash: a side over 512 px sends the image to exactly 512x512.
+constexpr int kReferenceSquash = 512;
+// Fast mode decodes JPEGs DCT-scaled to keep the shorter side >= 512, the reference's squash
+// size; progressive ones from their first scans when the 1/8 image still has >= 256 (4 pixels per
+// cell of PDQ's 64x64 grid). Both then take the reference's squash, which keeps them closest to
+// its hashes (measurements in docs/pdq.md).
+constexpr int kFastMinSide = 512;
+constexpr int kFastFirstScanMinSide = 256;
+// Files larger than this are refused before reading (no image within the pixel cap needs more).
+constexpr std::size_t kMaxFileBytes = std::size_t{1} << 30;
+
+Status CheckView(const ImageView& image) {
+  if (image.width < 0 || image.height < 0) return Status::InvalidInput("image size is negative");
+  if (image.width == 0 || image.height == 0) return Status::Ok();
+  if (image.data == nullptr) return Status::InvalidInput("image data is null");
+  if (image.stride / BytesPerPixel(image.format) < static_cast<std::size_t>(image.width)) {
+    return Status::InvalidInput("image stride is smaller than a row");
+  }
+  return Status::Ok();
+}
+
+PdqResult Unhashable(const HashOptions& options) {
+  PdqResult result;
+  if (options.dihedral) result.dihedral.emplace();
+  return result;
+}
+
+// The hashing core from a luma plane, as the reference's pdqHash256FromFloatLuma: a 64x64 plane
+// is taken as the downsample itself.
+PdqResult HashLuma(LumaPlane plane, const HashOptions& options) {
+  if (plane.rows == kPdqGrid && plane.cols == kPdqGrid) {
+    Grid64 grid;
+    std::copy(plane.values.begin(), plane.values.end(), grid.begin());
+    return PdqFromGrid(grid, options);
+  }
+  return PdqFromGrid(JaroszDownsample(std::move(plane)), options);
+}
+
+// Both modes take the reference CLI's squash; they differ in how the pixels were decoded.
+Result<PdqResult> HashDecoded(const ImageView& image, const HashOptions& options) {
+  int rows = image.height, cols = image.width;
+  if (rows < kMinHashableSide || cols < kMinHashableSide) return Unhashable(options);
+  if (rows > kReferenceSquash || cols > kReferenceSquash) {
+    rows = cols = kReferenceSquash;
+  }
+  return HashLuma(ToLuma(image, rows, cols), options);
+}
+
+Result<DecodedImage> Decode(std::span<const std::uint8_t> bytes, const DecodeOptions& options) {
+  HV_ASSIGN_OR_RETURN(const ImageHeader header, ReadImageHeader(bytes));
+  HV_RETURN_IF_ERROR(CheckPixelBudget(header, options.max_pixels));
+  if (header.format == ImageFormat::kJpeg) {
+    const bool fast = options.mode == DecodeMode::kFast;
+    return DecodeJpeg(bytes, {.max_pixels = options.max_pixels,
+                              .min_side = fast ? kFastMinSide : 0,
+                              .first_scan_min_side = fast ? kFastFirstScanMinSide : 0});
+  }
+  return DecodeWithOpenCv(bytes);
+}
+
+}  // namespace
+
+Result<PdqResult> HashPixels(const ImageView& image, const HashOptions& options) {
+  HV_RETURN_IF_ERROR(CheckView(image));
+  if (image.height < kMinHashableSide || image.width < kMinHashableSide) return Unhashable(options);
+  try {
+    return HashLuma(ToLuma(image, image.height, image.width), options);
+  } catch (const std::bad_alloc&) {
+    return Status::ResourceExhausted("out of memory hashing the image");
+  }
+}
+
+Result<PdqResult> HashEncodedImage(std::span<const std::uint8_t> bytes, const DecodeOptions& options) {
+  try {
+    HV_ASSIGN_OR_RETURN(const DecodedImage decoded, Decode(bytes, options));
+    return HashDecoded(decoded.view(), {.dihedral = options.dihedral});
+  } catch (const std::bad_alloc&) {
+    return Status::ResourceExhausted("out of memory decoding the image");
+  } catch (const std::exception&) {
+    return Status::Internal("image decoding failed unexpectedly");
+  }
+}
+
+Result<PdqResult> HashImageFile(const std::filesystem::path& path, const DecodeOptions& options) {
+  HV_ASSIGN_OR_RETURN(const std::vector<std::uint8_t> bytes, ReadFileBytes(path, kMaxFileBytes));
+  return HashEncodedImage(bytes, options);
+}
+
+}  // namespace hashveil::matcher

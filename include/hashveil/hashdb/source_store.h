@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,24 @@ struct SourceInfo {
   std::string jurisdiction;  // ISO 3166 alpha-2, e.g. "US"
 };
 
+// (done, total) progress for long operations; may be empty.
+using ProgressCallback = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
 struct ImportOptions {
   bool skip_bad_lines = false;  // else one bad line refuses the whole file
+  ProgressCallback progress;    // rows written of the file's records; may be empty
+};
+
+// One already-computed hash, e.g. of an image in a folder being imported.
+struct HashRecord {
+  matcher::PdqHash hash;
+  std::optional<std::uint32_t> quality;  // 0..100; none when unknown
+};
+
+struct SourceSummary {
+  SourceInfo info;
+  std::uint64_t hash_count = 0;    // distinct hashes the source holds
+  std::uint64_t import_count = 0;  // files (or record sets) imported into it
 };
 
 struct ImportReport {
@@ -34,13 +51,11 @@ struct ImportReport {
   bool already_imported = false;       // same file digest already imported: a no-op
 };
 
-// (done, total) progress for long operations; may be empty.
-using ProgressCallback = std::function<void(std::uint64_t done, std::uint64_t total)>;
-
 // Thread-compatible: one SourceStore per thread.
 class SourceStore {
  public:
-  // Opens or creates the store (schema migrated on open). kIoError, kCorrupt (not a store).
+  // Opens or creates the store (schema migrated on open). kIoError, kCorrupt (not a store),
+  // kUnsupported (written by a newer hashveil).
   static Result<std::unique_ptr<SourceStore>> Open(const std::filesystem::path& path);
   virtual ~SourceStore() = default;
 
@@ -50,6 +65,16 @@ class SourceStore {
   virtual Result<ImportReport> ImportHashList(const SourceInfo& source,
                                               const std::filesystem::path& file,
                                               const ImportOptions& options) = 0;
+
+  // Imports already-computed hashes (an image folder's) as one transaction. Importing the same
+  // records (same hashes and qualities in the same order) into the same source again is a no-op.
+  // kInvalidInput for a quality above 100.
+  virtual Result<ImportReport> ImportHashes(const SourceInfo& source,
+                                            const std::vector<HashRecord>& records,
+                                            const ImportOptions& options) = 0;
+
+  // Every source, sorted by name.
+  virtual Result<std::vector<SourceSummary>> ListSources() = 0;
 
   // The policy's set: entries of quality >= min_quality held by >= min_sources sources (from
   // distinct jurisdictions if asked), near-duplicates (<= merge_distance) merged into one entry.

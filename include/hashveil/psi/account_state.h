@@ -48,7 +48,9 @@ struct AccountParameters {
 class AccountState {
  public:
   // Opens the state at `path`, or creates it with fresh secrets from `random` when the file is
-  // absent (or empty, e.g. left by a creation that crashed before its first commit).
+  // absent (or empty, e.g. left by a creation that crashed before its first commit). `random`
+  // also supplies the nonce of every later write: it must outlive the state, and the state uses
+  // it only under its mutex.
   // Errors: kInvalidInput (parameters), kCorrupt (wrong key, or the file was altered or is not
   // an account state), kFailedPrecondition (made for another t or s, or in use by another
   // process), kIoError.
@@ -64,16 +66,17 @@ class AccountState {
                                                       const AccountStateKey& transport_key,
                                                       const std::filesystem::path& path,
                                                       const AccountStateKey& storage_key,
-                                                      const AccountParameters& params);
+                                                      const AccountParameters& params,
+                                                      RandomSource& random);
   static Result<std::unique_ptr<AccountState>> ImportWithPassphrase(
       std::span<const std::uint8_t> blob, std::string_view passphrase,
       const std::filesystem::path& path, const AccountStateKey& storage_key,
-      const AccountParameters& params);
+      const AccountParameters& params, RandomSource& random);
 
   virtual ~AccountState() = default;
 
   virtual const AccountParameters& params() const = 0;
-  // True when OpenOrCreate made a new state rather than opening one.
+  // True when OpenOrCreate generated fresh secrets (false when it opened or imported a state).
   virtual bool created() const = 0;
   virtual const ShamirPolynomial& polynomial() const = 0;
   // DeriveKeyFromScalar(polynomial().secret()).

@@ -96,9 +96,10 @@ struct Detection {
 // Separates real from synthetic tags (each with s = synthetic_max values). Builds the
 // (t-1+s) x m matrix whose column j is (1, x_j, ..., x_j^{t-2}, y_1j, ..., y_sj), computes a
 // kernel basis by Gaussian elimination mod p and takes the union of the kernel vectors'
-// supports as the real set D; then checks D by span membership: D must span exactly t-1
-// dimensions (all its columns lie in one hkey subspace) and no other column may lie in
-// span(D). A D that fails the check means more than s synthetics: kTooManySynthetics.
+// supports as the real set D (no column outside D lies in span(D), else it would be in the
+// support of a kernel vector); then checks span membership the other way: D must span exactly
+// t-1 dimensions, as columns of one hkey do. A D that fails the check means more than s
+// synthetics entered the kernel: kTooManySynthetics.
 // Each outcome is wrong with probability about m / p. Cost O((t-1+s)^2 m).
 // kInvalidInput for t outside [2, kMaxThreshold], s above kMaxSyntheticTags, a tag with the
 // wrong number of values or an element >= p, or two tags with the same x (the caller must

@@ -11,4 +11,7 @@ inline constexpr int kExitOk = 0;          // everything succeeded
 inline constexpr int kExitSomeFailed = 1;  // some input failed; the rest was processed
 inline constexpr int kExitUsage = 2;       // bad command line
 
+// hashveil hash [--dihedral] [--reference] [--json] PATH...
+void AddHashCommand(CLI::App& app, int* exit_code);
+
 }  // namespace hashveil::tools

@@ -107,9 +107,18 @@ Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set
                    "slot " + std::to_string(*free_slot) + " is free");
     }
   }
-  if (report.dropped_keys != params.dropped_key_count) {
-    findings.Add("the header counts " + std::to_string(params.dropped_key_count) +
-                 " dropped keys; the audit finds " + std::to_string(report.dropped_keys));
+  // A publisher who omits a key whose slots happen to be full must still declare it dropped.
+  if (report.dropped_keys > params.dropped_key_count) {
+    const std::uint64_t undeclared = report.dropped_keys - params.dropped_key_count;
+    report.missing_keys += undeclared;
+    report.dropped_keys = params.dropped_key_count;
+    findings.Add("missing key: " + std::to_string(undeclared) +
+                 " key(s) of the policy's set are absent beyond the " +
+                 std::to_string(params.dropped_key_count) + " drops the header declares");
+  } else if (report.dropped_keys < params.dropped_key_count) {
+    findings.Add("the header declares " + std::to_string(params.dropped_key_count) +
+                 " dropped keys; only " + std::to_string(report.dropped_keys) +
+                 " keys of the policy's set are absent");
   }
 
   // Every slot the proof does not claim must be the seed's filler, or the server could have

@@ -1,0 +1,179 @@
+#include "hashveil/hashdb/client_db.h"
+
+#include <gtest/gtest.h>
+
+#include "client_db_format.h"
+#include "client_db_writer.h"
+#include "publish_fixture.h"
+
+namespace hashveil::hashdb {
+namespace {
+
+class ClientDbTest : public testing::PublishTest {
+ protected:
+  static constexpr std::uint64_t kSlots = 8;
+
+  ClientDbParams SmallParams() const {
+    ClientDbParams params;
+    params.key_scheme = matcher::KeyScheme{};
+    params.cuckoo_functions = 3;
+    params.slot_count = kSlots;
+    params.entry_count = 6;
+    params.key_count = 5;
+    params.dropped_key_count = 1;
+    params.threshold = 10;
+    params.synthetic_rate_ppm = 10'000;
+    params.synthetic_max = 64;
+    params.epoch = 7;
+    params.db_nonce.fill(1);
+    params.filler_seed.fill(2);
+    params.public_point = secret_.public_point();
+    return params;
+  }
+  static std::vector<psi::Point> DistinctPoints() {
+    std::vector<psi::Point> points;
+    for (std::uint8_t i = 0; i < kSlots; ++i) points.push_back(psi::HashToGroup("test", {&i, 1}));
+    return points;
+  }
+  std::filesystem::path Write(const std::vector<psi::Point>& points, const ClientDbParams& params) {
+    const auto path = dir_ / "client.hvdb";
+    auto digest = WriteClientDb(params, points, publisher_, path);
+    EXPECT_TRUE(digest.ok()) << digest.status().ToString();
+    return path;
+  }
+  Status LoadStatus(const std::filesystem::path& path) {
+    return ClientDb::Load(path, publisher_.public_key).status();
+  }
+};
+
+TEST_F(ClientDbTest, RoundTripsParamsPointsAndDigest) {
+  const auto points = DistinctPoints();
+  const auto params = SmallParams();
+  const auto path = dir_ / "client.hvdb";
+  auto digest = WriteClientDb(params, points, publisher_, path);
+  ASSERT_TRUE(digest.ok());
+  EXPECT_EQ(std::filesystem::file_size(path), ClientDbFileBytes(kSlots));
+  auto db = ClientDb::Load(path, publisher_.public_key);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  const ClientDbParams& loaded = (*db)->params();
+  EXPECT_EQ(loaded.key_scheme, params.key_scheme);
+  EXPECT_EQ(loaded.slot_count, params.slot_count);
+  EXPECT_EQ(loaded.entry_count, params.entry_count);
+  EXPECT_EQ(loaded.key_count, params.key_count);
+  EXPECT_EQ(loaded.dropped_key_count, params.dropped_key_count);
+  EXPECT_EQ(loaded.threshold, params.threshold);
+  EXPECT_EQ(loaded.synthetic_rate_ppm, params.synthetic_rate_ppm);
+  EXPECT_EQ(loaded.synthetic_max, params.synthetic_max);
+  EXPECT_EQ(loaded.epoch, params.epoch);
+  EXPECT_EQ(loaded.db_nonce, params.db_nonce);
+  EXPECT_EQ(loaded.filler_seed, params.filler_seed);
+  EXPECT_EQ(loaded.public_point, params.public_point);
+  EXPECT_EQ(loaded.policy, params.policy);
+  EXPECT_EQ((*db)->digest(), *digest);
+  for (std::uint64_t i = 0; i < kSlots; ++i) EXPECT_EQ((*db)->slot(i), points[i]);
+}
+
+TEST_F(ClientDbTest, EverySingleByteChangeIsRefused) {
+  const auto path = Write(DistinctPoints(), SmallParams());
+  const auto original = ReadAll(path);
+  const auto tampered = dir_ / "tampered.hvdb";
+  for (std::size_t offset = 0; offset < original.size(); ++offset) {
+    for (std::uint8_t flip : {0x01, 0x80}) {
+      auto bytes = original;
+      bytes[offset] ^= flip;
+      WriteAll(tampered, bytes);
+      const Status status = LoadStatus(tampered);
+      EXPECT_FALSE(status.ok()) << "byte " << offset << " flipped by " << int{flip} << " accepted";
+      const bool version_field = offset >= 4 && offset < 8;
+      EXPECT_EQ(status.code(), version_field ? StatusCode::kUnsupported : StatusCode::kCorrupt)
+          << "byte " << offset;
+    }
+  }
+}
+
+TEST_F(ClientDbTest, EveryTruncationAndAnExtensionAreRefused) {
+  const auto path = Write(DistinctPoints(), SmallParams());
+  const auto original = ReadAll(path);
+  const auto damaged = dir_ / "damaged.hvdb";
+  for (std::size_t length = 0; length < original.size(); ++length) {
+    WriteAll(damaged, std::span(original).first(length));
+    EXPECT_EQ(LoadStatus(damaged).code(), StatusCode::kCorrupt) << "length " << length;
+  }
+  auto longer = original;
+  longer.push_back(0);
+  WriteAll(damaged, longer);
+  EXPECT_EQ(LoadStatus(damaged).code(), StatusCode::kCorrupt);
+}
+
+TEST_F(ClientDbTest, AnotherFormatVersionIsUnsupported) {
+  const auto path = Write(DistinctPoints(), SmallParams());
+  auto bytes = ReadAll(path);
+  bytes[4] = 2;
+  WriteAll(path, bytes);
+  const Status status = LoadStatus(path);
+  EXPECT_EQ(status.code(), StatusCode::kUnsupported);
+  EXPECT_NE(status.message().find("version 2"), std::string::npos) << status.message();
+}
+
+TEST_F(ClientDbTest, AnotherPublishersKeyIsRefusedButTheDigestStillChecks) {
+  const auto path = Write(DistinctPoints(), SmallParams());
+  auto other = MakeSeededRandomForTesting(99);
+  const auto status = ClientDb::Load(path, GeneratePublisherKeys(*other).public_key).status();
+  EXPECT_EQ(status.code(), StatusCode::kCorrupt);
+  EXPECT_NE(status.message().find("signature"), std::string::npos);
+  EXPECT_TRUE(ClientDb::LoadIgnoringSignature(path).ok());
+  auto bytes = ReadAll(path);
+  bytes[kClientDbHeaderBytes] ^= 1;
+  WriteAll(path, bytes);
+  EXPECT_EQ(ClientDb::LoadIgnoringSignature(path).status().code(), StatusCode::kCorrupt);
+}
+
+TEST_F(ClientDbTest, SignedTableWithARepeatedPointIsRefused) {
+  auto points = DistinctPoints();
+  points[5] = points[2];
+  const Status status = LoadStatus(Write(points, SmallParams()));
+  EXPECT_EQ(status.code(), StatusCode::kCorrupt);
+  EXPECT_NE(status.message().find("same point"), std::string::npos) << status.message();
+}
+
+TEST_F(ClientDbTest, SignedTableWithAnIdentityOrInvalidPointIsRefused) {
+  auto points = DistinctPoints();
+  points[3] = psi::Point{};  // the identity's encoding
+  Status status = LoadStatus(Write(points, SmallParams()));
+  EXPECT_EQ(status.code(), StatusCode::kCorrupt);
+  EXPECT_NE(status.message().find("slot 3"), std::string::npos) << status.message();
+  points = DistinctPoints();
+  points[6].bytes.fill(0xff);  // not a canonical encoding
+  status = LoadStatus(Write(points, SmallParams()));
+  EXPECT_EQ(status.code(), StatusCode::kCorrupt);
+  EXPECT_NE(status.message().find("slot 6"), std::string::npos) << status.message();
+}
+
+TEST_F(ClientDbTest, WriterRefusesParametersTheLoaderWouldRefuse) {
+  auto params = SmallParams();
+  params.threshold = 1;
+  EXPECT_EQ(WriteClientDb(params, DistinctPoints(), publisher_, dir_ / "x").status().code(),
+            StatusCode::kInvalidInput);
+  params = SmallParams();
+  params.key_count = kSlots + 1;
+  EXPECT_EQ(WriteClientDb(params, DistinctPoints(), publisher_, dir_ / "x").status().code(),
+            StatusCode::kInvalidInput);
+  params = SmallParams();
+  params.filler_seed.fill(0);
+  EXPECT_EQ(WriteClientDb(params, DistinctPoints(), publisher_, dir_ / "x").status().code(),
+            StatusCode::kInvalidInput);
+  const auto points = DistinctPoints();
+  EXPECT_EQ(WriteClientDb(SmallParams(), std::span(points).first(3), publisher_, dir_ / "x")
+                .status()
+                .code(),
+            StatusCode::kInvalidInput);
+}
+
+TEST_F(ClientDbTest, MissingAndEmptyFilesAreReported) {
+  EXPECT_EQ(LoadStatus(dir_ / "absent.hvdb").code(), StatusCode::kNotFound);
+  WriteAll(dir_ / "empty.hvdb", {});
+  EXPECT_EQ(LoadStatus(dir_ / "empty.hvdb").code(), StatusCode::kCorrupt);
+}
+
+}  // namespace
+}  // namespace hashveil::hashdb

@@ -1,0 +1,134 @@
+#include "hashveil/hashdb/db_builder.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "hashveil/hashdb/db_proof.h"
+#include "publish_fixture.h"
+
+namespace hashveil::hashdb {
+namespace {
+
+class DbBuilderTest : public testing::PublishTest {
+ protected:
+  Result<DbBuildResult> Build(const std::vector<PublishedEntry>& entries,
+                              const DbBuildOptions& options, std::uint64_t seed = 1) {
+    auto random = MakeSeededRandomForTesting(seed);
+    return BuildClientDb(entries, options, secret_, publisher_, *random, dir_ / "client.hvdb",
+                         dir_ / "client.hvdb.proof");
+  }
+};
+
+TEST_F(DbBuilderTest, OccupiedSlotsHoldBlindedKeysAndEmptySlotsTheirFillers) {
+  const auto entries = testing::RandomEntries(300, 1);
+  DbBuildOptions options;
+  options.epoch = 12;
+  options.load = 0.75;  // small tables at 0.9 may drop a key; this test wants every entry placed
+  auto built = Build(entries, options);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_EQ(built->stats.entries, 300u);
+  EXPECT_EQ(built->stats.placed_keys, 300u);
+  EXPECT_EQ(built->stats.dropped_keys, 0u);
+  EXPECT_EQ(built->stats.slot_count, 400u);  // 300 / 0.75
+  EXPECT_EQ(built->stats.db_bytes, std::filesystem::file_size(dir_ / "client.hvdb"));
+
+  auto db = ClientDb::Load(dir_ / "client.hvdb", publisher_.public_key);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  const ClientDbParams& params = (*db)->params();
+  EXPECT_EQ((*db)->digest(), built->digest);
+  EXPECT_EQ(params.epoch, 12u);
+  EXPECT_EQ(params.public_point, secret_.public_point());
+  EXPECT_EQ(params.entry_count, 300u);
+
+  std::vector<bool> occupied(params.slot_count, false);
+  for (const PublishedEntry& entry : entries) {
+    const auto key = matcher::BaseKeys(entry.hash, params.key_scheme).at(0);
+    const psi::Point blinded = psi::Mul(secret_.alpha, psi::HashMatchKey(params.db_nonce, key)).value();
+    const auto slots = psi::CuckooSlots(params.db_nonce, key, params.slot_count, 3);
+    const auto at = std::find_if(slots.begin(), slots.end(),
+                                 [&](std::uint64_t s) { return (*db)->slot(s) == blinded; });
+    ASSERT_NE(at, slots.end()) << "an entry's blinded key is in none of its slots";
+    occupied[*at] = true;
+  }
+  for (std::uint64_t i = 0; i < params.slot_count; ++i) {
+    if (!occupied[i]) {
+      EXPECT_EQ((*db)->slot(i), psi::FillerPoint(params.filler_seed, i)) << i;
+    }
+  }
+}
+
+TEST_F(DbBuilderTest, SharedBaseKeysAreStoredOnceAndCounted) {
+  auto entries = testing::RandomEntries(50, 2);
+  // A second hash that differs only outside the key's selected bits has the same base key.
+  const matcher::KeyScheme scheme;
+  const auto selected = matcher::SelectedPositions(scheme, 0);
+  int outside = 0;
+  while (std::find(selected.begin(), selected.end(), outside) != selected.end()) ++outside;
+  PublishedEntry twin = entries[7];
+  twin.hash.set_bit(outside, !twin.hash.bit(outside));
+  entries.push_back(twin);
+  auto built = Build(entries, DbBuildOptions{});
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_EQ(built->stats.entries, 51u);
+  EXPECT_EQ(built->stats.duplicate_keys, 1u);
+  EXPECT_EQ(built->params.key_count, 50u);
+}
+
+TEST_F(DbBuilderTest, SameSeedSameFileAndTheProofVerifies) {
+  const auto entries = testing::RandomEntries(100, 3);
+  auto first = Build(entries, DbBuildOptions{}, 5);
+  ASSERT_TRUE(first.ok());
+  const auto bytes = ReadAll(dir_ / "client.hvdb");
+  auto second = Build(entries, DbBuildOptions{}, 5);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(ReadAll(dir_ / "client.hvdb"), bytes);
+  auto third = Build(entries, DbBuildOptions{}, 6);  // new nonce and filler seed
+  ASSERT_TRUE(third.ok());
+  EXPECT_NE(third->digest, first->digest);
+
+  auto db = ClientDb::Load(dir_ / "client.hvdb", publisher_.public_key);
+  auto proof = LoadDbProof(dir_ / "client.hvdb.proof");
+  ASSERT_TRUE(db.ok() && proof.ok());
+  EXPECT_EQ(proof->keys.size(), 100u);
+  EXPECT_TRUE(VerifyDbProof(**db, *proof, 2, {}).ok());
+}
+
+TEST_F(DbBuilderTest, ReportsProgressPerPhase) {
+  std::vector<BuildPhase> phases;
+  std::uint64_t last_blinding = 0;
+  auto random = MakeSeededRandomForTesting(1);
+  auto built = BuildClientDb(testing::RandomEntries(3000, 4), DbBuildOptions{}, secret_,
+                             publisher_, *random, dir_ / "c.hvdb", dir_ / "c.proof",
+                             [&](BuildPhase phase, std::uint64_t done, std::uint64_t total) {
+                               if (phases.empty() || phases.back() != phase) phases.push_back(phase);
+                               if (phase == BuildPhase::kBlinding) {
+                                 EXPECT_GE(done, last_blinding);
+                                 EXPECT_LE(done, total);
+                                 last_blinding = done;
+                               }
+                             });
+  ASSERT_TRUE(built.ok());
+  EXPECT_EQ(phases, (std::vector{BuildPhase::kPlacement, BuildPhase::kBlinding, BuildPhase::kProof}));
+  EXPECT_EQ(last_blinding, built->params.slot_count);
+}
+
+TEST_F(DbBuilderTest, RefusesNoEntriesAndOptionsOutOfRange) {
+  EXPECT_EQ(Build({}, DbBuildOptions{}).status().code(), StatusCode::kInvalidInput);
+  const auto entries = testing::RandomEntries(5, 5);
+  DbBuildOptions options;
+  options.load = 1.5;
+  EXPECT_EQ(Build(entries, options).status().code(), StatusCode::kInvalidInput);
+  options = DbBuildOptions{};
+  options.cuckoo_functions = 9;
+  EXPECT_EQ(Build(entries, options).status().code(), StatusCode::kInvalidInput);
+  options = DbBuildOptions{};
+  options.threshold = 1;
+  EXPECT_EQ(Build(entries, options).status().code(), StatusCode::kInvalidInput);
+  options = DbBuildOptions{};
+  options.key_scheme.bits_per_key = 7;
+  EXPECT_EQ(Build(entries, options).status().code(), StatusCode::kInvalidInput);
+}
+
+}  // namespace
+}  // namespace hashveil::hashdb

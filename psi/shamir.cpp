@@ -1,6 +1,7 @@
 #include "hashveil/psi/shamir.h"
 
 #include <cassert>
+#include <vector>
 
 namespace hashveil::psi {
 
@@ -45,9 +46,16 @@ Result<Scalar> RecoverSecret(std::span<const Share> shares, std::uint32_t thresh
   }
   if (shares.size() < threshold) return Status::InvalidInput("fewer shares than the threshold");
   const auto used = shares.first(threshold);
-  // f(0) = sum_i y_i * prod_{j != i} x_j / (x_j - x_i). Accumulate numerator and denominator
-  // separately so only one inversion per share is needed.
-  Scalar secret;
+  // f(0) = sum_i y_i * N_i / D_i with N_i = prod_{j != i} x_j and D_i = prod_{j != i} (x_j - x_i).
+  // Scalar inversion dominates, so all D_i are inverted at once (Montgomery's trick: invert the
+  // product, then peel the factors off with prefix products).
+  std::vector<Scalar> numerators;
+  std::vector<Scalar> prefix;  // prefix[i] = D_0 * ... * D_{i-1}
+  numerators.reserve(used.size());
+  prefix.reserve(used.size() + 1);
+  prefix.push_back(Scalar::FromUint64(1));
+  std::vector<Scalar> denominators;
+  denominators.reserve(used.size());
   for (std::size_t i = 0; i < used.size(); ++i) {
     if (used[i].x.IsZero()) return Status::InvalidInput("share with x = 0");
     Scalar numerator = Scalar::FromUint64(1);
@@ -57,9 +65,18 @@ Result<Scalar> RecoverSecret(std::span<const Share> shares, std::uint32_t thresh
       numerator = numerator * used[j].x;
       denominator = denominator * (used[j].x - used[i].x);
     }
-    auto inverse = denominator.Invert();
-    if (!inverse.ok()) return Status::InvalidInput("two shares have the same x");
-    secret = secret + used[i].y * numerator * *inverse;
+    prefix.push_back(prefix.back() * denominator);
+    numerators.push_back(std::move(numerator));
+    denominators.push_back(std::move(denominator));
+  }
+  auto inverse_of_all = prefix.back().Invert();  // zero iff two x are equal
+  if (!inverse_of_all.ok()) return Status::InvalidInput("two shares have the same x");
+  Scalar remaining = std::move(inverse_of_all).value();  // (D_0 * ... * D_i)^-1, i descending
+  Scalar secret;
+  for (std::size_t i = used.size(); i-- > 0;) {
+    const Scalar inverse = remaining * prefix[i];  // D_i^-1
+    secret = secret + used[i].y * numerators[i] * inverse;
+    remaining = remaining * denominators[i];
   }
   return secret;
 }

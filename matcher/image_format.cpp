@@ -37,7 +37,7 @@ Result<ImageHeader> JpegHeader(Bytes b) {
                        marker != 0xCC;
     if (frame) {
       if (at + 9 > b.size() || length < 7) return Truncated("JPEG");
-      return ImageHeader{ImageFormat::kJpeg, Be16(b, at + 7), Be16(b, at + 5)};
+      return ImageHeader{ImageFormat::kJpeg, Be16(b, at + 7), Be16(b, at + 5), (marker & 3) == 2};
     }
     if (marker == 0xDA || marker == 0xD9) break;  // scan or end before any frame header
     at += 2 + length;

@@ -15,6 +15,7 @@ struct ImageHeader {
   ImageFormat format;
   std::uint64_t width = 0;
   std::uint64_t height = 0;
+  bool progressive = false;  // a progressive JPEG (SOF2, SOF6, SOF10, SOF14)
 };
 
 // Errors: kInvalidInput (no bytes), kUnsupported (not one of the formats above), kCorrupt (the

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+
 namespace hashveil::tools {
 
 // Exit codes shared by every subcommand.
@@ -13,5 +15,27 @@ inline constexpr int kExitUsage = 2;       // bad command line
 
 // hashveil hash [--dihedral] [--reference] [--json] PATH...
 void AddHashCommand(CLI::App& app, int* exit_code);
+
+// The group subcommand `name` ("db", "audit"), created by whichever of its commands registers
+// first, so that each command still registers with one line in main.cpp.
+inline CLI::App& CommandGroup(CLI::App& app, const std::string& name,
+                              const std::string& description) {
+  auto found = app.get_subcommands([&](CLI::App* sub) { return sub->get_name() == name; });
+  if (!found.empty()) return *found.front();
+  CLI::App* group = app.add_subcommand(name, description);
+  group->require_subcommand(1);
+  return *group;
+}
+
+// hashveil keygen --secret server.key --signing publisher.key
+void AddKeygenCommand(CLI::App& app, int* exit_code);
+// hashveil db import --store S.sqlite --source NAME --jurisdiction CC [--skip-bad] FILE|DIR...
+void AddDbImportCommand(CLI::App& app, int* exit_code);
+// hashveil db build --store S.sqlite --secret server.key --signing publisher.key --out client.hvdb ...
+void AddDbBuildCommand(CLI::App& app, int* exit_code);
+// hashveil db info client.hvdb; hashveil db verify client.hvdb --publisher publisher.key.pub
+void AddDbInfoCommands(CLI::App& app, int* exit_code);
+// hashveil audit db --store S.sqlite --db client.hvdb [--proof P] [--publisher publisher.key.pub]
+void AddAuditDbCommand(CLI::App& app, int* exit_code);
 
 }  // namespace hashveil::tools

@@ -14,6 +14,11 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   // Subcommands register here, one line each.
   AddHashCommand(app, &exit_code);
+  AddKeygenCommand(app, &exit_code);
+  AddDbImportCommand(app, &exit_code);
+  AddDbBuildCommand(app, &exit_code);
+  AddDbInfoCommands(app, &exit_code);
+  AddAuditDbCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,180 @@
+// Publishing a client DB through the real `hashveil` binary (DESIGN.md sections 6 and 9):
+// two overlapping hash lists -> keygen -> db build -> db info / db verify -> audit db, plus the
+// failures a publisher or an attacker could cause.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include "hashveil/common/random.h"
+#include "hashveil/hashdb/source_store.h"
+#include "hashveil/matcher/pdq_hash.h"
+#include "support/cli_runner.h"
+
+namespace hashveil {
+namespace {
+
+namespace fs = std::filesystem;
+
+using testing::CliRun;
+using testing::ReadTextFile;
+
+class DbPublishTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("hv_db_publish_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    WriteLists();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  CliRun Run(const std::string& args) const {
+    return testing::RunCli(HASHVEIL_BINARY, args, dir_ / "stderr");
+  }
+  std::string P(const char* name) const { return (dir_ / name).string(); }
+
+  // List A: 80 hashes; list B: 50 of them with 6 bits flipped (the same images, re-hashed) and
+  // 30 of its own. With two sources from distinct jurisdictions, the policy selects the 50.
+  void WriteLists() {
+    auto random = MakeSeededRandomForTesting(2026);
+    std::ofstream a(dir_ / "a.txt"), b(dir_ / "b.csv"), c(dir_ / "c.txt");
+    b << "hash,quality\n";
+    for (int i = 0; i < 80; ++i) {
+      matcher::PdqHash hash;
+      for (auto& word : hash.words) word = static_cast<std::uint16_t>(random->NextU64());
+      a << hash.ToHex() << "\n";
+      if (i < 50) {
+        matcher::PdqHash near = hash;
+        for (int f = 0; f < 6; ++f) near.set_bit(37 * f + i % 7, !near.bit(37 * f + i % 7));
+        b << near.ToHex() << ",90\n";
+      } else if (i < 55) {
+        c << hash.ToHex() << "\n";  // a third list that adds 5 entries to the policy's set
+      }
+    }
+    for (int i = 0; i < 30; ++i) {
+      matcher::PdqHash own;
+      for (auto& word : own.words) word = static_cast<std::uint16_t>(random->NextU64());
+      b << own.ToHex() << ",90\n";
+    }
+  }
+
+  void Import(const fs::path& store, const char* name, const char* jurisdiction,
+              const fs::path& file) {
+    auto opened = hashdb::SourceStore::Open(store);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    hashdb::SourceInfo source;
+    source.name = name;
+    source.organisation = std::string("org-") + name;
+    source.jurisdiction = jurisdiction;
+    auto report = (*opened)->ImportHashList(source, file, hashdb::ImportOptions{});
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+  }
+
+  void KeygenAndBuild() {
+    Import(dir_ / "store.sqlite", "list-a", "US", dir_ / "a.txt");
+    Import(dir_ / "store.sqlite", "list-b", "GB", dir_ / "b.csv");
+    const CliRun keygen = Run("keygen --secret " + P("server.key") + " --signing " + P("pub.key"));
+    ASSERT_EQ(keygen.exit_code, 0) << keygen.err;
+    const CliRun build = Run("db build --store " + P("store.sqlite") + " --secret " +
+                             P("server.key") + " --signing " + P("pub.key") + " --out " +
+                             P("client.hvdb") + " --epoch 5 --threads 2");
+    ASSERT_EQ(build.exit_code, 0) << build.err;
+    build_out_ = build.out;
+  }
+
+  fs::path dir_;
+  std::string build_out_;
+};
+
+TEST_F(DbPublishTest, BuildInfoVerifyAndAuditAgree) {
+  KeygenAndBuild();
+  EXPECT_NE(build_out_.find("entries: 50\n"), std::string::npos) << build_out_;
+  EXPECT_NE(build_out_.find("threshold t: 10\n"), std::string::npos) << build_out_;
+  EXPECT_NE(build_out_.find("epoch: 5\n"), std::string::npos);
+  const auto digest_at = build_out_.find("digest: ");
+  ASSERT_NE(digest_at, std::string::npos);
+  const std::string digest_line = build_out_.substr(digest_at, 8 + 64);
+  EXPECT_TRUE(fs::exists(dir_ / "client.hvdb.proof"));
+
+  const CliRun info = Run("db info " + P("client.hvdb"));
+  EXPECT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_NE(info.out.find(digest_line), std::string::npos);
+  EXPECT_NE(info.out.find("signature: not checked"), std::string::npos);
+  EXPECT_EQ(info.out.find("verified"), std::string::npos);
+
+  const CliRun verify = Run("db verify " + P("client.hvdb") + " --publisher " + P("pub.key.pub"));
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_NE(verify.out.find("verified: publisher signature"), std::string::npos);
+
+  const CliRun audit = Run("audit db --store " + P("store.sqlite") + " --db " + P("client.hvdb") +
+                           " --publisher " + P("pub.key.pub"));
+  EXPECT_EQ(audit.exit_code, 0) << audit.out << audit.err;
+  EXPECT_NE(audit.out.find("policy entries: 50\n"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("verdict: PASS"), std::string::npos) << audit.out;
+
+  // The store keeps the published entries for the server's second stage.
+  auto store = hashdb::SourceStore::Open(dir_ / "store.sqlite");
+  ASSERT_TRUE(store.ok());
+  auto published = (*store)->LoadPublication(5);
+  ASSERT_TRUE(published.ok()) << published.status().ToString();
+  EXPECT_EQ(published->size(), 50u);
+}
+
+TEST_F(DbPublishTest, TamperedDbAndForeignPublisherAreRefused) {
+  KeygenAndBuild();
+  {
+    std::fstream db(dir_ / "client.hvdb", std::ios::in | std::ios::out | std::ios::binary);
+    db.seekp(300);
+    db.put('\x5a');
+  }
+  const CliRun verify = Run("db verify " + P("client.hvdb") + " --publisher " + P("pub.key.pub"));
+  EXPECT_EQ(verify.exit_code, 1);
+  EXPECT_NE(verify.err.find("REFUSED"), std::string::npos) << verify.err;
+  EXPECT_EQ(verify.err.find(dir_.string()), std::string::npos) << "error names a path";
+  const CliRun info = Run("db info " + P("client.hvdb"));
+  EXPECT_EQ(info.exit_code, 1);
+
+  const CliRun other = Run("keygen --secret " + P("other.key") + " --signing " + P("other.sig"));
+  ASSERT_EQ(other.exit_code, 0);
+  const CliRun rebuilt = Run("db build --store " + P("store.sqlite") + " --secret " +
+                             P("server.key") + " --signing " + P("pub.key") + " --out " +
+                             P("client2.hvdb") + " --epoch 6");
+  ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
+  const CliRun foreign = Run("db verify " + P("client2.hvdb") + " --publisher " + P("other.sig.pub"));
+  EXPECT_EQ(foreign.exit_code, 1);
+  EXPECT_NE(foreign.err.find("signature"), std::string::npos) << foreign.err;
+}
+
+TEST_F(DbPublishTest, AuditFailsWhenTheSourcesSayTheSetIsLarger) {
+  KeygenAndBuild();
+  // The auditor's store also holds a third list: five more entries meet the policy.
+  fs::copy_file(dir_ / "store.sqlite", dir_ / "auditor.sqlite");
+  Import(dir_ / "auditor.sqlite", "list-c", "FR", dir_ / "c.txt");
+  const CliRun audit = Run("audit db --store " + P("auditor.sqlite") + " --db " + P("client.hvdb"));
+  EXPECT_EQ(audit.exit_code, 1);
+  EXPECT_NE(audit.out.find("verdict: FAIL"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.err.find("missing key"), std::string::npos) << audit.err;
+  EXPECT_NE(audit.out.find("signature: not checked"), std::string::npos);
+}
+
+TEST_F(DbPublishTest, KeygenRefusesToOverwriteAndUsageErrorsExitTwo) {
+  const CliRun first = Run("keygen --secret " + P("server.key") + " --signing " + P("pub.key"));
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(fs::status(dir_ / "server.key").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(dir_ / "pub.key").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  const std::string key_before = ReadTextFile(dir_ / "server.key");
+  const CliRun again = Run("keygen --secret " + P("server.key") + " --signing " + P("pub2.key"));
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_EQ(ReadTextFile(dir_ / "server.key"), key_before);
+  EXPECT_FALSE(fs::exists(dir_ / "pub2.key"));
+  EXPECT_EQ(Run("db build --store " + P("store.sqlite")).exit_code, 2);
+  EXPECT_EQ(Run("db build --store s --secret s --signing s --out o --load 3").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace hashveil

@@ -1,0 +1,193 @@
+// `hashveil db build --store S.sqlite --secret server.key --signing publisher.key
+//  --out client.hvdb [options]` (DESIGN.md sections 5, 6 and 9).
+//
+// Applies the inclusion policy to the source store, places the entries' base match keys in a
+// cuckoo table, blinds it with the server secret, writes the signed client DB and, beside it,
+// the auditor proof (client.hvdb.proof), then records the published entries under the DB's
+// epoch in the store for the server's second-stage verification. Prints the parameters (the
+// defaults included), entry and dropped-key counts, sizes and the digest.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "commands.h"
+#include "db_report.h"
+#include "hashveil/hashdb/db_builder.h"
+#include "hashveil/hashdb/source_store.h"
+#include "progress_bar.h"
+
+namespace hashveil::tools {
+namespace {
+
+struct DbBuildArgs {
+  std::string store;
+  std::string secret;
+  std::string signing;
+  std::string out;
+  std::string proof;
+  std::uint64_t epoch = 0;
+  double synthetic_rate = 0.01;
+  hashdb::DbBuildOptions options;
+};
+
+const char* PhaseLabel(hashdb::BuildPhase phase) {
+  switch (phase) {
+    case hashdb::BuildPhase::kPlacement: return "cuckoo placement";
+    case hashdb::BuildPhase::kBlinding: return "blinding";
+    case hashdb::BuildPhase::kProof: return "auditor proof";
+  }
+  return "";
+}
+
+// One progress bar per build phase, replaced when the phase changes.
+class PhaseBars {
+ public:
+  void Update(hashdb::BuildPhase phase, std::uint64_t done, std::uint64_t total) {
+    if (!bar_ || phase != phase_) {
+      bar_.reset();
+      bar_ = std::make_unique<ProgressBar>(PhaseLabel(phase), total);
+      phase_ = phase;
+    }
+    bar_->Update(done);
+  }
+  void Finish() { bar_.reset(); }
+
+ private:
+  hashdb::BuildPhase phase_ = hashdb::BuildPhase::kPlacement;
+  std::unique_ptr<ProgressBar> bar_;
+};
+
+void PrintStats(const hashdb::DbBuildStats& s) {
+  std::printf("base keys: %llu (%llu duplicates stored once)\n",
+              static_cast<unsigned long long>(s.base_keys),
+              static_cast<unsigned long long>(s.duplicate_keys));
+  const double drop_rate = s.placed_keys + s.dropped_keys == 0
+                               ? 0.0
+                               : static_cast<double>(s.dropped_keys) /
+                                     static_cast<double>(s.placed_keys + s.dropped_keys);
+  std::printf("drop rate: %.2e (each drop is a false negative)\n", drop_rate);
+  std::printf("db size: %llu bytes (%.1f bytes per entry)\n",
+              static_cast<unsigned long long>(s.db_bytes),
+              static_cast<double>(s.db_bytes) / static_cast<double>(s.entries));
+  std::printf("proof size: %llu bytes\n", static_cast<unsigned long long>(s.proof_bytes));
+  std::printf("time: placement %.2fs, blinding %.2fs (%.0f slots/s per thread, %u threads), "
+              "write %.2fs, proof %.2fs\n",
+              s.placement_seconds, s.blinding_seconds,
+              static_cast<double>(s.slot_count) / s.blinding_seconds / s.threads, s.threads,
+              s.write_seconds, s.proof_seconds);
+}
+
+int RunDbBuild(DbBuildArgs& args) {
+  const std::string command = "db build";
+  auto secret = hashdb::LoadServerSecret(args.secret);
+  if (!secret.ok()) {
+    PrintError(command, "server secret file: " + secret.status().ToString());
+    return kExitSomeFailed;
+  }
+  auto publisher = hashdb::LoadPublisherKeys(args.signing);
+  if (!publisher.ok()) {
+    PrintError(command, "publisher key file: " + publisher.status().ToString());
+    return kExitSomeFailed;
+  }
+  auto store = hashdb::SourceStore::Open(args.store);
+  if (!store.ok()) {
+    PrintError(command, "source store: " + store.status().ToString());
+    return kExitSomeFailed;
+  }
+  args.options.epoch = args.epoch != 0
+                           ? args.epoch
+                           : static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                                            .count());
+  args.options.synthetic_rate_ppm = static_cast<std::uint32_t>(args.synthetic_rate * 1e6 + 0.5);
+
+  const auto policy_start = std::chrono::steady_clock::now();
+  Result<std::vector<hashdb::PublishedEntry>> entries = [&] {
+    std::unique_ptr<ProgressBar> bar;
+    return (*store)->ComputeIncludedSet(
+        args.options.policy, [&](std::uint64_t done, std::uint64_t total) {
+          if (!bar) bar = std::make_unique<ProgressBar>("inclusion policy", total);
+          bar->Update(done);
+        });
+  }();
+  if (!entries.ok()) {
+    PrintError(command, "inclusion policy: " + entries.status().ToString());
+    return kExitSomeFailed;
+  }
+  const double policy_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - policy_start).count();
+  if (entries->empty()) {
+    PrintError(command, "the policy selects no entries: nothing to publish");
+    return kExitSomeFailed;
+  }
+
+  const std::filesystem::path proof_path =
+      args.proof.empty() ? DefaultProofPath(args.out) : std::filesystem::path(args.proof);
+  auto random = MakeSystemRandom();
+  PhaseBars bars;
+  auto built = hashdb::BuildClientDb(
+      *entries, args.options, *secret, *publisher, *random, args.out, proof_path,
+      [&](hashdb::BuildPhase phase, std::uint64_t done, std::uint64_t total) {
+        bars.Update(phase, done, total);
+      });
+  bars.Finish();
+  if (!built.ok()) {
+    PrintError(command, built.status().ToString());
+    return kExitSomeFailed;
+  }
+  // A DB the store has no record of could not be verified at the second stage: take it back.
+  if (Status recorded = (*store)->RecordPublication(built->params.epoch, built->digest, *entries);
+      !recorded.ok()) {
+    std::error_code ec;
+    std::filesystem::remove(args.out, ec);
+    std::filesystem::remove(proof_path, ec);
+    PrintError(command, "recording the publication: " + recorded.ToString() +
+                            " (the DB and proof files were removed)");
+    return kExitSomeFailed;
+  }
+  PrintDbParams(built->params);
+  PrintStats(built->stats);
+  std::printf("time: inclusion policy %.2fs\n", policy_seconds);
+  PrintDbDigest(built->digest);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddDbBuildCommand(CLI::App& app, int* exit_code) {
+  CLI::App& db = CommandGroup(app, "db", "The hash database: import, build, inspect, verify");
+  auto args = std::make_shared<DbBuildArgs>();
+  hashdb::DbBuildOptions& o = args->options;
+  CLI::App* cmd = db.add_subcommand(
+      "build", "Apply the inclusion policy, blind, and write the signed client DB and its proof");
+  cmd->add_option("--store", args->store, "Source store (SQLite)")->required();
+  cmd->add_option("--secret", args->secret, "Server blinding secret file")->required();
+  cmd->add_option("--signing", args->signing, "Publisher signing key file")->required();
+  cmd->add_option("--out", args->out, "Client DB file to write")->required();
+  cmd->add_option("--proof", args->proof, "Auditor proof file (default: OUT.proof)");
+  cmd->add_option("--min-sources", o.policy.min_sources,
+                  "Sources (from distinct jurisdictions) an entry needs")
+      ->capture_default_str()->check(CLI::Range(1u, 1000u));
+  cmd->add_option("--threshold", o.threshold, "Distinct matching images before anything opens (t)")
+      ->capture_default_str()->check(CLI::Range(2u, 10000u));
+  cmd->add_option("--tables", o.key_scheme.tables, "Match-key tables (L)")
+      ->capture_default_str()->check(CLI::Range(1u, 16u));
+  cmd->add_option("--bits", o.key_scheme.bits_per_key, "Bits per match key (k, multiple of 8)")
+      ->capture_default_str()->check(CLI::Range(8u, 256u));
+  cmd->add_option("--probes", o.key_scheme.probes, "Probe keys per image on the device (P)")
+      ->capture_default_str()->check(CLI::Range(1u, 1024u));
+  cmd->add_option("--cuckoo-functions", o.cuckoo_functions, "Slots each key may take (c)")
+      ->capture_default_str()->check(CLI::Range(1u, 4u));
+  cmd->add_option("--load", o.load, "Keys per slot of the cuckoo table")
+      ->capture_default_str()->check(CLI::Range(0.05, 1.0));
+  cmd->add_option("--synthetic-rate", args->synthetic_rate, "Share of vouchers made synthetic (p_syn)")
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--synthetic-max", o.synthetic_max, "Synthetic vouchers per account at most (s_max)")
+      ->capture_default_str();
+  cmd->add_option("--epoch", args->epoch, "DB epoch (default: the current Unix time)");
+  cmd->add_option("--threads", o.threads, "Worker threads (default: all cores)");
+  cmd->callback([args, exit_code] { *exit_code = RunDbBuild(*args); });
+}
+
+}  // namespace hashveil::tools

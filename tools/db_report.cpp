@@ -1,0 +1,45 @@
+#include "db_report.h"
+
+#include <cstdio>
+
+#include "hashveil/common/hex.h"
+
+namespace hashveil::tools {
+
+void PrintDbParams(const hashdb::ClientDbParams& p) {
+  std::printf("format version: %u\n", p.format_version);
+  std::printf("epoch: %llu\n", static_cast<unsigned long long>(p.epoch));
+  std::printf("entries: %llu\n", static_cast<unsigned long long>(p.entry_count));
+  std::printf("keys placed: %llu\n", static_cast<unsigned long long>(p.key_count));
+  std::printf("keys dropped: %llu\n", static_cast<unsigned long long>(p.dropped_key_count));
+  std::printf("slots: %llu (load %.3f, %u cuckoo functions)\n",
+              static_cast<unsigned long long>(p.slot_count),
+              static_cast<double>(p.key_count) / static_cast<double>(p.slot_count),
+              p.cuckoo_functions);
+  std::printf("key scheme: tables L=%u, bits k=%u, probes P=%u, seed %llu\n", p.key_scheme.tables,
+              p.key_scheme.bits_per_key, p.key_scheme.probes,
+              static_cast<unsigned long long>(p.key_scheme.seed));
+  std::printf("threshold t: %u\n", p.threshold);
+  std::printf("synthetic rate p_syn: %.4f (%u ppm)\n", p.synthetic_rate_ppm / 1e6,
+              p.synthetic_rate_ppm);
+  std::printf("synthetic max s_max: %u\n", p.synthetic_max);
+  std::printf("policy: quality >= %u, sources >= %u%s, merge distance %u\n", p.policy.min_quality,
+              p.policy.min_sources,
+              p.policy.distinct_jurisdictions ? " from distinct jurisdictions" : "",
+              p.policy.merge_distance);
+  std::printf("public point L: %s\n", ToHex(p.public_point.bytes).c_str());
+}
+
+void PrintDbDigest(const hashdb::Digest& digest) {
+  std::printf("digest: %s\n", ToHex(digest).c_str());
+}
+
+std::filesystem::path DefaultProofPath(const std::filesystem::path& db_path) {
+  return db_path.string() + ".proof";
+}
+
+void PrintError(const std::string& command, const std::string& error) {
+  std::fprintf(stderr, "hashveil %s: %s\n", command.c_str(), error.c_str());
+}
+
+}  // namespace hashveil::tools

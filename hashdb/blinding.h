@@ -12,10 +12,16 @@
 
 namespace hashveil::hashdb {
 
-// The slot_count points of the table, computed on `threads` threads (0: all), each worker
-// hashing to the group and multiplying by alpha. `progress(done, total)` counts slots.
+struct BlindedTable {
+  std::vector<psi::Point> points;      // slot_count points: alpha*H(key) or the filler
+  // H(key) of each occupied slot, in slot order: the auditor proof reuses them.
+  std::vector<psi::Point> key_points;
+};
+
+// The table's points, computed on `threads` threads (0: all), each worker hashing to the group
+// and multiplying by alpha. `progress(done, total)` counts slots.
 // kInternal only if a product is the identity (probability ~2^-252).
-Result<std::vector<psi::Point>> BlindTable(std::span<const matcher::MatchKey> keys,
+Result<BlindedTable> BlindTable(std::span<const matcher::MatchKey> keys,
                                            const CuckooPlacement& placement,
                                            const psi::DbNonce& db_nonce,
                                            const psi::FillerSeed& filler_seed,

@@ -127,8 +127,12 @@ Status CheckSlotOrder(std::span<const ProvenKey> keys) {
 Result<DbProof> ProveDb(const Digest& db_digest, const psi::DbNonce& db_nonce,
                         std::vector<ProvenKey> keys, const ServerSecret& secret,
                         RandomSource& random, unsigned threads,
-                        const ProgressCallback& progress) {
+                        const ProgressCallback& progress,
+                        std::span<const psi::Point> key_points) {
   if (keys.empty()) return Status::InvalidInput("no keys to prove");
+  if (!key_points.empty() && key_points.size() != keys.size()) {
+    return Status::InvalidInput("precomputed key points do not match the keys");
+  }
   if (Status order = CheckSlotOrder(keys); !order.ok()) return Status::InvalidInput(order.message());
   const psi::Point public_point = secret.public_point();
   const auto statement = StatementHash(db_digest, public_point, keys);
@@ -136,7 +140,7 @@ Result<DbProof> ProveDb(const Digest& db_digest, const psi::DbNonce& db_nonce,
   HV_RETURN_IF_ERROR(WeightedSums(
       keys.size(), statement,
       [&](std::uint64_t i, std::span<psi::Point> out) {
-        out[0] = psi::HashMatchKey(db_nonce, keys[i].key);
+        out[0] = key_points.empty() ? psi::HashMatchKey(db_nonce, keys[i].key) : key_points[i];
         return Status::Ok();
       },
       {&a, 1}, threads, progress));

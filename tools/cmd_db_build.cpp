@@ -71,11 +71,11 @@ void PrintStats(const hashdb::DbBuildStats& s) {
               static_cast<unsigned long long>(s.db_bytes),
               static_cast<double>(s.db_bytes) / static_cast<double>(s.entries));
   std::printf("proof size: %llu bytes\n", static_cast<unsigned long long>(s.proof_bytes));
-  std::printf("time: placement %.2fs, blinding %.2fs (%.0f slots/s per thread, %u threads), "
-              "write %.2fs, proof %.2fs\n",
+  std::printf("time: placement %.2fs, blinding %.2fs (%.0f entries/s per CPU-second, %u "
+              "threads), write %.2fs, proof %.2fs\n",
               s.placement_seconds, s.blinding_seconds,
-              static_cast<double>(s.slot_count) / s.blinding_seconds / s.threads, s.threads,
-              s.write_seconds, s.proof_seconds);
+              static_cast<double>(s.entries) / s.blinding_cpu_seconds, s.threads, s.write_seconds,
+              s.proof_seconds);
 }
 
 int RunDbBuild(DbBuildArgs& args) {

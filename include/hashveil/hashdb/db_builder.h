@@ -43,10 +43,12 @@ struct DbBuildStats {
   std::uint64_t db_bytes = 0;
   std::uint64_t proof_bytes = 0;
   unsigned threads = 0;
-  double placement_seconds = 0;
+  double placement_seconds = 0;  // wall clock
   double blinding_seconds = 0;
-  double proof_seconds = 0;
+  double blinding_cpu_seconds = 0;  // summed over threads
   double write_seconds = 0;
+  double proof_seconds = 0;
+  double proof_cpu_seconds = 0;
 };
 
 struct DbBuildResult {

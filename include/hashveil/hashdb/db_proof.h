@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <vector>
 
 #include "hashveil/common/random.h"
@@ -39,11 +40,15 @@ struct DbProof {
 
 // Proves the table of the DB with `db_digest`, whose occupied slots are `keys` (ascending slots).
 // `random` draws the commitment nonce; `threads` (0: all) share the n scalar multiplications.
-// kInvalidInput if the keys are empty or not in strictly ascending slot order.
+// `key_points`, if not empty, are the keys' H(key) already computed (by the builder while
+// blinding), saving one hash to the group per key; they must match `keys` one to one.
+// kInvalidInput if the keys are empty, not in strictly ascending slot order, or key_points has
+// another length.
 Result<DbProof> ProveDb(const Digest& db_digest, const psi::DbNonce& db_nonce,
                         std::vector<ProvenKey> keys, const ServerSecret& secret,
                         RandomSource& random, unsigned threads,
-                        const ProgressCallback& progress);
+                        const ProgressCallback& progress,
+                        std::span<const psi::Point> key_points = {});
 
 // Checks the proof against a loaded DB: same digest, slots in range and ascending, and the DLEQ
 // relation for the DB's L. kCorrupt naming what fails. Costs 2n scalar multiplications.

@@ -1,0 +1,67 @@
+#include "audit/parameter_set.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace hashveil::audit {
+namespace {
+
+TEST(ParameterSetTest, ParsesAGridAndSkipsInvalidCombinations) {
+  const auto sets = ParseGrid("L=1,2;k=64;P=8,16;d=0,1;c=3");
+  ASSERT_TRUE(sets.ok()) << sets.status().message();
+  // L=2, P=8, d=1 needs P >= 16: skipped. 2*2*2 - 1 = 7.
+  EXPECT_EQ(sets->size(), 7u);
+  EXPECT_EQ(Name(sets->front()), "L1-k64-P8-d0-c3");
+  EXPECT_EQ(std::count_if(sets->begin(), sets->end(),
+                          [](const ParameterSet& s) { return Name(s) == "L2-k64-P8-d1-c3"; }),
+            0);
+}
+
+TEST(ParameterSetTest, DefaultGridParses) {
+  const auto sets = ParseGrid(kDefaultGrid);
+  ASSERT_TRUE(sets.ok());
+  EXPECT_GT(sets->size(), 100u);
+}
+
+TEST(ParameterSetTest, RejectsMalformedGrids) {
+  for (const char* spec : {"", "L=1;k=64;P=16;d=0", "L=1;k=64;P=16;d=0;c=4", "L=x;k=64;P=16;d=0;c=3",
+                           "L=1;k=64;P=16;d=2;c=3", "L=1;k=64;P=16;d=0;c=3;q=1", "L=1,;k=64;P=16;d=0;c=3",
+                           "L=1;k=63;P=16;d=0;c=3"}) {
+    EXPECT_FALSE(ParseGrid(spec).ok()) << spec;
+  }
+}
+
+matcher::PdqResult ImageWithDihedrals(std::uint64_t seed) {
+  matcher::PdqResult image;
+  std::array<matcher::PdqHash, matcher::kDihedralCount> variants;
+  for (int v = 0; v < matcher::kDihedralCount; ++v) {
+    for (int w = 0; w < 16; ++w) {
+      variants[v].words[w] = static_cast<std::uint16_t>((seed + 1) * 40503u * (v + 3) * (w + 7));
+    }
+  }
+  image.hash = variants[0];
+  image.dihedral = variants;
+  for (int b = 0; b < matcher::PdqHash::kBits; ++b) image.margins[b] = static_cast<float>(b % 17);
+  return image;
+}
+
+TEST(ParameterSetTest, DeviceProbesWithoutDihedralsAreTheMatchersProbes) {
+  const MatchingScheme scheme{{.tables = 1, .bits_per_key = 64, .probes = 16}, false};
+  const matcher::PdqResult image = ImageWithDihedrals(1);
+  EXPECT_EQ(DeviceProbes(image, scheme), matcher::ProbeKeys(image.hash, image.margins, scheme.keys));
+}
+
+TEST(ParameterSetTest, DihedralProbesReachARotatedListing) {
+  const MatchingScheme plain{{.tables = 1, .bits_per_key = 64, .probes = 16}, false};
+  const MatchingScheme dihedral{plain.keys, true};
+  const matcher::PdqResult image = ImageWithDihedrals(2);
+  // The DB lists the image rotated: its hash is one of the device image's dihedral variants.
+  const auto listed = matcher::BaseKeys((*image.dihedral)[1], plain.keys);
+  EXPECT_TRUE(AnyProbeMatches(DeviceProbes(image, dihedral), listed));
+  EXPECT_FALSE(AnyProbeMatches(DeviceProbes(image, plain), listed));
+  EXPECT_LE(DeviceProbes(image, dihedral).size(), 16u);
+}
+
+}  // namespace
+}  // namespace hashveil::audit

@@ -1,0 +1,158 @@
+#include "audit/measurements.h"
+
+#include <algorithm>
+#include <map>
+
+#include "audit/parallel_for.h"
+#include "audit/transforms.h"
+
+namespace hashveil::audit {
+namespace {
+
+using matcher::PdqResult;
+
+bool Matchable(const PdqResult& image) { return image.quality >= matcher::kPdqMinQuality; }
+
+bool PlainMatch(const PdqResult& device, const PdqResult& listed) {
+  return Matchable(device) && matcher::HammingDistance(device.hash, listed.hash) <= matcher::kPdqMatchDistance;
+}
+
+bool PlainDihedralMatch(const PdqResult& device, const PdqResult& listed) {
+  if (!Matchable(device)) return false;
+  return std::any_of(device.dihedral->begin(), device.dihedral->end(), [&](const auto& hash) {
+    return matcher::HammingDistance(hash, listed.hash) <= matcher::kPdqMatchDistance;
+  });
+}
+
+// Counts for one original across every transform, merged after the parallel pass.
+struct ImageCounts {
+  std::vector<std::uint8_t> hashed, plain, plain_dihedral;  // per transform, 0 or 1
+  std::vector<int> distance;                                // per transform, -1 if not hashed
+  std::vector<std::vector<std::uint8_t>> private_match;    // [transform][scheme]
+};
+
+ImageCounts CountImage(const ImageHashes& image, const std::vector<MatchingScheme>& schemes,
+                       const std::vector<std::vector<matcher::MatchKey>>& base_keys) {
+  const std::size_t transforms = image.transformed.size();
+  ImageCounts counts{std::vector<std::uint8_t>(transforms), std::vector<std::uint8_t>(transforms),
+                     std::vector<std::uint8_t>(transforms), std::vector<int>(transforms, -1),
+                     std::vector<std::vector<std::uint8_t>>(
+                         transforms, std::vector<std::uint8_t>(schemes.size()))};
+  for (std::size_t t = 0; t < transforms; ++t) {
+    if (!image.transformed[t]) continue;
+    const PdqResult& device = *image.transformed[t];
+    counts.hashed[t] = 1;
+    counts.distance[t] = matcher::HammingDistance(device.hash, image.original.hash);
+    counts.plain[t] = PlainMatch(device, image.original);
+    counts.plain_dihedral[t] = PlainDihedralMatch(device, image.original);
+    if (!Matchable(device)) continue;  // its voucher's probes cannot match
+    for (std::size_t s = 0; s < schemes.size(); ++s) {
+      counts.private_match[t][s] = AnyProbeMatches(DeviceProbes(device, schemes[s]), base_keys[s]);
+    }
+  }
+  return counts;
+}
+
+}  // namespace
+
+std::uint64_t DistanceHistogram::total() const {
+  std::uint64_t sum = 0;
+  for (std::uint64_t c : counts) sum += c;
+  return sum;
+}
+
+int DistanceHistogram::Median() const {
+  const std::uint64_t n = total();
+  if (n == 0) return 0;
+  std::uint64_t seen = 0;
+  for (int d = 0; d <= 256; ++d) {
+    seen += counts[d];
+    if (2 * seen >= n) return d;
+  }
+  return 256;
+}
+
+std::vector<TransformMeasurement> MeasureTransforms(const CorpusHashes& corpus,
+                                                    const std::vector<MatchingScheme>& schemes,
+                                                    unsigned threads) {
+  const std::size_t transforms = TransformSuite().size();
+  std::vector<ImageCounts> per_image(corpus.images.size());
+  ParallelFor(corpus.images.size(), threads, [&](std::uint64_t i) {
+    std::vector<std::vector<matcher::MatchKey>> base_keys;
+    for (const MatchingScheme& scheme : schemes) {
+      base_keys.push_back(matcher::BaseKeys(corpus.images[i].original.hash, scheme.keys));
+    }
+    per_image[i] = CountImage(corpus.images[i], schemes, base_keys);
+  });
+
+  std::vector<TransformMeasurement> results(transforms);
+  for (std::size_t t = 0; t < transforms; ++t) {
+    TransformMeasurement& r = results[t];
+    r.images = corpus.images.size();
+    std::uint64_t plain = 0, plain_dihedral = 0;
+    std::vector<std::uint64_t> matched(schemes.size());
+    for (const ImageCounts& counts : per_image) {
+      if (!counts.hashed[t]) {
+        ++r.failed;
+        continue;
+      }
+      ++r.distances.counts[counts.distance[t]];
+      plain += counts.plain[t];
+      plain_dihedral += counts.plain_dihedral[t];
+      for (std::size_t s = 0; s < schemes.size(); ++s) matched[s] += counts.private_match[t][s];
+    }
+    const double n = std::max<double>(1, static_cast<double>(r.images));
+    r.plain_recall = plain / n;
+    r.plain_dihedral_recall = plain_dihedral / n;
+    for (std::uint64_t m : matched) r.private_recall.push_back(m / n);
+  }
+  return results;
+}
+
+PairMeasurements MeasurePairs(const CorpusHashes& corpus, const std::vector<MatchingScheme>& schemes,
+                              unsigned threads) {
+  const std::vector<ImageHashes>& images = corpus.images;
+  const std::size_t n = images.size();
+  PairMeasurements result;
+  result.plain.ordered_pairs = n < 2 ? 0 : static_cast<std::uint64_t>(n) * (n - 1);
+  for (std::size_t a = 0; a < n; ++a) {
+    for (std::size_t b = 0; b < n; ++b) {
+      if (a == b) continue;
+      const int d = matcher::HammingDistance(images[a].original.hash, images[b].original.hash);
+      if (a < b) ++result.plain.distances.counts[d];
+      result.plain.matches += d <= matcher::kPdqMatchDistance;
+      result.plain.dihedral_matches += PlainDihedralMatch(images[a].original, images[b].original);
+    }
+  }
+
+  // Per scheme: index every image's base keys, then look each image's probes up in it.
+  result.private_matching.resize(schemes.size());
+  ParallelFor(schemes.size(), threads, [&](std::uint64_t s) {
+    std::multimap<matcher::MatchKey, std::size_t> listed;
+    for (std::size_t b = 0; b < n; ++b) {
+      for (const matcher::MatchKey& key : matcher::BaseKeys(images[b].original.hash, schemes[s].keys)) {
+        listed.emplace(key, b);
+      }
+    }
+    PrivatePairMeasurement& out = result.private_matching[s];
+    for (std::size_t a = 0; a < n; ++a) {
+      std::vector<std::size_t> hits;
+      for (const matcher::MatchKey& probe : DeviceProbes(images[a].original, schemes[s])) {
+        const auto [first, last] = listed.equal_range(probe);
+        for (auto it = first; it != last; ++it) {
+          if (it->second != a) hits.push_back(it->second);
+        }
+      }
+      std::sort(hits.begin(), hits.end());
+      hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
+      for (std::size_t b : hits) {
+        ++out.key_matches;
+        const int d = matcher::HammingDistance(images[a].original.hash, images[b].original.hash);
+        out.false_matches += d > matcher::kPdqMatchDistance;
+      }
+    }
+  });
+  return result;
+}
+
+}  // namespace hashveil::audit

@@ -1,0 +1,122 @@
+#include "audit/parameter_set.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+namespace hashveil::audit {
+namespace {
+
+constexpr std::uint32_t kOtherDihedrals = matcher::kDihedralCount - 1;
+
+std::vector<std::string_view> Split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = text.find(separator, start);
+    parts.push_back(text.substr(start, end - start));
+    if (end == std::string_view::npos) return parts;
+    start = end + 1;
+  }
+}
+
+Result<std::vector<std::uint32_t>> ParseValues(std::string_view axis, std::string_view list) {
+  std::vector<std::uint32_t> values;
+  for (std::string_view item : Split(list, ',')) {
+    std::uint32_t value = 0;
+    const auto [end, error] = std::from_chars(item.data(), item.data() + item.size(), value);
+    if (error != std::errc() || end != item.data() + item.size() || item.empty()) {
+      return Status::InvalidInput("grid: axis " + std::string(axis) + " has a value that is not " +
+                                  "a non-negative integer");
+    }
+    values.push_back(value);
+  }
+  return values;
+}
+
+}  // namespace
+
+Status MatchingScheme::Validate() const {
+  HV_RETURN_IF_ERROR(keys.Validate());
+  if (dihedral_probes && keys.probes < (kOtherDihedrals + 1) * keys.tables) {
+    return Status::InvalidInput("dihedral probes need P >= 8*L");
+  }
+  return Status::Ok();
+}
+
+std::string Name(const MatchingScheme& scheme) {
+  return "L" + std::to_string(scheme.keys.tables) + "-k" +
+         std::to_string(scheme.keys.bits_per_key) + "-P" + std::to_string(scheme.keys.probes) +
+         "-d" + (scheme.dihedral_probes ? "1" : "0");
+}
+
+std::string Name(const ParameterSet& set) {
+  return Name(set.matching) + "-c" + std::to_string(set.cuckoo_functions);
+}
+
+Result<std::vector<ParameterSet>> ParseGrid(std::string_view spec) {
+  std::map<std::string, std::vector<std::uint32_t>, std::less<>> axes;
+  for (std::string_view part : Split(spec, ';')) {
+    const std::size_t equals = part.find('=');
+    if (equals == std::string_view::npos) {
+      return Status::InvalidInput("grid: each axis is written NAME=V1,V2,...");
+    }
+    const std::string_view axis = part.substr(0, equals);
+    if (axis != "L" && axis != "k" && axis != "P" && axis != "d" && axis != "c") {
+      return Status::InvalidInput("grid: unknown axis (expected L, k, P, d, c)");
+    }
+    HV_ASSIGN_OR_RETURN(auto values, ParseValues(axis, part.substr(equals + 1)));
+    axes[std::string(axis)] = std::move(values);
+  }
+  for (const char* axis : {"L", "k", "P", "d", "c"}) {
+    if (!axes.contains(axis)) return Status::InvalidInput(std::string("grid: axis ") + axis + " missing");
+  }
+  for (std::uint32_t d : axes["d"]) {
+    if (d > 1) return Status::InvalidInput("grid: d (dihedral probes) is 0 or 1");
+  }
+  for (std::uint32_t c : axes["c"]) {
+    if (c != 2 && c != 3) return Status::InvalidInput("grid: c (cuckoo functions) is 2 or 3");
+  }
+  std::vector<ParameterSet> sets;
+  for (std::uint32_t tables : axes["L"]) {
+    for (std::uint32_t bits : axes["k"]) {
+      for (std::uint32_t probes : axes["P"]) {
+        for (std::uint32_t dihedral : axes["d"]) {
+          for (std::uint32_t c : axes["c"]) {
+            ParameterSet set{{{.tables = tables, .bits_per_key = bits, .probes = probes},
+                              dihedral == 1},
+                             c};
+            if (!set.matching.Validate().ok()) continue;
+            if (std::find(sets.begin(), sets.end(), set) == sets.end()) sets.push_back(set);
+          }
+        }
+      }
+    }
+  }
+  if (sets.empty()) return Status::InvalidInput("grid: no valid parameter set");
+  return sets;
+}
+
+std::vector<matcher::MatchKey> DeviceProbes(const matcher::PdqResult& image,
+                                            const MatchingScheme& scheme) {
+  if (!scheme.dihedral_probes) return matcher::ProbeKeys(image.hash, image.margins, scheme.keys);
+  matcher::KeyScheme own = scheme.keys;
+  own.probes -= kOtherDihedrals * own.tables;
+  std::vector<matcher::MatchKey> probes = matcher::ProbeKeys(image.hash, image.margins, own);
+  for (int variant = 1; variant < matcher::kDihedralCount; ++variant) {
+    for (const matcher::MatchKey& key : matcher::BaseKeys((*image.dihedral)[variant], own)) {
+      if (std::find(probes.begin(), probes.end(), key) == probes.end()) probes.push_back(key);
+    }
+  }
+  return probes;
+}
+
+bool AnyProbeMatches(const std::vector<matcher::MatchKey>& probes,
+                     const std::vector<matcher::MatchKey>& base_keys) {
+  for (const matcher::MatchKey& probe : probes) {
+    if (std::find(base_keys.begin(), base_keys.end(), probe) != base_keys.end()) return true;
+  }
+  return false;
+}
+
+}  // namespace hashveil::audit

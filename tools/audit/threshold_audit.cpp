@@ -1,0 +1,147 @@
+#include "audit/threshold_audit.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <tuple>
+
+#include "audit/statistics.h"
+#include "audit/transforms.h"
+
+namespace hashveil::audit {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::vector<MatchingScheme> DistinctSchemes(const std::vector<ParameterSet>& sets) {
+  std::vector<MatchingScheme> schemes;
+  for (const ParameterSet& set : sets) {
+    if (std::find(schemes.begin(), schemes.end(), set.matching) == schemes.end()) {
+      schemes.push_back(set.matching);
+    }
+  }
+  return schemes;
+}
+
+// Recall pooled over the benign transforms: matched (image, transform) pairs over all of them.
+double PooledBenignRecall(const std::vector<TransformMeasurement>& transforms,
+                          const std::function<double(const TransformMeasurement&)>& recall) {
+  double matched = 0, total = 0;
+  for (std::size_t t = 0; t < transforms.size(); ++t) {
+    if (!TransformSuite()[t].benign) continue;
+    matched += recall(transforms[t]) * transforms[t].images;
+    total += transforms[t].images;
+  }
+  return total > 0 ? matched / total : 0;
+}
+
+double WorstBenignRatio(const std::vector<TransformMeasurement>& transforms, std::size_t scheme) {
+  double worst = 1;
+  for (std::size_t t = 0; t < transforms.size(); ++t) {
+    if (!TransformSuite()[t].benign || transforms[t].plain_recall <= 0) continue;
+    worst = std::min(worst, transforms[t].private_recall[scheme] / transforms[t].plain_recall);
+  }
+  return worst;
+}
+
+// Cheapest first: server work per voucher, then DB bytes per entry, then higher recall.
+bool Cheaper(const ParameterSetResult& a, const ParameterSetResult& b) {
+  return std::tuple(a.outer_entries, a.db.bytes_per_entry(), -a.benign_recall) <
+         std::tuple(b.outer_entries, b.db.bytes_per_entry(), -b.benign_recall);
+}
+
+std::optional<std::size_t> Recommend(const std::vector<ParameterSetResult>& sets,
+                                     bool require_bound) {
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    const ParameterSetResult& s = sets[i];
+    if (!s.meets_recall || !s.meets_no_false_match || (require_bound && !s.meets_bound)) continue;
+    if (!best || Cheaper(s, sets[*best])) best = i;
+  }
+  return best;
+}
+
+}  // namespace
+
+double PairsNeededForBound(double per_image_bound, std::uint64_t db_entries) {
+  // Per-pair rate p with 1 - (1 - p)^N = bound, then trials m with 1 - (1 - conf)^(1/m) = p.
+  const double pair_rate = -std::expm1(std::log1p(-per_image_bound) / static_cast<double>(db_entries));
+  return std::log1p(-kConfidence) / std::log1p(-pair_rate);
+}
+
+Result<AuditResult> RunThresholdAudit(const AuditOptions& options, const AuditProgress& progress) {
+  if (options.parameter_sets.empty()) return Status::InvalidInput("no parameter set to audit");
+  AuditResult result;
+  result.seed = options.seed;
+  result.corpus_files = options.corpus.size();
+  result.db_entries = options.db_entries;
+  result.schemes = DistinctSchemes(options.parameter_sets);
+
+  Clock::time_point start = Clock::now();
+  result.corpus = HashCorpus(options.corpus, options.seed, options.threads,
+                             [&](std::uint64_t done, std::uint64_t total) {
+                               if (progress) progress("hashing", done, total);
+                             });
+  result.hashing_seconds = SecondsSince(start);
+  if (result.corpus.images.size() < 2) {
+    return Status::InvalidInput("the corpus needs at least two usable images");
+  }
+
+  start = Clock::now();
+  if (progress) progress("measuring", 0, 2);
+  result.transforms = MeasureTransforms(result.corpus, result.schemes, options.threads);
+  if (progress) progress("measuring", 1, 2);
+  result.pairs = MeasurePairs(result.corpus, result.schemes, options.threads);
+  if (progress) progress("measuring", 2, 2);
+  result.measuring_seconds = SecondsSince(start);
+
+  start = Clock::now();
+  HV_ASSIGN_OR_RETURN(std::vector<DbCost> db_costs,
+                      MeasureDbCosts(result.corpus, options.parameter_sets, options.scratch,
+                                     options.seed));
+  result.db_seconds = SecondsSince(start);
+
+  result.plain_benign_recall = PooledBenignRecall(
+      result.transforms, [](const TransformMeasurement& t) { return t.plain_recall; });
+  const std::uint64_t pairs = result.pairs.plain.ordered_pairs;
+  result.plain_pair_rate_upper =
+      ClopperPearsonUpper(result.pairs.plain.matches, pairs, kConfidence);
+
+  for (const ParameterSet& set : options.parameter_sets) {
+    ParameterSetResult r;
+    r.set = set;
+    r.scheme = static_cast<std::size_t>(
+        std::find(result.schemes.begin(), result.schemes.end(), set.matching) -
+        result.schemes.begin());
+    r.benign_recall = PooledBenignRecall(
+        result.transforms, [&](const TransformMeasurement& t) { return t.private_recall[r.scheme]; });
+    r.benign_recall_ratio =
+        result.plain_benign_recall > 0 ? r.benign_recall / result.plain_benign_recall : 0;
+    r.worst_benign_ratio = WorstBenignRatio(result.transforms, r.scheme);
+    r.pairs = result.pairs.private_matching[r.scheme];
+    r.pair_rate_upper = ClopperPearsonUpper(r.pairs.false_matches, pairs, kConfidence);
+    r.per_image_rate_upper = AnyOf(r.pair_rate_upper, static_cast<double>(options.db_entries));
+    r.outer_entries = static_cast<std::uint64_t>(set.matching.keys.probes) * set.cuckoo_functions;
+    for (const DbCost& cost : db_costs) {
+      if (cost.tables == set.matching.keys.tables && cost.cuckoo_functions == set.cuckoo_functions) {
+        r.db = cost;
+      }
+    }
+    r.meets_recall = r.benign_recall_ratio >= kRequiredRecallRatio;
+    r.meets_no_false_match = r.pairs.false_matches == 0;
+    r.meets_bound = r.per_image_rate_upper <= kRequiredPerImageBound;
+    result.sets.push_back(r);
+  }
+  result.bound_supported = std::any_of(result.sets.begin(), result.sets.end(),
+                                       [](const ParameterSetResult& s) { return s.meets_bound; });
+  // When no set can meet the per-image bound on this corpus (too few pairs for any), the bound
+  // cannot discriminate between sets: choose on the other criteria and say so in the report.
+  result.recommended = Recommend(result.sets, result.bound_supported);
+  return result;
+}
+
+}  // namespace hashveil::audit

@@ -1,0 +1,118 @@
+#include "hashveil/scanner.h"
+
+#include <exception>
+#include <new>
+#include <utility>
+
+#include "hashveil/common/random.h"
+#include "hashveil/matcher/visual_derivative.h"
+#include "hashveil/psi/voucher_builder.h"
+
+namespace hashveil {
+
+// Declared in the order they depend on each other, so they are destroyed in reverse: the
+// builder refers to the DB and the account, and the account draws its nonces from `random`.
+struct Scanner::Parts {
+  std::unique_ptr<RandomSource> random;  // the system's: thread-safe
+  matcher::DecodeOptions decode;
+  std::unique_ptr<hashdb::ClientDb> db;
+  std::unique_ptr<psi::AccountState> account;
+  std::unique_ptr<psi::VoucherBuilder> builder;
+};
+
+namespace {
+
+Status CheckMetadata(std::span<const std::uint8_t> metadata) {
+  if (metadata.size() > psi::kMaxVoucherMetadataBytes) {
+    return Status::InvalidInput("voucher metadata is longer than " +
+                                std::to_string(psi::kMaxVoucherMetadataBytes) + " bytes");
+  }
+  return Status::Ok();
+}
+
+psi::VoucherInput InputFrom(const matcher::PdqResult& hashed, matcher::VisualDerivative derivative,
+                            std::span<const std::uint8_t> metadata) {
+  psi::VoucherInput input;
+  input.payload.hash = hashed.hash;
+  input.payload.quality = hashed.quality;
+  input.payload.derivative = std::move(derivative);
+  input.payload.metadata.assign(metadata.begin(), metadata.end());
+  input.margins = hashed.margins;
+  return input;
+}
+
+// The boundary: library code reports through Status, but an allocation can still throw.
+template <typename Body>
+Result<std::vector<std::uint8_t>> Guarded(Body body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Status::ResourceExhausted("out of memory while scanning");
+  } catch (const std::exception&) {
+    return Status::Internal("scanning failed unexpectedly");
+  }
+}
+
+}  // namespace
+
+Scanner::Scanner(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+Scanner::~Scanner() = default;
+
+Result<std::unique_ptr<Scanner>> Scanner::Create(const ScannerOptions& options) {
+  try {
+    auto parts = std::make_unique<Parts>();
+    parts->random = MakeSystemRandom();
+    parts->decode = options.decode;
+    parts->decode.dihedral = false;
+    HV_ASSIGN_OR_RETURN(parts->db, hashdb::ClientDb::Load(options.db_path, options.publisher));
+    const hashdb::ClientDbParams& params = parts->db->params();
+    const psi::AccountParameters account_params{.threshold = params.threshold,
+                                                .synthetic_max = params.synthetic_max,
+                                                .synthetic_rate_ppm = params.synthetic_rate_ppm};
+    auto account = psi::AccountState::OpenOrCreate(options.account_state_path,
+                                                   options.account_key, account_params,
+                                                   *parts->random);
+    if (!account.ok()) return account.status().WithContext("account state");
+    parts->account = std::move(account).value();
+    HV_ASSIGN_OR_RETURN(parts->builder, psi::VoucherBuilder::Create(*parts->db, *parts->account));
+    return std::unique_ptr<Scanner>(new Scanner(std::move(parts)));
+  } catch (const std::bad_alloc&) {
+    return Status::ResourceExhausted("out of memory while creating the scanner");
+  } catch (const std::exception&) {
+    return Status::Internal("creating the scanner failed unexpectedly");
+  }
+}
+
+Result<std::vector<std::uint8_t>> Scanner::Scan(std::span<const std::uint8_t> image_bytes,
+                                                std::span<const std::uint8_t> metadata) const {
+  return Guarded([&]() -> Result<std::vector<std::uint8_t>> {
+    HV_RETURN_IF_ERROR(CheckMetadata(metadata));
+    HV_ASSIGN_OR_RETURN(matcher::PdqResult hashed,
+                        matcher::HashEncodedImage(image_bytes, parts_->decode));
+    HV_ASSIGN_OR_RETURN(matcher::VisualDerivative derivative,
+                        matcher::MakeVisualDerivativeFromEncoded(image_bytes,
+                                                                 parts_->decode.max_pixels));
+    return parts_->builder->Build(InputFrom(hashed, std::move(derivative), metadata),
+                                  *parts_->random);
+  });
+}
+
+Result<std::vector<std::uint8_t>> Scanner::ScanPixels(const matcher::ImageView& image,
+                                                      std::span<const std::uint8_t> metadata) const {
+  return Guarded([&]() -> Result<std::vector<std::uint8_t>> {
+    HV_RETURN_IF_ERROR(CheckMetadata(metadata));
+    HV_ASSIGN_OR_RETURN(matcher::PdqResult hashed, matcher::HashPixels(image));
+    HV_ASSIGN_OR_RETURN(matcher::VisualDerivative derivative,
+                        matcher::MakeVisualDerivative(image));
+    return parts_->builder->Build(InputFrom(hashed, std::move(derivative), metadata),
+                                  *parts_->random);
+  });
+}
+
+std::size_t Scanner::voucher_size() const { return parts_->builder->shape().total_bytes(); }
+
+const hashdb::ClientDbParams& Scanner::db_params() const { return parts_->db->params(); }
+
+bool Scanner::account_created() const { return parts_->account->created(); }
+
+}  // namespace hashveil

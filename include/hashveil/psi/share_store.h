@@ -1,0 +1,75 @@
+// The server's per-account store of voucher candidates (DESIGN.md sections 5 and 7): SQLite in
+// WAL mode, one transaction per voucher, idempotent by (account, voucher id).
+//
+// What it keeps: the DB parameters it serves (one DB epoch per store); per account the ids of
+// the vouchers it received (so a retried upload counts once), how many were refused, and for
+// each candidate its share, tag and inner ciphertext. A voucher that opened nothing leaves only
+// its random id. Below the threshold, nothing in the store says which candidates are real.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hashveil/common/status.h"
+#include "hashveil/psi/group.h"
+#include "hashveil/psi/voucher.h"
+#include "hashveil/psi/voucher_opener.h"
+
+namespace hashveil::psi {
+
+// The DB parameters the server needs, remembered from the first `--db` it was given.
+struct ServedDbParams {
+  VoucherShape shape;           // epoch, P*c, s
+  std::uint32_t threshold = 0;  // t
+  Point public_point;           // L: checked against the server secret
+  friend bool operator==(const ServedDbParams&, const ServedDbParams&) = default;
+};
+
+struct AccountCounts {
+  std::string account;
+  std::uint64_t vouchers = 0;         // distinct voucher ids received (refused ones excluded)
+  std::uint64_t candidates = 0;       // vouchers that opened
+  std::uint64_t distinct_shares = 0;  // candidates with distinct share x (distinct images)
+  std::uint64_t refused = 0;          // malformed vouchers refused
+};
+
+struct StoredCandidate {
+  VoucherId id{};
+  Candidate candidate;
+};
+
+// 1..128 characters from [A-Za-z0-9._-], not starting with '.': account names become report
+// file names.
+bool IsValidAccountName(std::string_view account);
+
+// Thread-compatible: one ShareStore per thread (SQLite serialises writers across processes).
+class ShareStore {
+ public:
+  // Opens or creates the store. kIoError, kCorrupt (not a share store).
+  static Result<std::unique_ptr<ShareStore>> Open(const std::filesystem::path& path);
+  virtual ~ShareStore() = default;
+
+  // None before RememberDbParams was first called.
+  virtual Result<std::optional<ServedDbParams>> LoadDbParams() = 0;
+  // Records the parameters on first use; afterwards kFailedPrecondition unless they are equal
+  // (a store serves one DB epoch).
+  virtual Status RememberDbParams(const ServedDbParams& params) = 0;
+
+  // Stores an opened voucher in one transaction: true when new, false when this account already
+  // had this voucher id (nothing changes). kInvalidInput for a bad account name; kIoError.
+  virtual Result<bool> Record(std::string_view account, const OpenedVoucher& voucher) = 0;
+  // Counts one refused voucher for the account.
+  virtual Status RecordRefused(std::string_view account) = 0;
+
+  // Every account, sorted by name.
+  virtual Result<std::vector<AccountCounts>> ListAccounts() = 0;
+  // The account's candidates in the order they arrived. kCorrupt if a stored row is malformed.
+  virtual Result<std::vector<StoredCandidate>> LoadCandidates(std::string_view account) = 0;
+};
+
+}  // namespace hashveil::psi

@@ -1,0 +1,46 @@
+// Threshold processing of one account's candidates (DESIGN.md section 5, "Server"): count the
+// distinct images (distinct share x), and once there are at least t, run detection over their
+// tags to separate real from synthetic, rebuild adkey from t real shares (Lagrange at 0) and
+// open the inner layer of every real candidate. Below t, or when detection cannot separate
+// (more than s synthetics), nothing is opened and nothing is lost: the candidates stay stored.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "hashveil/common/status.h"
+#include "hashveil/psi/share_store.h"
+#include "hashveil/psi/voucher.h"
+
+namespace hashveil::psi {
+
+struct RevealedVoucher {
+  VoucherId id{};
+  VoucherPayload payload;
+};
+
+struct ThresholdResult {
+  enum class Outcome {
+    kBelowThreshold,     // fewer than t real distinct images (or fewer than t distinct at all)
+    kRevealed,           // at least t real: `revealed` holds their payloads
+    kTooManySynthetics,  // detection failed: flag the account for a look, nothing revealed
+  };
+  Outcome outcome = Outcome::kBelowThreshold;
+  std::uint64_t distinct_images = 0;  // distinct share x among the candidates
+  std::uint64_t real_images = 0;      // distinct images detected as real (kRevealed only)
+  // Every candidate of a real image whose inner layer opened, in arrival order (the same image
+  // sent twice appears twice, under each voucher id).
+  std::vector<RevealedVoucher> revealed;
+  // Candidates of real images whose inner layer did not open or parse (a client that lied).
+  std::vector<VoucherId> unopened;
+  // Candidates set aside before detection: a share x seen before with another y or tag, or a
+  // tag x' already used by another image.
+  std::uint64_t conflicting = 0;
+};
+
+// `shape` and `threshold` are the served DB's. kInvalidInput for parameters out of range.
+Result<ThresholdResult> ProcessThreshold(std::span<const StoredCandidate> candidates,
+                                         const VoucherShape& shape, std::uint32_t threshold);
+
+}  // namespace hashveil::psi

@@ -1,0 +1,77 @@
+// The safety voucher's wire format (DESIGN.md section 5; byte layout in docs/file-formats.md).
+//
+// A voucher is one fixed-size byte string per image:
+//   header   version (1) || DB epoch (u64) || voucher id (16) || outer entry count (u32)
+//   outer    entry_count x (Q (32) || SealWithSingleUseKey(KDF(S), rkey) (64))
+//   middle   Seal(rkey, tag || adct || share x || share y)
+//   inner    adct = Seal(adkey, payload), inside the middle layer
+// Every ciphertext has the header as associated data, so no layer can be moved to another
+// voucher. Its size depends only on the DB's parameters (P*c entries, s tag values), never on
+// the image or on whether it matched or was made synthetic.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "hashveil/common/status.h"
+#include "hashveil/matcher/pdq_hash.h"
+#include "hashveil/matcher/visual_derivative.h"
+
+namespace hashveil::psi {
+
+inline constexpr std::uint8_t kVoucherVersion = 1;
+inline constexpr std::size_t kVoucherIdBytes = 16;
+inline constexpr std::size_t kVoucherHeaderBytes = 1 + 8 + kVoucherIdBytes + 4;
+// Caller metadata travels in the payload, zero-padded to this length.
+inline constexpr std::size_t kMaxVoucherMetadataBytes = 256;
+// The payload: PDQ hash (32) || quality (1) || derivative || metadata length (u16) || metadata.
+inline constexpr std::size_t kVoucherPayloadBytes =
+    32 + 1 + matcher::kVisualDerivativeBytes + 2 + kMaxVoucherMetadataBytes;
+// Upper bound on outer entries (P*c) a voucher may declare, so no parser allocates from an
+// unchecked size: KeyScheme::kMaxProbes probes of at most 4 cuckoo slots each.
+inline constexpr std::uint32_t kMaxVoucherEntries = 4096 * 4;
+
+using VoucherId = std::array<std::uint8_t, kVoucherIdBytes>;
+
+// What the server needs to know of the DB to read a voucher.
+struct VoucherShape {
+  std::uint64_t epoch = 0;
+  std::uint32_t entry_count = 0;    // P * c
+  std::uint32_t synthetic_max = 0;  // s: values per tag
+
+  std::size_t middle_plaintext_bytes() const;
+  std::size_t total_bytes() const;
+  friend bool operator==(const VoucherShape&, const VoucherShape&) = default;
+};
+
+struct VoucherHeader {
+  std::uint8_t version = kVoucherVersion;
+  std::uint64_t epoch = 0;
+  VoucherId id{};
+  std::uint32_t entry_count = 0;
+};
+
+std::array<std::uint8_t, kVoucherHeaderBytes> EncodeVoucherHeader(const VoucherHeader& header);
+// Reads the header of a voucher made for `shape`. Errors, in this order: kCorrupt "wrong length"
+// (the whole voucher is not shape.total_bytes() long), kUnsupported (version), kFailedPrecondition
+// (another DB epoch), kCorrupt (entry count).
+Result<VoucherHeader> ParseVoucherHeader(std::span<const std::uint8_t> voucher,
+                                         const VoucherShape& shape);
+
+// What the inner layer carries; only the server that crossed an account's threshold reads it.
+// The hash and derivative are the user's: wiped where they are held in SecretBytes.
+struct VoucherPayload {
+  matcher::PdqHash hash;
+  int quality = 0;  // 0..100
+  matcher::VisualDerivative derivative;
+  std::vector<std::uint8_t> metadata;  // at most kMaxVoucherMetadataBytes
+};
+
+// kVoucherPayloadBytes. kInvalidInput for a quality outside 0..100 or too much metadata.
+Result<SecretBytes> EncodeVoucherPayload(const VoucherPayload& payload);
+// kCorrupt unless `bytes` is a well-formed payload (length, quality, metadata length, padding).
+Result<VoucherPayload> DecodeVoucherPayload(std::span<const std::uint8_t> bytes);
+
+}  // namespace hashveil::psi

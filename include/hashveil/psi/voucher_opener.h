@@ -1,0 +1,57 @@
+// The server's first step (DESIGN.md section 5, "Server"): open a voucher's outer layer with the
+// blinding secret alpha. For every outer entry (Q, ct) it computes alpha*Q and tries ct under
+// KDF(alpha*Q). None opens: no match, and the server learns nothing else. One or more open, all to
+// the same rkey: a candidate (real or synthetic, the server cannot tell), whose middle layer gives
+// the share, the tag and the inner ciphertext it keeps until the account crosses the threshold.
+// Cost: P*c variable-base scalar multiplications per voucher, whatever it holds.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "hashveil/common/status.h"
+#include "hashveil/psi/detectable_hash.h"
+#include "hashveil/psi/group.h"
+#include "hashveil/psi/shamir.h"
+#include "hashveil/psi/voucher.h"
+
+namespace hashveil::psi {
+
+struct Candidate {
+  Share share;                      // (x, f(x)) of a real voucher, (x, z) of a synthetic one
+  Tag tag;                          // s values
+  std::vector<std::uint8_t> adct;   // the inner layer; opens with adkey after the threshold
+};
+
+struct OpenedVoucher {
+  VoucherHeader header;
+  std::optional<Candidate> candidate;  // empty when no outer entry opened
+  std::uint32_t opened_entries = 0;    // outer entries that opened (all to the same rkey)
+};
+
+// Immutable after Create; Open is thread-safe.
+class VoucherOpener {
+ public:
+  // `alpha` is copied (and wiped with the opener). kInvalidInput for a zero alpha or a shape
+  // with more than kMaxVoucherEntries entries or more than kMaxSyntheticTags tag values.
+  static Result<std::unique_ptr<VoucherOpener>> Create(const VoucherShape& shape,
+                                                       const Scalar& alpha);
+
+  const VoucherShape& shape() const { return shape_; }
+
+  // Refusals, each with its reason: as ParseVoucherHeader (length, version, epoch, entry count);
+  // kCorrupt for an outer entry whose Q is not a valid point, for two entries that open to
+  // different rkeys, for a middle layer that does not open or does not parse (tag values >= p,
+  // a non-canonical or zero share x).
+  Result<OpenedVoucher> Open(std::span<const std::uint8_t> voucher) const;
+
+ private:
+  VoucherOpener(const VoucherShape& shape, Scalar alpha) : shape_(shape), alpha_(std::move(alpha)) {}
+  VoucherShape shape_;
+  Scalar alpha_;
+};
+
+}  // namespace hashveil::psi

@@ -1,0 +1,96 @@
+#include "hashveil/psi/report.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "hashveil/common/hex.h"
+#include "hashveil/common/secret_file.h"
+
+namespace hashveil::psi {
+namespace {
+
+std::string DerivativeFileName(const AccountReport& report, const VoucherId& id) {
+  return report.counts.account + "." + ToHex(id) + ".png";
+}
+
+std::span<const std::uint8_t> AsBytes(const std::string& text) {
+  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
+}  // namespace
+
+std::uint64_t AccountReport::verified_count() const {
+  return static_cast<std::uint64_t>(std::count_if(
+      matches.begin(), matches.end(), [](const VerifiedMatch& match) { return match.verified; }));
+}
+
+AccountReport VerifyRevealed(const AccountCounts& counts, ThresholdResult revealed,
+                             std::span<const hashdb::PublishedEntry> originals,
+                             std::uint64_t epoch, std::uint32_t threshold) {
+  AccountReport report{.counts = counts, .epoch = epoch, .threshold = threshold,
+                       .real_images = revealed.real_images, .matches = {},
+                       .unopened = std::move(revealed.unopened)};
+  for (RevealedVoucher& voucher : revealed.revealed) {
+    VerifiedMatch match{.voucher = std::move(voucher), .verified = false,
+                        .distance = matcher::PdqHash::kBits + 1, .sources = {}};
+    const hashdb::PublishedEntry* nearest = nullptr;
+    for (const hashdb::PublishedEntry& original : originals) {
+      const int distance = matcher::HammingDistance(match.voucher.payload.hash, original.hash);
+      if (distance < match.distance) {
+        match.distance = distance;
+        nearest = &original;
+      }
+    }
+    if (nearest == nullptr) {
+      match.distance = matcher::PdqHash::kBits;
+    } else {
+      match.sources = nearest->sources;
+      match.verified = match.distance <= matcher::kPdqMatchDistance;
+    }
+    report.matches.push_back(std::move(match));
+  }
+  return report;
+}
+
+std::string AccountReportJson(const AccountReport& report) {
+  nlohmann::json matches = nlohmann::json::array();
+  for (const VerifiedMatch& match : report.matches) {
+    matches.push_back({{"voucher_id", ToHex(match.voucher.id)},
+                       {"verified", match.verified},
+                       {"distance", match.distance},
+                       {"sources", match.sources},
+                       {"quality", match.voucher.payload.quality},
+                       {"metadata_hex", ToHex(match.voucher.payload.metadata)},
+                       {"derivative_png", DerivativeFileName(report, match.voucher.id)}});
+  }
+  nlohmann::json unopened = nlohmann::json::array();
+  for (const VoucherId& id : report.unopened) unopened.push_back(ToHex(id));
+  const nlohmann::json json = {
+      {"account", report.counts.account},
+      {"epoch", report.epoch},
+      {"threshold", report.threshold},
+      {"vouchers", report.counts.vouchers},
+      {"candidates", report.counts.candidates},
+      {"distinct_images", report.counts.distinct_shares},
+      {"real_images", report.real_images},
+      {"verified", report.verified_count()},
+      {"matches", matches},
+      {"unopened_voucher_ids", unopened},
+  };
+  return json.dump(2) + "\n";
+}
+
+Status WriteAccountReport(const AccountReport& report, const std::filesystem::path& dir) {
+  for (const VerifiedMatch& match : report.matches) {
+    HV_ASSIGN_OR_RETURN(const auto png,
+                        matcher::EncodeVisualDerivativePng(match.voucher.payload.derivative));
+    HV_RETURN_IF_ERROR(WriteFileAtomically(dir / DerivativeFileName(report, match.voucher.id), png)
+                           .WithContext("writing a report image"));
+  }
+  return WriteFileAtomically(dir / (report.counts.account + ".json"),
+                             AsBytes(AccountReportJson(report)))
+      .WithContext("writing a report");
+}
+
+}  // namespace hashveil::psi

@@ -1,0 +1,271 @@
+#include "hashveil/psi/share_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace hashveil::psi {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchema =
+    "CREATE TABLE IF NOT EXISTS served_db ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1), epoch INTEGER NOT NULL,"
+    "  entry_count INTEGER NOT NULL, synthetic_max INTEGER NOT NULL,"
+    "  threshold INTEGER NOT NULL, public_point BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS accounts ("
+    "  name TEXT PRIMARY KEY, refused INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS vouchers ("
+    "  account TEXT NOT NULL, voucher_id BLOB NOT NULL, PRIMARY KEY (account, voucher_id));"
+    "CREATE TABLE IF NOT EXISTS candidates ("
+    "  seq INTEGER PRIMARY KEY, account TEXT NOT NULL, voucher_id BLOB NOT NULL,"
+    "  share_x BLOB NOT NULL, share_y BLOB NOT NULL, tag BLOB NOT NULL, adct BLOB NOT NULL,"
+    "  UNIQUE (account, voucher_id));"
+    "CREATE INDEX IF NOT EXISTS candidates_by_account ON candidates (account, share_x);";
+
+Status SqliteError(sqlite3* db, const char* doing) {
+  const int code = sqlite3_errcode(db);
+  if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
+    return Status::Corrupt("share store file is not a share store");
+  }
+  return Status::IoError(std::string(doing) + " the share store failed: " + sqlite3_errmsg(db));
+}
+
+// A prepared statement, finalised on every path out.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    ok_ = sqlite3_prepare_v2(db, sql, -1, &handle_, nullptr) == SQLITE_OK;
+  }
+  ~Statement() { sqlite3_finalize(handle_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& Bind(int index, std::int64_t value) {
+    if (ok_) sqlite3_bind_int64(handle_, index, value);
+    return *this;
+  }
+  Statement& Bind(int index, std::string_view text) {
+    if (ok_) sqlite3_bind_text(handle_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& Bind(int index, std::span<const std::uint8_t> blob) {
+    if (ok_) sqlite3_bind_blob(handle_, index, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  // True for a row, false when done.
+  Result<bool> Step(const char* doing) {
+    if (!ok_) return SqliteError(db_, doing);
+    const int rc = sqlite3_step(handle_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return SqliteError(db_, doing);
+  }
+  std::int64_t Int(int column) const { return sqlite3_column_int64(handle_, column); }
+  std::span<const std::uint8_t> Blob(int column) const {
+    const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(handle_, column));
+    return {data, static_cast<std::size_t>(sqlite3_column_bytes(handle_, column))};
+  }
+  std::string Text(int column) const {
+    const auto* text = sqlite3_column_text(handle_, column);
+    return text ? std::string(reinterpret_cast<const char*>(text)) : std::string();
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* handle_ = nullptr;
+  bool ok_ = false;
+};
+
+template <std::size_t N>
+Result<std::array<std::uint8_t, N>> FixedBlob(std::span<const std::uint8_t> blob) {
+  if (blob.size() != N) return Status::Corrupt("share store row is malformed");
+  std::array<std::uint8_t, N> out{};
+  std::copy(blob.begin(), blob.end(), out.begin());
+  return out;
+}
+
+Result<Scalar> ScalarBlob(std::span<const std::uint8_t> blob) {
+  HV_ASSIGN_OR_RETURN(auto raw, FixedBlob<kScalarBytes>(blob));
+  auto scalar = Scalar::FromCanonicalBytes(raw);
+  if (!scalar.ok()) return Status::Corrupt("share store row is malformed");
+  return std::move(scalar).value();
+}
+
+class SqliteShareStore final : public ShareStore {
+ public:
+  explicit SqliteShareStore(sqlite3* db) : db_(db) {}
+  ~SqliteShareStore() override { sqlite3_close(db_); }
+
+  Status Initialise() {
+    sqlite3_busy_timeout(db_, 10'000);
+    HV_RETURN_IF_ERROR(Exec("PRAGMA journal_mode = WAL"));
+    HV_RETURN_IF_ERROR(Exec("PRAGMA synchronous = FULL"));
+    Statement version(db_, "PRAGMA user_version");
+    HV_ASSIGN_OR_RETURN(const bool row, version.Step("reading"));
+    const std::int64_t found = row ? version.Int(0) : 0;
+    if (found != 0 && found != kSchemaVersion) {
+      return Status::Unsupported("share store was written by another hashveil version");
+    }
+    HV_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status created = Exec(kSchema);
+    if (created.ok()) created = Exec("PRAGMA user_version = 1");
+    return Finish(created);
+  }
+
+  Result<std::optional<ServedDbParams>> LoadDbParams() override {
+    Statement select(db_, "SELECT epoch, entry_count, synthetic_max, threshold, public_point "
+                          "FROM served_db WHERE id = 1");
+    HV_ASSIGN_OR_RETURN(const bool row, select.Step("reading"));
+    if (!row) return std::optional<ServedDbParams>();
+    ServedDbParams params;
+    params.shape.epoch = static_cast<std::uint64_t>(select.Int(0));
+    params.shape.entry_count = static_cast<std::uint32_t>(select.Int(1));
+    params.shape.synthetic_max = static_cast<std::uint32_t>(select.Int(2));
+    params.threshold = static_cast<std::uint32_t>(select.Int(3));
+    HV_ASSIGN_OR_RETURN(params.public_point.bytes, FixedBlob<kPointBytes>(select.Blob(4)));
+    return std::optional<ServedDbParams>(params);
+  }
+
+  Status RememberDbParams(const ServedDbParams& params) override {
+    HV_ASSIGN_OR_RETURN(const auto existing, LoadDbParams());
+    if (existing) {
+      if (*existing == params) return Status::Ok();
+      return Status::FailedPrecondition(
+          "share store serves another DB (epoch or parameters differ); use one store per DB");
+    }
+    Statement insert(db_, "INSERT INTO served_db (id, epoch, entry_count, synthetic_max, "
+                          "threshold, public_point) VALUES (1, ?, ?, ?, ?, ?)");
+    insert.Bind(1, static_cast<std::int64_t>(params.shape.epoch))
+        .Bind(2, std::int64_t{params.shape.entry_count})
+        .Bind(3, std::int64_t{params.shape.synthetic_max})
+        .Bind(4, std::int64_t{params.threshold})
+        .Bind(5, std::span<const std::uint8_t>(params.public_point.bytes));
+    return insert.Step("writing").status();
+  }
+
+  Result<bool> Record(std::string_view account, const OpenedVoucher& voucher) override {
+    if (!IsValidAccountName(account)) return Status::InvalidInput("account name is not valid");
+    HV_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    auto stored = RecordInTransaction(account, voucher);
+    HV_RETURN_IF_ERROR(Finish(stored.status()));
+    return stored;
+  }
+
+  Status RecordRefused(std::string_view account) override {
+    if (!IsValidAccountName(account)) return Status::InvalidInput("account name is not valid");
+    Statement upsert(db_, "INSERT INTO accounts (name, refused) VALUES (?, 1) "
+                          "ON CONFLICT (name) DO UPDATE SET refused = refused + 1");
+    upsert.Bind(1, account);
+    return upsert.Step("writing").status();
+  }
+
+  Result<std::vector<AccountCounts>> ListAccounts() override {
+    Statement select(db_,
+                     "SELECT a.name, a.refused,"
+                     " (SELECT count(*) FROM vouchers v WHERE v.account = a.name),"
+                     " (SELECT count(*) FROM candidates c WHERE c.account = a.name),"
+                     " (SELECT count(DISTINCT share_x) FROM candidates c WHERE c.account = a.name)"
+                     " FROM accounts a ORDER BY a.name");
+    std::vector<AccountCounts> accounts;
+    while (true) {
+      HV_ASSIGN_OR_RETURN(const bool row, select.Step("reading"));
+      if (!row) return accounts;
+      accounts.push_back({.account = select.Text(0),
+                          .vouchers = static_cast<std::uint64_t>(select.Int(2)),
+                          .candidates = static_cast<std::uint64_t>(select.Int(3)),
+                          .distinct_shares = static_cast<std::uint64_t>(select.Int(4)),
+                          .refused = static_cast<std::uint64_t>(select.Int(1))});
+    }
+  }
+
+  Result<std::vector<StoredCandidate>> LoadCandidates(std::string_view account) override {
+    HV_ASSIGN_OR_RETURN(const auto params, LoadDbParams());
+    if (!params) return std::vector<StoredCandidate>();
+    Statement select(db_, "SELECT voucher_id, share_x, share_y, tag, adct FROM candidates "
+                          "WHERE account = ? ORDER BY seq");
+    select.Bind(1, account);
+    std::vector<StoredCandidate> candidates;
+    while (true) {
+      HV_ASSIGN_OR_RETURN(const bool row, select.Step("reading"));
+      if (!row) return candidates;
+      StoredCandidate stored;
+      HV_ASSIGN_OR_RETURN(stored.id, FixedBlob<kVoucherIdBytes>(select.Blob(0)));
+      HV_ASSIGN_OR_RETURN(stored.candidate.share.x, ScalarBlob(select.Blob(1)));
+      HV_ASSIGN_OR_RETURN(stored.candidate.share.y, ScalarBlob(select.Blob(2)));
+      auto tag = DecodeTag(select.Blob(3), params->shape.synthetic_max);
+      if (!tag.ok()) return Status::Corrupt("share store row is malformed");
+      stored.candidate.tag = std::move(tag).value();
+      const auto adct = select.Blob(4);
+      stored.candidate.adct.assign(adct.begin(), adct.end());
+      candidates.push_back(std::move(stored));
+    }
+  }
+
+ private:
+  Status Exec(const char* sql) {
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return SqliteError(db_, "updating");
+    }
+    return Status::Ok();
+  }
+
+  // Commits after `status` is OK, else rolls back; returns the first error.
+  Status Finish(const Status& status) {
+    if (!status.ok()) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return status;
+    }
+    const Status committed = Exec("COMMIT");
+    if (!committed.ok()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return committed;
+  }
+
+  Result<bool> RecordInTransaction(std::string_view account, const OpenedVoucher& voucher) {
+    Statement add_account(db_, "INSERT OR IGNORE INTO accounts (name) VALUES (?)");
+    add_account.Bind(1, account);
+    HV_RETURN_IF_ERROR(add_account.Step("writing").status());
+    Statement add_voucher(db_, "INSERT OR IGNORE INTO vouchers (account, voucher_id) VALUES (?, ?)");
+    add_voucher.Bind(1, account).Bind(2, std::span<const std::uint8_t>(voucher.header.id));
+    HV_RETURN_IF_ERROR(add_voucher.Step("writing").status());
+    if (sqlite3_changes(db_) == 0) return false;  // this account already sent this voucher
+    if (!voucher.candidate) return true;
+    const Candidate& candidate = *voucher.candidate;
+    const std::vector<std::uint8_t> tag = EncodeTag(candidate.tag);
+    Statement add_candidate(db_, "INSERT INTO candidates (account, voucher_id, share_x, share_y, "
+                                 "tag, adct) VALUES (?, ?, ?, ?, ?, ?)");
+    add_candidate.Bind(1, account)
+        .Bind(2, std::span<const std::uint8_t>(voucher.header.id))
+        .Bind(3, candidate.share.x.bytes())
+        .Bind(4, candidate.share.y.bytes())
+        .Bind(5, std::span<const std::uint8_t>(tag))
+        .Bind(6, std::span<const std::uint8_t>(candidate.adct));
+    HV_RETURN_IF_ERROR(add_candidate.Step("writing").status());
+    return true;
+  }
+
+  sqlite3* db_;
+};
+
+}  // namespace
+
+bool IsValidAccountName(std::string_view account) {
+  if (account.empty() || account.size() > 128 || account.front() == '.') return false;
+  return std::all_of(account.begin(), account.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+  });
+}
+
+Result<std::unique_ptr<ShareStore>> ShareStore::Open(const std::filesystem::path& path) {
+  sqlite3* db = nullptr;
+  const int opened = sqlite3_open_v2(path.c_str(), &db,
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  auto store = std::make_unique<SqliteShareStore>(db);
+  if (opened != SQLITE_OK) return Status::IoError("cannot open the share store");
+  HV_RETURN_IF_ERROR(store->Initialise());
+  return std::unique_ptr<ShareStore>(std::move(store));
+}
+
+}  // namespace hashveil::psi

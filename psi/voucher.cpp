@@ -1,0 +1,103 @@
+#include "hashveil/psi/voucher.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "hashveil/psi/crypto.h"
+#include "hashveil/psi/detectable_hash.h"
+#include "little_endian.h"
+#include "voucher_layout.h"
+
+namespace hashveil::psi {
+
+std::size_t VoucherShape::middle_plaintext_bytes() const {
+  return EncodedTagSize(synthetic_max) + kInnerCiphertextBytes + 2 * kScalarBytes;
+}
+
+std::size_t VoucherShape::total_bytes() const {
+  return kVoucherHeaderBytes + static_cast<std::size_t>(entry_count) * kOuterEntryBytes +
+         middle_plaintext_bytes() + kSealOverhead;
+}
+
+std::array<std::uint8_t, kVoucherHeaderBytes> EncodeVoucherHeader(const VoucherHeader& header) {
+  std::array<std::uint8_t, kVoucherHeaderBytes> bytes{};
+  bytes[0] = header.version;
+  StoreLittleEndian(header.epoch, bytes.data() + 1);
+  std::copy(header.id.begin(), header.id.end(), bytes.begin() + 9);
+  StoreLittleEndian(header.entry_count, bytes.data() + 9 + kVoucherIdBytes);
+  return bytes;
+}
+
+Result<VoucherHeader> ParseVoucherHeader(std::span<const std::uint8_t> voucher,
+                                         const VoucherShape& shape) {
+  if (voucher.size() != shape.total_bytes()) return Status::Corrupt("voucher has the wrong length");
+  VoucherHeader header;
+  header.version = voucher[0];
+  if (header.version != kVoucherVersion) return Status::Unsupported("unsupported voucher version");
+  header.epoch = LoadLittleEndian<std::uint64_t>(voucher.data() + 1);
+  if (header.epoch != shape.epoch) {
+    return Status::FailedPrecondition("voucher was made for another DB epoch");
+  }
+  std::copy_n(voucher.begin() + 9, kVoucherIdBytes, header.id.begin());
+  header.entry_count = LoadLittleEndian<std::uint32_t>(voucher.data() + 9 + kVoucherIdBytes);
+  if (header.entry_count != shape.entry_count) {
+    return Status::Corrupt("voucher declares the wrong number of outer entries");
+  }
+  return header;
+}
+
+namespace {
+constexpr std::size_t kHashOffset = 0;
+constexpr std::size_t kQualityOffset = 32;
+constexpr std::size_t kDerivativeOffset = 33;
+constexpr std::size_t kMetadataLengthOffset = kDerivativeOffset + matcher::kVisualDerivativeBytes;
+constexpr std::size_t kMetadataOffset = kMetadataLengthOffset + 2;
+static_assert(kMetadataOffset + kMaxVoucherMetadataBytes == kVoucherPayloadBytes);
+}  // namespace
+
+Result<SecretBytes> EncodeVoucherPayload(const VoucherPayload& payload) {
+  if (payload.quality < 0 || payload.quality > 100) {
+    return Status::InvalidInput("payload quality is outside 0..100");
+  }
+  if (payload.metadata.size() > kMaxVoucherMetadataBytes) {
+    return Status::InvalidInput("voucher metadata is longer than " +
+                                std::to_string(kMaxVoucherMetadataBytes) + " bytes");
+  }
+  SecretBytes bytes(kVoucherPayloadBytes);
+  const auto hash = payload.hash.ToBytes();
+  std::copy(hash.begin(), hash.end(), bytes.data() + kHashOffset);
+  bytes.data()[kQualityOffset] = static_cast<std::uint8_t>(payload.quality);
+  std::copy_n(payload.derivative.pixels.data(), matcher::kVisualDerivativeBytes,
+              bytes.data() + kDerivativeOffset);
+  StoreLittleEndian(static_cast<std::uint16_t>(payload.metadata.size()),
+                    bytes.data() + kMetadataLengthOffset);
+  std::copy(payload.metadata.begin(), payload.metadata.end(), bytes.data() + kMetadataOffset);
+  return bytes;
+}
+
+Result<VoucherPayload> DecodeVoucherPayload(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() != kVoucherPayloadBytes) return Status::Corrupt("payload has the wrong length");
+  VoucherPayload payload;
+  std::array<std::uint8_t, 32> hash{};
+  std::copy_n(bytes.begin() + kHashOffset, hash.size(), hash.begin());
+  payload.hash = matcher::PdqHash::FromBytes(hash);
+  SecureWipe(hash.data(), hash.size());
+  payload.quality = bytes[kQualityOffset];
+  if (payload.quality > 100) return Status::Corrupt("payload quality is above 100");
+  std::copy_n(bytes.begin() + kDerivativeOffset, matcher::kVisualDerivativeBytes,
+              payload.derivative.pixels.data());
+  const std::size_t metadata_length =
+      LoadLittleEndian<std::uint16_t>(bytes.data() + kMetadataLengthOffset);
+  if (metadata_length > kMaxVoucherMetadataBytes) {
+    return Status::Corrupt("payload metadata length is out of range");
+  }
+  const auto metadata = bytes.subspan(kMetadataOffset, metadata_length);
+  const auto padding = bytes.subspan(kMetadataOffset + metadata_length);
+  if (!std::all_of(padding.begin(), padding.end(), [](std::uint8_t b) { return b == 0; })) {
+    return Status::Corrupt("payload padding is not zero");
+  }
+  payload.metadata.assign(metadata.begin(), metadata.end());
+  return payload;
+}
+
+}  // namespace hashveil::psi

@@ -1,0 +1,18 @@
+// Sizes and offsets inside a voucher shared by the builder and the opener. Private to psi/.
+#pragma once
+
+#include <cstddef>
+
+#include "hashveil/psi/crypto.h"
+#include "hashveil/psi/group.h"
+#include "hashveil/psi/voucher.h"
+
+namespace hashveil::psi {
+
+// Q || SealWithSingleUseKey(KDF(S), rkey).
+inline constexpr std::size_t kOuterCiphertextBytes = kAeadKeyBytes + kSingleUseSealOverhead;
+inline constexpr std::size_t kOuterEntryBytes = kPointBytes + kOuterCiphertextBytes;
+// adct = Seal(adkey, payload).
+inline constexpr std::size_t kInnerCiphertextBytes = kVoucherPayloadBytes + kSealOverhead;
+
+}  // namespace hashveil::psi

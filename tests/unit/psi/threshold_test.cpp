@@ -1,0 +1,319 @@
+// The server side: share store, threshold processing with detection, second-stage verification
+// and reports (DESIGN.md section 5, "What must hold").
+#include "hashveil/psi/threshold.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "hashveil/common/hex.h"
+#include "hashveil/common/secret_file.h"
+#include "hashveil/psi/report.h"
+#include "voucher_fixture.h"
+
+namespace hashveil::psi {
+namespace {
+
+class ThresholdTest : public testing::VoucherTest {
+ protected:
+  // Builds, opens and stores one voucher for `account_name`; true when it was new.
+  bool Send(const Client& client, const matcher::PdqHash& hash, ShareStore& store,
+            const std::string& account_name = "alice") {
+    const auto opened = client.opener->Open(Build(*client.builder, InputFor(hash)));
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    auto stored = store.Record(account_name, *opened);
+    EXPECT_TRUE(stored.ok()) << stored.status().ToString();
+    return *stored;
+  }
+
+  std::unique_ptr<ShareStore> OpenStore(const Client& client) {
+    auto store = ShareStore::Open(dir_ / "server.sqlite").value();
+    EXPECT_TRUE(store->RememberDbParams(Served(*client.db)).ok());
+    return store;
+  }
+
+  ThresholdResult Process(const Client& client, ShareStore& store,
+                          const std::string& account_name = "alice") {
+    const auto candidates = store.LoadCandidates(account_name).value();
+    auto result = ProcessThreshold(candidates, VoucherBuilder::ShapeOf(client.db->params()),
+                                   client.db->params().threshold);
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return std::move(result).value();
+  }
+
+  static std::vector<matcher::PdqHash> HashesOf(const ThresholdResult& result) {
+    std::vector<matcher::PdqHash> hashes;
+    for (const auto& revealed : result.revealed) hashes.push_back(revealed.payload.hash);
+    return hashes;
+  }
+};
+
+class ThresholdBoundaryTest : public ThresholdTest,
+                              public ::testing::WithParamInterface<std::uint32_t> {};
+
+// t-1 real matches reveal nothing whatever the synthetics; the t-th reveals every real payload
+// and no synthetic one.
+TEST_P(ThresholdBoundaryTest, NothingOpensAtTMinusOneAndEveryRealPayloadAtT) {
+  const std::uint32_t t = GetParam();
+  hashdb::DbBuildOptions options;
+  options.threshold = t;
+  options.synthetic_rate_ppm = 1'000'000;  // the first s_max distinct images are synthetic
+  options.synthetic_max = 3;
+  options.key_scheme.probes = 4;
+  const Client client = MakeClient(t + 2, options);
+  auto store = OpenStore(client);
+  for (int i = 0; i < 3; ++i) Send(client, testing::RandomHash(*random_), *store);
+  ASSERT_EQ(client.account->synthetic_count(), 3u);
+  std::vector<matcher::PdqHash> sent;
+  for (std::uint32_t i = 0; i + 1 < t; ++i) {
+    sent.push_back(members_[i].hash);
+    Send(client, members_[i].hash, *store);
+    Send(client, members_[i].hash, *store);  // the same image again counts once
+  }
+  ThresholdResult below = Process(client, *store);
+  EXPECT_EQ(below.outcome, ThresholdResult::Outcome::kBelowThreshold);
+  EXPECT_EQ(below.distinct_images, 3 + t - 1);
+  EXPECT_TRUE(below.revealed.empty());
+
+  sent.push_back(members_[t - 1].hash);
+  Send(client, members_[t - 1].hash, *store);
+  ThresholdResult at = Process(client, *store);
+  ASSERT_EQ(at.outcome, ThresholdResult::Outcome::kRevealed);
+  EXPECT_EQ(at.real_images, t);
+  EXPECT_TRUE(at.unopened.empty());
+  std::vector<matcher::PdqHash> revealed = HashesOf(at);
+  revealed.erase(std::unique(revealed.begin(), revealed.end()), revealed.end());
+  EXPECT_EQ(revealed, sent);
+  EXPECT_EQ(at.revealed.size(), 2 * (t - 1) + 1);  // each voucher of a real image opened
+}
+
+INSTANTIATE_TEST_SUITE_P(Thresholds, ThresholdBoundaryTest, ::testing::Values(2u, 3u, 30u));
+
+TEST_F(ThresholdTest, RepeatsCountOnceAndDistinctImagesTwice) {
+  hashdb::DbBuildOptions options;
+  options.threshold = 3;
+  options.synthetic_rate_ppm = 0;
+  options.key_scheme.probes = 4;
+  const Client client = MakeClient(4, options);
+  auto store = OpenStore(client);
+  // The same voucher twice: stored once.
+  const auto voucher = Build(*client.builder, InputFor(members_[0].hash));
+  const auto opened = client.opener->Open(voucher).value();
+  EXPECT_TRUE(store->Record("alice", opened).value());
+  EXPECT_FALSE(store->Record("alice", opened).value());
+  // The same image under a new id, and from another device sharing the account state.
+  Send(client, members_[0].hash, *store);
+  const AccountStateKey transport;
+  const auto blob = client.account->Export(transport, *random_);
+  auto other_device = AccountState::Import(
+      blob, transport, dir_ / "device2.state", AccountStateKey(),
+      {.threshold = 3, .synthetic_max = options.synthetic_max, .synthetic_rate_ppm = 0}, *random_);
+  ASSERT_TRUE(other_device.ok()) << other_device.status().ToString();
+  const auto other_builder = VoucherBuilder::Create(*client.db, **other_device).value();
+  const auto from_other = client.opener->Open(Build(*other_builder, InputFor(members_[0].hash)));
+  EXPECT_TRUE(store->Record("alice", *from_other).value());
+  auto counts = store->ListAccounts().value();
+  ASSERT_EQ(counts.size(), 1u);
+  EXPECT_EQ(counts[0].vouchers, 3u);
+  EXPECT_EQ(counts[0].candidates, 3u);
+  EXPECT_EQ(counts[0].distinct_shares, 1u);
+  // Two distinct matching images count twice.
+  Send(client, members_[1].hash, *store);
+  EXPECT_EQ(store->ListAccounts().value()[0].distinct_shares, 2u);
+  EXPECT_EQ(Process(client, *store).outcome, ThresholdResult::Outcome::kBelowThreshold);
+  Send(client, members_[2].hash, *store);
+  EXPECT_EQ(Process(client, *store).outcome, ThresholdResult::Outcome::kRevealed);
+}
+
+// Another account's real vouchers under this account's name carry tags outside its hkey's span:
+// to detection they are synthetics. More than s_max of them: flagged, nothing lost.
+TEST_F(ThresholdTest, MoreSyntheticsThanTheCapAreFlaggedAndNothingIsLost) {
+  hashdb::DbBuildOptions options;
+  options.threshold = 3;
+  options.synthetic_rate_ppm = 0;
+  options.synthetic_max = 2;
+  options.key_scheme.probes = 4;
+  const Client client = MakeClient(8, options);
+  auto store = OpenStore(client);
+  auto intruder = MakeAccount(*client.db, "intruder");
+  const auto intruder_builder = VoucherBuilder::Create(*client.db, *intruder).value();
+  for (int i = 0; i < 3; ++i) Send(client, members_[i].hash, *store);
+  for (int i = 3; i < 6; ++i) {
+    const auto opened = client.opener->Open(Build(*intruder_builder, InputFor(members_[i].hash)));
+    ASSERT_TRUE(store->Record("alice", *opened).value());
+  }
+  const ThresholdResult flagged = Process(client, *store);
+  EXPECT_EQ(flagged.outcome, ThresholdResult::Outcome::kTooManySynthetics);
+  EXPECT_TRUE(flagged.revealed.empty());
+  EXPECT_EQ(store->LoadCandidates("alice").value().size(), 6u);  // nothing lost
+}
+
+TEST_F(ThresholdTest, MalformedVouchersAreCountedAndLeaveTheStoreIntact) {
+  hashdb::DbBuildOptions options;
+  options.threshold = 2;
+  options.synthetic_rate_ppm = 0;
+  options.key_scheme.probes = 4;
+  const Client client = MakeClient(4, options);
+  auto store = OpenStore(client);
+  Send(client, members_[0].hash, *store);
+  const auto good = Build(*client.builder, InputFor(members_[1].hash));
+  std::vector<std::vector<std::uint8_t>> malformed = {
+      {}, std::vector<std::uint8_t>(good.begin(), good.end() - 3), good, good, good};
+  malformed[2][0] = 9;                 // version
+  malformed[3][3] ^= 1;                // epoch
+  malformed[4][good.size() - 1] ^= 1;  // middle layer
+  for (const auto& bytes : malformed) {
+    const auto opened = client.opener->Open(bytes);
+    ASSERT_FALSE(opened.ok());
+    EXPECT_FALSE(opened.status().message().empty());
+    ASSERT_TRUE(store->RecordRefused("alice").ok());
+  }
+  EXPECT_EQ(store->Record("../evil", client.opener->Open(good).value()).status().code(),
+            StatusCode::kInvalidInput);
+  const auto counts = store->ListAccounts().value();
+  ASSERT_EQ(counts.size(), 1u);
+  EXPECT_EQ(counts[0].vouchers, 1u);
+  EXPECT_EQ(counts[0].refused, 5u);
+  EXPECT_EQ(store->LoadCandidates("alice").value().size(), 1u);
+  Send(client, members_[1].hash, *store);
+  EXPECT_EQ(Process(client, *store).outcome, ThresholdResult::Outcome::kRevealed);
+}
+
+TEST_F(ThresholdTest, AStoreServesOneDb) {
+  hashdb::DbBuildOptions options;
+  options.key_scheme.probes = 4;
+  const Client client = MakeClient(2, options);
+  auto store = OpenStore(client);
+  ServedDbParams other = Served(*client.db);
+  other.shape.epoch += 1;
+  EXPECT_EQ(store->RememberDbParams(other).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*store->LoadDbParams().value(), Served(*client.db));
+}
+
+// Below the threshold, a simple classifier over what the server sees of a candidate (voucher
+// size, opening count, the bytes of its share and tag) does no better than chance.
+TEST_F(ThresholdTest, RealAndSyntheticCandidatesAreIndistinguishableBelowTheThreshold) {
+  constexpr int kPerClass = 1000;
+  constexpr int kAccounts = 4;  // each makes its first s_max = 250 distinct images synthetic
+  hashdb::DbBuildOptions options;
+  options.threshold = 10;  // no processing here: only what the server sees below it
+  options.synthetic_rate_ppm = 1'000'000;
+  options.synthetic_max = kPerClass / kAccounts;
+  options.key_scheme.probes = 1;
+  options.cuckoo_functions = 2;
+  const Client client = MakeClient(kPerClass, options);
+  struct Sample {
+    std::vector<std::uint8_t> features;
+    bool real;
+  };
+  std::vector<Sample> samples;
+  auto add = [&](const VoucherBuilder& builder, const matcher::PdqHash& hash, bool real) {
+    const auto voucher = Build(builder, InputFor(hash));
+    const auto opened = client.opener->Open(voucher).value();
+    ASSERT_TRUE(opened.candidate.has_value());
+    Sample sample{{static_cast<std::uint8_t>(voucher.size() & 0xff),
+                   static_cast<std::uint8_t>(voucher.size() >> 8),
+                   static_cast<std::uint8_t>(opened.opened_entries)},
+                  real};
+    const auto& c = *opened.candidate;
+    sample.features.insert(sample.features.end(), c.share.x.bytes().begin(), c.share.x.bytes().end());
+    sample.features.insert(sample.features.end(), c.share.y.bytes().begin(), c.share.y.bytes().end());
+    const auto tag = EncodeTag(c.tag);
+    sample.features.insert(sample.features.end(), tag.begin(), tag.begin() + 64);
+    samples.push_back(std::move(sample));
+  };
+  for (int a = 0; a < kAccounts; ++a) {
+    auto account = MakeAccount(*client.db, "account" + std::to_string(a));
+    const auto builder = VoucherBuilder::Create(*client.db, *account).value();
+    for (std::uint32_t i = 0; i < options.synthetic_max; ++i) {
+      add(*builder, testing::RandomHash(*random_), false);
+    }
+    ASSERT_EQ(account->synthetic_count(), options.synthetic_max);
+    for (std::uint32_t i = 0; i < options.synthetic_max; ++i) {
+      add(*builder, members_[a * options.synthetic_max + i].hash, true);
+    }
+  }
+  // Interleaved so that the even (training) and odd (test) halves each hold both classes evenly.
+  std::vector<Sample> interleaved;
+  for (std::size_t i = 0; i < samples.size() / 2; ++i) {
+    const std::size_t account = i / options.synthetic_max;
+    const std::size_t within = i % options.synthetic_max;
+    const std::size_t synthetic = account * 2 * options.synthetic_max + within;
+    const std::size_t real = synthetic + options.synthetic_max;
+    interleaved.push_back(samples[i % 2 == 0 ? synthetic : real]);
+    interleaved.push_back(samples[i % 2 == 0 ? real : synthetic]);
+  }
+  samples = std::move(interleaved);
+
+  // Decision stumps per feature: trained on even samples, scored on odd ones.
+  double best = 0;
+  const std::size_t features = samples[0].features.size();
+  for (std::size_t f = 0; f < features; ++f) {
+    double best_threshold_accuracy = 0;
+    int chosen = 0;
+    bool chosen_above_is_real = true;
+    for (int threshold = 0; threshold <= 256; threshold += 16) {
+      for (bool above_is_real : {true, false}) {
+        int right = 0, total = 0;
+        for (std::size_t i = 0; i < samples.size(); i += 2, ++total) {
+          right += ((samples[i].features[f] >= threshold) == above_is_real) == samples[i].real;
+        }
+        const double accuracy = static_cast<double>(right) / total;
+        if (accuracy > best_threshold_accuracy) {
+          best_threshold_accuracy = accuracy;
+          chosen = threshold;
+          chosen_above_is_real = above_is_real;
+        }
+      }
+    }
+    int right = 0, total = 0;
+    for (std::size_t i = 1; i < samples.size(); i += 2, ++total) {
+      right += ((samples[i].features[f] >= chosen) == chosen_above_is_real) == samples[i].real;
+    }
+    best = std::max(best, static_cast<double>(right) / total);
+  }
+  // 1000 test samples: chance is 0.5 with a standard deviation of 0.016; the best of ~160
+  // features stays under 0.56 by chance. A leak (e.g. a different size) would give 1.0.
+  EXPECT_LT(best, 0.58);
+}
+
+TEST_F(ThresholdTest, ReportsVerifyAgainstTheOriginalsAndWriteJsonAndPngs) {
+  hashdb::DbBuildOptions options;
+  options.threshold = 2;
+  options.synthetic_rate_ppm = 0;
+  options.key_scheme.probes = 4;
+  const Client client = MakeClient(3, options);
+  auto store = OpenStore(client);
+  Send(client, members_[0].hash, *store);
+  Send(client, members_[1].hash, *store);
+  ThresholdResult revealed = Process(client, *store);
+  ASSERT_EQ(revealed.revealed.size(), 2u);
+  // The server's originals: the first within distance 31 of what was sent, the second far.
+  std::vector<hashdb::PublishedEntry> originals = members_;
+  for (int bit = 0; bit < 20; ++bit) originals[0].hash.set_bit(bit * 7, !originals[0].hash.bit(bit * 7));
+  for (int bit = 0; bit < 120; ++bit) originals[1].hash.set_bit(bit * 2, !originals[1].hash.bit(bit * 2));
+  originals.erase(originals.begin() + 2);
+  const VoucherId first_id = revealed.revealed[0].id;
+  const auto counts = store->ListAccounts().value().at(0);
+  const AccountReport report = VerifyRevealed(counts, std::move(revealed), originals,
+                                              client.db->params().epoch, 2);
+  ASSERT_EQ(report.matches.size(), 2u);
+  EXPECT_TRUE(report.matches[0].verified);
+  EXPECT_EQ(report.matches[0].distance, 20);
+  EXPECT_EQ(report.matches[0].sources, (std::vector<std::string>{"src-a", "src-b"}));
+  EXPECT_FALSE(report.matches[1].verified);
+  EXPECT_GT(report.matches[1].distance, 31);
+  EXPECT_EQ(report.verified_count(), 1u);
+
+  ASSERT_TRUE(WriteAccountReport(report, dir_).ok());
+  const auto json = ReadFileBytes(dir_ / "alice.json", 1 << 20).value();
+  const std::string text(json.begin(), json.end());
+  EXPECT_NE(text.find("\"verified\": 1"), std::string::npos) << text;
+  const auto png = ReadFileBytes(dir_ / ("alice." + ToHex(first_id) + ".png"), 1 << 20).value();
+  ASSERT_GT(png.size(), 8u);
+  EXPECT_EQ(png[1], 'P');  // \x89PNG
+}
+
+}  // namespace
+}  // namespace hashveil::psi

@@ -62,6 +62,16 @@ inline TestImage MakeTestImage(std::uint64_t seed, int width = 120, int height =
 }
 
 class ScannerTest : public ::testing::Test {
+ public:
+  // A fixed key per account name, so a test can reopen an account.
+  static psi::AccountStateKey AccountKey(const std::string& account) {
+    psi::AccountStateKey key;
+    for (std::size_t i = 0; i < key.size(); ++i) {
+      key.data()[i] = static_cast<std::uint8_t>(account[i % account.size()] + i);
+    }
+    return key;
+  }
+
  protected:
   static constexpr int kMembers = 6;
   static constexpr std::uint32_t kThreshold = 3;
@@ -110,15 +120,6 @@ class ScannerTest : public ::testing::Test {
     options.account_key = AccountKey(account);
     return options;
   }
-  // A fixed key per account name, so a test can reopen an account.
-  static psi::AccountStateKey AccountKey(const std::string& account) {
-    psi::AccountStateKey key;
-    for (std::size_t i = 0; i < key.size(); ++i) {
-      key.data()[i] = static_cast<std::uint8_t>(account.size() * 31 + i);
-    }
-    return key;
-  }
-
   std::unique_ptr<Scanner> MakeScanner(const std::string& account) {
     auto scanner = Scanner::Create(Options(account));
     EXPECT_TRUE(scanner.ok()) << scanner.status().ToString();

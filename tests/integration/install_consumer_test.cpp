@@ -1,0 +1,69 @@
+// `cmake --install` into a scratch prefix, then a project outside the tree builds against it
+// twice, with find_package(hashveil) and with pkg-config (static libraries: --static), and each
+// build scans a member image whose voucher the server opens.
+#include <gtest/gtest.h>
+
+#include "api_files.h"
+#include "support/cli_runner.h"
+#include "hashveil/common/secret_file.h"
+#include "hashveil/version.h"
+
+namespace hashveil::testing {
+namespace {
+
+class InstallConsumerTest : public ScannerTest {
+ protected:
+  CliRun Shell(const std::string& command) {
+    return RunCli("sh -c", "'" + command + "'", dir_ / "stderr.txt");
+  }
+  // Runs a consumer binary on a member image for `account` and opens the voucher it wrote.
+  void ScanWith(const std::filesystem::path& consumer, const std::string& account) {
+    const auto voucher = dir_ / (account + ".voucher");
+    const CliRun run = Shell(consumer.string() + " " + db_path_.string() + " " +
+                             (dir_ / "publisher.key.pub").string() + " " +
+                             (dir_ / (account + ".state")).string() + " " +
+                             WriteAccountKey(account, dir_).string() + " " +
+                             WritePng(members_[5], dir_ / "member.png").string() + " " +
+                             voucher.string());
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    auto bytes = ReadFileBytes(voucher, 1 << 20);
+    ASSERT_TRUE(bytes.ok());
+    EXPECT_TRUE(Open(*bytes).candidate.has_value());
+  }
+};
+
+TEST_F(InstallConsumerTest, InstalledPackageBuildsAndScansWithCMakeAndPkgConfig) {
+  const auto prefix = dir_ / "prefix";
+  const auto libdir = prefix / HASHVEIL_INSTALL_LIBDIR;
+  CliRun run = Shell("cmake --install " HASHVEIL_BUILD_DIR " --prefix " + prefix.string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  for (const auto& file : {prefix / "include/hashveil/scanner.h",
+                           prefix / "include/hashveil/hashveil.h",
+                           prefix / "include/hashveil/version.h", libdir / "libhashveil.a",
+                           libdir / "cmake/hashveil/hashveilConfig.cmake",
+                           libdir / "cmake/hashveil/hashveilConfigVersion.cmake",
+                           libdir / "pkgconfig/hashveil.pc"}) {
+    EXPECT_TRUE(std::filesystem::exists(file)) << file.lexically_relative(prefix);
+  }
+
+  const std::string consumer_src = HASHVEIL_SOURCE_DIR "/tests/integration/consumer";
+  const auto cmake_build = dir_ / "cmake-build";
+  run = Shell("cmake -S " + consumer_src + " -B " + cmake_build.string() +
+              " -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=" HASHVEIL_CXX_COMPILER
+              " -DCMAKE_PREFIX_PATH=" + prefix.string() + " && cmake --build " +
+              cmake_build.string());
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  ScanWith(cmake_build / "consumer", "cmake-user");
+
+  const std::string pkg_config = "PKG_CONFIG_PATH=" + (libdir / "pkgconfig").string() + " pkg-config";
+  run = Shell(pkg_config + " --modversion hashveil");
+  EXPECT_EQ(run.out, HASHVEIL_VERSION_STRING "\n") << run.err;
+  const auto pc_consumer = dir_ / "pkg-config-consumer";
+  run = Shell(HASHVEIL_CXX_COMPILER " -std=c++20 -O1 " + consumer_src + "/consumer.cpp -o " +
+              pc_consumer.string() + " $(" + pkg_config + " --static --cflags --libs hashveil)");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ScanWith(pc_consumer, "pkg-config-user");
+}
+
+}  // namespace
+}  // namespace hashveil::testing

@@ -8,6 +8,8 @@
 #include <jpeglib.h>
 #include <jerror.h>  // after jpeglib.h, which it needs
 
+#include "jpeg_dc_scan.h"
+
 namespace hashveil::matcher {
 namespace {
 
@@ -127,11 +129,20 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegR
   const bool first_scan = fast && request.first_scan_min_side > 0 && jpeg_has_multiple_scans(&cinfo) &&
                           JpegScaleDenominator(cinfo.image_width, cinfo.image_height,
                                                request.first_scan_min_side) == 8;
+  if (first_scan) {
+    // Our DC-scan reader first: same pixels, without libjpeg's whole-image coefficient buffers.
+    // On anything it does not handle, or refuses where libjpeg is tolerant, libjpeg decides.
+    Result<DecodedImage> image = DecodeFirstScanLuma(bytes, request.max_pixels);
+    if (image.ok() || image.status().code() == StatusCode::kResourceExhausted) return image;
+  }
   const int denominator =
       first_scan ? 8 : JpegScaleDenominator(cinfo.image_width, cinfo.image_height, request.min_side);
   cinfo.scale_num = 1;
   cinfo.scale_denom = static_cast<unsigned>(denominator);
   cinfo.buffered_image = first_scan ? TRUE : FALSE;
+  // The 1/8 image is each block's DC value as coded; libjpeg's default smoothing of an
+  // incomplete progressive image would also re-estimate DC from the 5x5 blocks around it.
+  cinfo.do_block_smoothing = FALSE;
   if (fast) {
     cinfo.dct_method = JDCT_IFAST;
     cinfo.do_fancy_upsampling = FALSE;

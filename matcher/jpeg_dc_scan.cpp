@@ -308,6 +308,7 @@ Result<Scan> ReadScanHeader(SegmentReader in, const Header& header) {
     for (const ScanComponent& earlier : scan.components) {
       if (earlier.index == index) return Malformed();
     }
+    if ((tables >> 4) > 3) return Malformed();
     scan.components.push_back({index, tables >> 4});
   }
   scan.ss = in.U8();
@@ -390,8 +391,8 @@ Result<DecodedImage> DecodeScan(std::span<const std::uint8_t> bytes, std::size_t
   std::vector<DcHuffmanDecoder> decoders;
   int blocks_in_mcu = 0;
   for (const ScanComponent& sc : scan.components) {
-    const auto& spec = header.dc_tables[sc.dc_table];
-    if (sc.dc_table > 3 || !spec) return Malformed();
+    const auto& spec = header.dc_tables[sc.dc_table];  // a slot 0..3, checked in ReadScanHeader
+    if (!spec) return Malformed();
     auto decoder = DcHuffmanDecoder::Build(*spec);
     if (!decoder) return Malformed();
     decoders.push_back(*decoder);

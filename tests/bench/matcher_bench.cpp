@@ -2,15 +2,10 @@
 // baseline and progressive JPEGs apart, with OpenCV contrib's img_hash::PHash (full decode +
 // hash) as a peer in the same run. Prints figures; asserts nothing.
 //
-//   matcher_bench PHOTO...            the table and the summary
-//   matcher_bench --rss MODE PHOTO    hashes one photo once (MODE fast|reference) and prints the
-//                                     process's peak RSS: run it in a fresh process
-#include <sys/resource.h>
-
+//   matcher_bench PHOTO...    the table and the summary (peak RSS: matcher_bench_rss)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -52,23 +47,9 @@ struct Totals {
   }
 };
 
-int PrintPeakRss(const char* mode, const char* path) {
-  const auto result = hashveil::matcher::HashImageFile(
-      path, {.mode = std::strcmp(mode, "reference") == 0 ? DecodeMode::kReference : DecodeMode::kFast});
-  if (!result.ok()) {
-    std::fprintf(stderr, "hashing failed: %s\n", result.status().ToString().c_str());
-    return 1;
-  }
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  std::printf("peak RSS, %s mode, one image: %.1f MB\n", mode, usage.ru_maxrss / 1024.0);
-  return 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 4 && std::strcmp(argv[1], "--rss") == 0) return PrintPeakRss(argv[2], argv[3]);
   Totals all, baseline, progressive;
   std::printf("%-45s %11s %5s %8s %8s %8s %6s %4s\n", "photo", "size", "kind", "fast ms", "ref ms", "PHash ms",
               "ratio", "dist");

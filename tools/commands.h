@@ -36,4 +36,7 @@ void AddDbInfoCommands(CLI::App& app, int* exit_code);
 // hashveil audit db --store S.sqlite --db client.hvdb [--proof P] [--publisher publisher.key.pub]
 void AddAuditDbCommand(CLI::App& app, int* exit_code);
 
+// hashveil serve --store server.sqlite --secret server.key --listen HOST:PORT --token-file TOKEN ...
+void AddServeCommand(CLI::App& app, int* exit_code);
+
 }  // namespace hashveil::tools

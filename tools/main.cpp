@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   AddDbBuildCommand(app, &exit_code);
   AddDbInfoCommands(app, &exit_code);
   AddAuditDbCommand(app, &exit_code);
+  AddServeCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,85 @@
+#include "account_processing.h"
+
+#include <fmt/format.h>
+
+#include "hashveil/hashdb/source_store.h"
+#include "hashveil/psi/report.h"
+#include "hashveil/psi/threshold.h"
+
+namespace hashveil::tools::serve {
+namespace {
+
+std::string_view OutcomeName(psi::ThresholdResult::Outcome outcome) {
+  switch (outcome) {
+    case psi::ThresholdResult::Outcome::kBelowThreshold: return "below_threshold";
+    case psi::ThresholdResult::Outcome::kRevealed: return "revealed";
+    case psi::ThresholdResult::Outcome::kTooManySynthetics: return "too_many_synthetics";
+  }
+  return "unknown";
+}
+
+std::string SummaryLine(const psi::AccountCounts& counts, std::uint32_t threshold, bool reported,
+                        std::string_view extra) {
+  return fmt::format("account={} vouchers={} candidates={} threshold={} reported={} "
+                     "distinct_images={} refused={}{}\n",
+                     counts.account, counts.vouchers, counts.candidates, threshold,
+                     reported ? "yes" : "no", counts.distinct_shares, counts.refused, extra);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AccountProcessing>> AccountProcessing::Create(
+    StorePool& stores, const std::filesystem::path& sources, std::filesystem::path reports_dir,
+    const psi::ServedDbParams& served) {
+  HV_ASSIGN_OR_RETURN(auto source_store, hashdb::SourceStore::Open(sources));
+  HV_ASSIGN_OR_RETURN(auto originals, source_store->LoadPublication(served.shape.epoch));
+  std::error_code error;
+  std::filesystem::create_directories(reports_dir, error);
+  if (error) return Status::IoError("cannot create the reports directory");
+  return std::unique_ptr<AccountProcessing>(
+      new AccountProcessing(stores, std::move(reports_dir), served, std::move(originals)));
+}
+
+Result<ProcessingSummary> AccountProcessing::RunOnce() {
+  HV_ASSIGN_OR_RETURN(auto store, stores_.Acquire());
+  HV_ASSIGN_OR_RETURN(const auto accounts, store->ListAccounts());
+  ProcessingSummary summary;
+  summary.accounts = accounts.size();
+  for (const psi::AccountCounts& counts : accounts) {
+    auto& seen = seen_[counts.account];
+    if (seen.line.empty() || seen.vouchers != counts.vouchers ||
+        seen.candidates != counts.candidates) {
+      HV_ASSIGN_OR_RETURN(seen.line, ProcessAccount(*store, counts, summary.reports_written));
+      seen.vouchers = counts.vouchers;
+      seen.candidates = counts.candidates;
+    }
+    summary.lines += seen.line;
+  }
+  return summary;
+}
+
+Result<std::string> AccountProcessing::ProcessAccount(psi::ShareStore& store,
+                                                      const psi::AccountCounts& counts,
+                                                      std::uint64_t& reports_written) {
+  if (counts.distinct_shares < served_.threshold) {
+    return SummaryLine(counts, served_.threshold, false, "");
+  }
+  HV_ASSIGN_OR_RETURN(const auto candidates, store.LoadCandidates(counts.account));
+  HV_ASSIGN_OR_RETURN(auto result,
+                      psi::ProcessThreshold(candidates, served_.shape, served_.threshold));
+  const auto outcome = result.outcome;
+  const std::uint64_t real_images = result.real_images;
+  if (outcome != psi::ThresholdResult::Outcome::kRevealed) {
+    return SummaryLine(counts, served_.threshold, false,
+                       fmt::format(" outcome={}", OutcomeName(outcome)));
+  }
+  const psi::AccountReport report = psi::VerifyRevealed(
+      counts, std::move(result), originals_, served_.shape.epoch, served_.threshold);
+  HV_RETURN_IF_ERROR(psi::WriteAccountReport(report, reports_dir_));
+  ++reports_written;
+  return SummaryLine(counts, served_.threshold, true,
+                     fmt::format(" outcome={} real_images={} verified={}", OutcomeName(outcome),
+                                 real_images, report.verified_count()));
+}
+
+}  // namespace hashveil::tools::serve

@@ -1,0 +1,57 @@
+// One threshold processing run over every account of the share store, as `hashveil server
+// process` does it: accounts with at least t distinct images go through detection and reveal
+// (psi::ProcessThreshold), their revealed payloads are verified against the DB's original hashes
+// (psi::VerifyRevealed) and the report is written (psi::WriteAccountReport) to the reports
+// directory. An account whose counts did not change since the last run is not processed again,
+// so a long-running service does not rewrite the same report every interval.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hashveil/common/status.h"
+#include "hashveil/hashdb/publication.h"
+#include "hashveil/psi/share_store.h"
+#include "store_pool.h"
+#include "threshold_scheduler.h"
+
+namespace hashveil::tools::serve {
+
+// Thread-compatible: the ThresholdScheduler serialises the runs.
+class AccountProcessing {
+ public:
+  // Reads the originals of the served epoch from the source store. kNotFound when that store
+  // holds no publication of this epoch; as SourceStore::Open otherwise.
+  static Result<std::unique_ptr<AccountProcessing>> Create(
+      StorePool& stores, const std::filesystem::path& sources,
+      std::filesystem::path reports_dir, const psi::ServedDbParams& served);
+
+  Result<ProcessingSummary> RunOnce();
+
+ private:
+  AccountProcessing(StorePool& stores, std::filesystem::path reports_dir,
+                    const psi::ServedDbParams& served,
+                    std::vector<hashdb::PublishedEntry> originals)
+      : stores_(stores), reports_dir_(std::move(reports_dir)), served_(served),
+        originals_(std::move(originals)) {}
+
+  // The account's summary line, processing it when its counts crossed the threshold.
+  Result<std::string> ProcessAccount(psi::ShareStore& store, const psi::AccountCounts& counts,
+                                     std::uint64_t& reports_written);
+
+  StorePool& stores_;
+  const std::filesystem::path reports_dir_;
+  const psi::ServedDbParams served_;
+  const std::vector<hashdb::PublishedEntry> originals_;
+  struct Seen {
+    std::uint64_t vouchers = 0;
+    std::uint64_t candidates = 0;
+    std::string line;
+  };
+  std::map<std::string, Seen> seen_;
+};
+
+}  // namespace hashveil::tools::serve

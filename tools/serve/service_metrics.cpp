@@ -1,0 +1,83 @@
+#include "service_metrics.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace hashveil::tools::serve {
+
+std::string_view RefusalReasonName(RefusalReason reason) {
+  switch (reason) {
+    case RefusalReason::kUnauthorized: return "unauthorized";
+    case RefusalReason::kBadAccount: return "bad_account";
+    case RefusalReason::kTooLarge: return "too_large";
+    case RefusalReason::kMalformed: return "malformed";
+    case RefusalReason::kWrongEpoch: return "wrong_epoch";
+    case RefusalReason::kUnsupportedVersion: return "unsupported_version";
+    case RefusalReason::kStoreUnavailable: return "store_unavailable";
+  }
+  return "unknown";
+}
+
+void ServiceMetrics::CountProcessingRun(std::uint64_t reports, bool failed) {
+  processing_runs_.fetch_add(1, std::memory_order_relaxed);
+  if (failed) processing_failures_.fetch_add(1, std::memory_order_relaxed);
+  reports_.fetch_add(reports, std::memory_order_relaxed);
+}
+
+void ServiceMetrics::ObserveRequest(std::chrono::nanoseconds latency) {
+  const double seconds = std::chrono::duration<double>(latency).count();
+  const auto bucket = static_cast<std::size_t>(
+      std::lower_bound(kLatencyBuckets.begin(), kLatencyBuckets.end(), seconds) -
+      kLatencyBuckets.begin());
+  latency_counts_[bucket].fetch_add(1, std::memory_order_relaxed);
+  latency_sum_ns_.fetch_add(static_cast<std::uint64_t>(latency.count()),
+                            std::memory_order_relaxed);
+}
+
+std::string ServiceMetrics::RenderPrometheus() const {
+  std::string out;
+  const auto counter = [&out](std::string_view name, std::string_view help, std::uint64_t value) {
+    out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n", name, help, value);
+  };
+  counter("hashveil_vouchers_accepted_total", "Vouchers committed to the store (new ids).",
+          accepted_.load(std::memory_order_relaxed));
+  counter("hashveil_vouchers_duplicate_total",
+          "Vouchers whose id the account had sent before (acknowledged, counted once).",
+          duplicates_.load(std::memory_order_relaxed));
+  counter("hashveil_candidates_total",
+          "Accepted vouchers whose outer layer opened (real or synthetic: the server cannot tell).",
+          candidates_.load(std::memory_order_relaxed));
+
+  out += "# HELP hashveil_vouchers_refused_total Write requests refused, by reason.\n"
+         "# TYPE hashveil_vouchers_refused_total counter\n";
+  for (std::size_t i = 0; i < kRefusalReasonCount; ++i) {
+    out += fmt::format("hashveil_vouchers_refused_total{{reason=\"{}\"}} {}\n",
+                       RefusalReasonName(static_cast<RefusalReason>(i)),
+                       refused_[i].load(std::memory_order_relaxed));
+  }
+
+  counter("hashveil_processing_runs_total", "Threshold processing runs.",
+          processing_runs_.load(std::memory_order_relaxed));
+  counter("hashveil_processing_failures_total", "Threshold processing runs that failed.",
+          processing_failures_.load(std::memory_order_relaxed));
+  counter("hashveil_reports_total", "Account reports written by threshold processing.",
+          reports_.load(std::memory_order_relaxed));
+
+  out += "# HELP hashveil_request_duration_seconds Time to answer an HTTP request.\n"
+         "# TYPE hashveil_request_duration_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+    cumulative += latency_counts_[i].load(std::memory_order_relaxed);
+    out += fmt::format("hashveil_request_duration_seconds_bucket{{le=\"{}\"}} {}\n",
+                       kLatencyBuckets[i], cumulative);
+  }
+  cumulative += latency_counts_.back().load(std::memory_order_relaxed);
+  out += fmt::format("hashveil_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
+  out += fmt::format("hashveil_request_duration_seconds_sum {}\n",
+                     static_cast<double>(latency_sum_ns_.load(std::memory_order_relaxed)) / 1e9);
+  out += fmt::format("hashveil_request_duration_seconds_count {}\n", cumulative);
+  return out;
+}
+
+}  // namespace hashveil::tools::serve

@@ -1,0 +1,62 @@
+// What the voucher service counts, rendered as Prometheus text (exposition format 0.0.4) for
+// GET /metrics. Counters run from the process start, as Prometheus expects; nothing here names
+// an account or carries a voucher's content.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace hashveil::tools::serve {
+
+// Why a request to the write endpoint was refused; each has its own counter.
+enum class RefusalReason {
+  kUnauthorized,         // missing or wrong bearer token
+  kBadAccount,           // account name outside [A-Za-z0-9._-]{1,128}
+  kTooLarge,             // body over the size limit (refused before it is read)
+  kMalformed,            // wrong length, bad point, layers that do not open consistently
+  kWrongEpoch,           // made for another DB
+  kUnsupportedVersion,   // a voucher format this server does not read
+  kStoreUnavailable,     // the store could not commit it (the client should retry)
+};
+inline constexpr std::size_t kRefusalReasonCount = 7;
+std::string_view RefusalReasonName(RefusalReason reason);
+
+// Thread-safe: every method may be called from any request thread.
+class ServiceMetrics {
+ public:
+  // Upper bounds of the request latency buckets, in seconds (+Inf is implicit).
+  static constexpr std::array<double, 12> kLatencyBuckets = {
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0};
+
+  void CountAccepted(bool candidate) {
+    accepted_.fetch_add(1, std::memory_order_relaxed);
+    if (candidate) candidates_.fetch_add(1, std::memory_order_relaxed);
+  }
+  void CountDuplicate() { duplicates_.fetch_add(1, std::memory_order_relaxed); }
+  void CountRefused(RefusalReason reason) {
+    refused_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+  }
+  // One threshold processing run: how many accounts it reported (reports written).
+  void CountProcessingRun(std::uint64_t reports, bool failed);
+  void ObserveRequest(std::chrono::nanoseconds latency);
+
+  std::string RenderPrometheus() const;
+
+ private:
+  std::atomic<std::uint64_t> accepted_{0};
+  std::atomic<std::uint64_t> candidates_{0};
+  std::atomic<std::uint64_t> duplicates_{0};
+  std::array<std::atomic<std::uint64_t>, kRefusalReasonCount> refused_{};
+  std::atomic<std::uint64_t> processing_runs_{0};
+  std::atomic<std::uint64_t> processing_failures_{0};
+  std::atomic<std::uint64_t> reports_{0};
+  // Per bucket (not cumulative; summed when rendered), the last one is +Inf.
+  std::array<std::atomic<std::uint64_t>, kLatencyBuckets.size() + 1> latency_counts_{};
+  std::atomic<std::uint64_t> latency_sum_ns_{0};
+};
+
+}  // namespace hashveil::tools::serve

@@ -1,0 +1,48 @@
+// ShareStore connections for the request threads. A ShareStore is thread-compatible (one
+// SQLite connection), so each request borrows one for its transaction and gives it back; the
+// pool grows to the number of threads that write at once. SQLite serialises the writers.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "hashveil/common/status.h"
+#include "hashveil/psi/share_store.h"
+
+namespace hashveil::tools::serve {
+
+// Thread-safe.
+class StorePool {
+ public:
+  explicit StorePool(std::filesystem::path path) : path_(std::move(path)) {}
+
+  // A connection, returned to the pool when the lease ends.
+  class Lease {
+   public:
+    Lease(StorePool& pool, std::unique_ptr<psi::ShareStore> store)
+        : pool_(&pool), store_(std::move(store)) {}
+    Lease(Lease&&) = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    psi::ShareStore& operator*() const { return *store_; }
+    psi::ShareStore* operator->() const { return store_.get(); }
+
+   private:
+    StorePool* pool_;
+    std::unique_ptr<psi::ShareStore> store_;
+  };
+
+  // An idle connection, or a new one. kIoError, kCorrupt as ShareStore::Open.
+  Result<Lease> Acquire();
+
+ private:
+  void Release(std::unique_ptr<psi::ShareStore> store);
+
+  const std::filesystem::path path_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<psi::ShareStore>> idle_;
+};
+
+}  // namespace hashveil::tools::serve

@@ -1,0 +1,43 @@
+// The service's write path for one voucher: refuse it with a reason, or open its outer layer
+// with the server secret and commit it to the share store, after which (and only after which)
+// the client is told it was accepted. Idempotent by (account, voucher id): a retried upload,
+// including one retried after a crash between commit and answer, is acknowledged and counted once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "hashveil/psi/voucher_opener.h"
+#include "service_metrics.h"
+#include "store_pool.h"
+
+namespace hashveil::tools::serve {
+
+struct IntakeOutcome {
+  enum class Kind { kAccepted, kDuplicate, kRefused };
+  Kind kind = Kind::kRefused;
+  bool candidate = false;                         // kAccepted: its outer layer opened
+  RefusalReason reason = RefusalReason::kMalformed;  // kRefused
+};
+
+// Thread-safe: Submit may be called from every request thread at once.
+class VoucherIntake {
+ public:
+  VoucherIntake(std::unique_ptr<psi::VoucherOpener> opener, StorePool& stores)
+      : opener_(std::move(opener)), stores_(stores) {}
+
+  // The exact size of a voucher of the served DB: the body size limit.
+  std::size_t voucher_bytes() const { return opener_->shape().total_bytes(); }
+
+  // Never fails: a store that cannot commit is the refusal kStoreUnavailable. A malformed voucher
+  // for a valid account name is also counted in the store's per-account refusals.
+  IntakeOutcome Submit(std::string_view account, std::span<const std::uint8_t> voucher);
+
+ private:
+  std::unique_ptr<psi::VoucherOpener> opener_;
+  StorePool& stores_;
+};
+
+}  // namespace hashveil::tools::serve

@@ -1,0 +1,65 @@
+// The voucher service's HTTP surface (docs/service.md):
+//   POST /v1/accounts/{account}/vouchers   binary voucher body, bearer token;
+//                                          201 accepted (committed), 200 already had it,
+//                                          400/401/409/413 refused, 503 store busy (retry)
+//   POST /v1/process                       bearer token; runs threshold processing now and
+//                                          answers its summary lines (503 when not configured)
+//   GET  /healthz                          200 "ok"
+//   GET  /metrics                          Prometheus text
+// The answer to a voucher never says whether it opened: the client must not learn that.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "bearer_token.h"
+#include "hashveil/common/status.h"
+#include "service_metrics.h"
+#include "threshold_scheduler.h"
+#include "voucher_intake.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace hashveil::tools::serve {
+
+// Bounds that keep one slow or hostile client from holding the service.
+struct ServiceLimits {
+  std::size_t threads = 8;                       // request worker threads
+  std::chrono::seconds read_timeout{5};          // per read of a request (slow senders)
+  std::chrono::seconds write_timeout{5};         // per write of an answer (slow readers)
+  std::chrono::seconds keep_alive_timeout{5};    // idle keep-alive connection
+  std::size_t keep_alive_max_requests = 1000;
+};
+
+// Run blocks on the calling thread; Stop may be called from any other thread.
+class VoucherService {
+ public:
+  // `processing` may be null (no --sources/--reports): POST /v1/process then answers 503.
+  // Every referenced object must outlive the service.
+  VoucherService(const BearerToken& token, VoucherIntake& intake, ThresholdScheduler* processing,
+                 ServiceMetrics& metrics, const ServiceLimits& limits);
+  ~VoucherService();
+  VoucherService(const VoucherService&) = delete;
+  VoucherService& operator=(const VoucherService&) = delete;
+
+  // Binds `host:port` (port 0: any free port). kIoError when the address cannot be bound.
+  Result<int> Bind(const std::string& host, int port);
+  // Serves until Stop; requests in progress are finished first. kIoError if serving failed.
+  Status Run();
+  void Stop();
+
+ private:
+  void AddRoutes();
+
+  const BearerToken& token_;
+  VoucherIntake& intake_;
+  ThresholdScheduler* processing_;
+  ServiceMetrics& metrics_;
+  std::unique_ptr<httplib::Server> http_;
+};
+
+}  // namespace hashveil::tools::serve

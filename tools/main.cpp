@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   // Subcommands register here, one line each.
   AddHashCommand(app, &exit_code);
   AddKeygenCommand(app, &exit_code);
+  AddDbImportCommand(app, &exit_code);
   AddDbBuildCommand(app, &exit_code);
   AddDbInfoCommands(app, &exit_code);
   AddAuditDbCommand(app, &exit_code);

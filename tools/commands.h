@@ -41,4 +41,8 @@ void AddAuditDbCommand(CLI::App& app, int* exit_code);
 // hashveil serve --store server.sqlite --secret server.key --listen HOST:PORT --token-file TOKEN ...
 void AddServeCommand(CLI::App& app, int* exit_code);
 
+// hashveil account export|import --db client.hvdb --account A.state [--account-key K]
+//   (--out|--in) FILE (--passphrase-file F | --key-file T)
+void AddAccountCommands(CLI::App& app, int* exit_code);
+
 }  // namespace hashveil::tools

@@ -172,11 +172,11 @@ void AddDbBuildCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--threshold", o.threshold, "Distinct matching images before anything opens (t)")
       ->capture_default_str()->check(CLI::Range(2u, 10000u));
   cmd->add_option("--tables", o.key_scheme.tables, "Match-key tables (L)")
-      ->capture_default_str()->check(CLI::Range(1u, 16u));
+      ->capture_default_str()->check(CLI::Range(1u, 64u));
   cmd->add_option("--bits", o.key_scheme.bits_per_key, "Bits per match key (k, multiple of 8)")
       ->capture_default_str()->check(CLI::Range(8u, 256u));
   cmd->add_option("--probes", o.key_scheme.probes, "Probe keys per image on the device (P)")
-      ->capture_default_str()->check(CLI::Range(1u, 1024u));
+      ->capture_default_str()->check(CLI::Range(1u, 4096u));
   cmd->add_option("--cuckoo-functions", o.cuckoo_functions, "Slots each key may take (c)")
       ->capture_default_str()->check(CLI::Range(1u, 4u));
   cmd->add_option("--load", o.load, "Keys per slot of the cuckoo table")

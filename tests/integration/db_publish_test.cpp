@@ -10,7 +10,9 @@
 #include "hashveil/common/random.h"
 #include "hashveil/hashdb/source_store.h"
 #include "hashveil/matcher/pdq_hash.h"
+#include "hashveil/matcher/pdq_hasher.h"
 #include "support/cli_runner.h"
+#include "support/test_paths.h"
 
 namespace hashveil {
 namespace {
@@ -36,12 +38,23 @@ class DbPublishTest : public ::testing::Test {
   }
   std::string P(const char* name) const { return (dir_ / name).string(); }
 
-  // List A: 80 hashes; list B: 50 of them with 6 bits flipped (the same images, re-hashed) and
-  // 30 of its own. With two sources from distinct jurisdictions, the policy selects the 50.
+  // List A: the real photos' hashes and 80 generated ones; list B: near-duplicates (6 bits
+  // flipped: the same images, re-hashed) of the photos and of 50 generated hashes, and 30 of its
+  // own. With two sources from distinct jurisdictions, the policy selects the photos of quality
+  // >= 50 and the 50.
   void WriteLists() {
     auto random = MakeSeededRandomForTesting(2026);
     std::ofstream a(dir_ / "a.txt"), b(dir_ / "b.csv"), c(dir_ / "c.txt");
     b << "hash,quality\n";
+    for (const fs::path& photo : testing::RealPhotos()) {
+      auto hashed = matcher::HashImageFile(photo);
+      ASSERT_TRUE(hashed.ok()) << hashed.status().ToString();
+      if (hashed->quality >= matcher::kPdqMinQuality) ++expected_entries_;
+      matcher::PdqHash near = hashed->hash;
+      for (int f = 0; f < 6; ++f) near.set_bit(41 * f + 3, !near.bit(41 * f + 3));
+      a << hashed->hash.ToHex() << "\n";
+      b << near.ToHex() << "," << hashed->quality << "\n";
+    }
     for (int i = 0; i < 80; ++i) {
       matcher::PdqHash hash;
       for (auto& word : hash.words) word = static_cast<std::uint16_t>(random->NextU64());
@@ -87,11 +100,13 @@ class DbPublishTest : public ::testing::Test {
 
   fs::path dir_;
   std::string build_out_;
+  int expected_entries_ = 50;
 };
 
 TEST_F(DbPublishTest, BuildInfoVerifyAndAuditAgree) {
   KeygenAndBuild();
-  EXPECT_NE(build_out_.find("entries: 50\n"), std::string::npos) << build_out_;
+  const std::string entries = std::to_string(expected_entries_);
+  EXPECT_NE(build_out_.find("entries: " + entries + "\n"), std::string::npos) << build_out_;
   EXPECT_NE(build_out_.find("threshold t: 10\n"), std::string::npos) << build_out_;
   EXPECT_NE(build_out_.find("epoch: 5\n"), std::string::npos);
   const auto digest_at = build_out_.find("digest: ");
@@ -112,7 +127,7 @@ TEST_F(DbPublishTest, BuildInfoVerifyAndAuditAgree) {
   const CliRun audit = Run("audit db --store " + P("store.sqlite") + " --db " + P("client.hvdb") +
                            " --publisher " + P("pub.key.pub"));
   EXPECT_EQ(audit.exit_code, 0) << audit.out << audit.err;
-  EXPECT_NE(audit.out.find("policy entries: 50\n"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("policy entries: " + entries + "\n"), std::string::npos) << audit.out;
   EXPECT_NE(audit.out.find("verdict: PASS"), std::string::npos) << audit.out;
 
   // The store keeps the published entries for the server's second stage.
@@ -120,7 +135,7 @@ TEST_F(DbPublishTest, BuildInfoVerifyAndAuditAgree) {
   ASSERT_TRUE(store.ok());
   auto published = (*store)->LoadPublication(5);
   ASSERT_TRUE(published.ok()) << published.status().ToString();
-  EXPECT_EQ(published->size(), 50u);
+  EXPECT_EQ(published->size(), static_cast<std::size_t>(expected_entries_));
 }
 
 TEST_F(DbPublishTest, TamperedDbAndForeignPublisherAreRefused) {

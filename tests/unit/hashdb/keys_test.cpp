@@ -4,38 +4,19 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
 
-#include "hashveil/common/secret_file.h"
+#include "publish_fixture.h"
 
 namespace hashveil::hashdb {
 namespace {
 
-class KeysTest : public ::testing::Test {
+class KeysTest : public testing::PublishTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("hv-keys-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  static std::vector<std::uint8_t> Read(const std::filesystem::path& path) {
-    return ReadFileBytes(path, 4096).value();
-  }
-  static void Write(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
-    std::ofstream(path, std::ios::binary | std::ios::trunc)
-        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  }
   static unsigned Mode(const std::filesystem::path& path) {
     struct stat st {};
     ::stat(path.c_str(), &st);
     return st.st_mode & 0777;
   }
-
-  std::filesystem::path dir_;
 };
 
 TEST_F(KeysTest, GenerationIsDeterministicForASeedAndDiffersAcrossSeeds) {
@@ -93,9 +74,9 @@ TEST_F(KeysTest, SwappedFilesAreRefusedByMagic) {
 TEST_F(KeysTest, WrongVersionIsRefused) {
   auto random = MakeSeededRandomForTesting(6);
   ASSERT_TRUE(SaveServerSecret(GenerateServerSecret(*random), dir_ / "s.key").ok());
-  auto bytes = Read(dir_ / "s.key");
+  auto bytes = ReadAll(dir_ / "s.key");
   bytes[4] = 2;
-  Write(dir_ / "s.key", bytes);
+  WriteAll(dir_ / "s.key", bytes);
   auto loaded = LoadServerSecret(dir_ / "s.key");
   EXPECT_EQ(loaded.status().code(), StatusCode::kInvalidInput);
   EXPECT_NE(loaded.status().message().find("version"), std::string::npos);
@@ -104,26 +85,27 @@ TEST_F(KeysTest, WrongVersionIsRefused) {
 TEST_F(KeysTest, ZeroOrNonCanonicalAlphaIsCorrupt) {
   auto random = MakeSeededRandomForTesting(7);
   ASSERT_TRUE(SaveServerSecret(GenerateServerSecret(*random), dir_ / "s.key").ok());
-  auto bytes = Read(dir_ / "s.key");
+  auto bytes = ReadAll(dir_ / "s.key");
   std::fill(bytes.begin() + 8, bytes.end(), 0);
-  Write(dir_ / "s.key", bytes);
+  WriteAll(dir_ / "s.key", bytes);
   EXPECT_EQ(LoadServerSecret(dir_ / "s.key").status().code(), StatusCode::kCorrupt);
   std::fill(bytes.begin() + 8, bytes.end(), 0xff);  // above the group order
-  Write(dir_ / "s.key", bytes);
+  WriteAll(dir_ / "s.key", bytes);
   EXPECT_EQ(LoadServerSecret(dir_ / "s.key").status().code(), StatusCode::kCorrupt);
 }
 
 TEST_F(KeysTest, PublisherKeyWithMismatchedHalvesIsCorrupt) {
   auto random = MakeSeededRandomForTesting(8);
   ASSERT_TRUE(SavePublisherKeys(GeneratePublisherKeys(*random), dir_ / "p.key", dir_ / "p.pub").ok());
-  auto bytes = Read(dir_ / "p.key");
+  auto bytes = ReadAll(dir_ / "p.key");
   bytes.back() ^= 1;  // the stored public half
-  Write(dir_ / "p.key", bytes);
+  WriteAll(dir_ / "p.key", bytes);
   EXPECT_EQ(LoadPublisherKeys(dir_ / "p.key").status().code(), StatusCode::kCorrupt);
 }
 
 TEST_F(KeysTest, PublicKeyFileOfWrongSizeIsRefused) {
-  Write(dir_ / "short.pub", {'H', 'V', 'P', 'P', 1, 0, 0, 0, 1, 2, 3});
+  const std::vector<std::uint8_t> short_file = {'H', 'V', 'P', 'P', 1, 0, 0, 0, 1, 2, 3};
+  WriteAll(dir_ / "short.pub", short_file);
   EXPECT_EQ(LoadPublisherPublicKey(dir_ / "short.pub").status().code(), StatusCode::kInvalidInput);
 }
 

@@ -133,44 +133,8 @@ class SqliteSourceStore final : public SourceStore {
   Result<std::vector<PublishedEntry>> ComputeIncludedSet(const InclusionPolicy& policy,
                                                          const ProgressCallback& progress) override {
     std::vector<SourceInfo> sources;
-    std::vector<std::int64_t> source_ids;  // sources[k] has id source_ids[k], ascending
-    {
-      HV_ASSIGN_OR_RETURN(auto statement,
-                          db_.Prepare("SELECT id, name, organisation, jurisdiction FROM sources"
-                                      " ORDER BY id"));
-      while (true) {
-        HV_ASSIGN_OR_RETURN(const bool row, statement.Step());
-        if (!row) break;
-        source_ids.push_back(statement.Int(0));
-        sources.push_back({statement.Text(1), statement.Text(2), statement.Text(3)});
-      }
-    }
-    HV_ASSIGN_OR_RETURN(auto statement,
-                        db_.Prepare("SELECT holdings.hash_id, hashes.bits, holdings.source_id,"
-                                    " holdings.quality FROM holdings"
-                                    " JOIN hashes ON hashes.id = holdings.hash_id"
-                                    " ORDER BY holdings.hash_id"));
     std::vector<HeldHash> held;
-    std::int64_t current_hash_id = -1;
-    while (true) {
-      HV_ASSIGN_OR_RETURN(const bool row, statement.Step());
-      if (!row) break;
-      if (statement.Int(0) != current_hash_id) {
-        current_hash_id = statement.Int(0);
-        HV_ASSIGN_OR_RETURN(const auto hash, HashFromBlob(statement.Blob(1)));
-        held.push_back({hash, std::nullopt, {}});
-      }
-      HeldHash& hash = held.back();
-      const auto source = std::lower_bound(source_ids.begin(), source_ids.end(), statement.Int(2));
-      if (source == source_ids.end() || *source != statement.Int(2)) {
-        return Status::Corrupt("a holding names a source that does not exist");
-      }
-      hash.holders.push_back(static_cast<std::uint32_t>(source - source_ids.begin()));
-      if (!statement.IsNull(3)) {
-        const auto quality = static_cast<std::uint32_t>(statement.Int(3));
-        hash.quality = std::max(hash.quality.value_or(0), quality);
-      }
-    }
+    HV_RETURN_IF_ERROR(LoadHoldings(sources, held));
     return ApplyInclusionPolicy(policy, sources, held,
                                 std::max(1u, std::thread::hardware_concurrency()), progress);
   }
@@ -222,6 +186,7 @@ class SqliteSourceStore final : public SourceStore {
   }
 
   Result<std::vector<PublishedEntry>> LoadPublication(std::uint64_t epoch) override {
+    HV_ASSIGN_OR_RETURN(auto snapshot, SqliteTransaction::BeginRead(db_));
     HV_ASSIGN_OR_RETURN(auto publication,
                         db_.Prepare("SELECT 1 FROM publications WHERE epoch = ?"));
     publication.Bind(1, static_cast<std::int64_t>(epoch));
@@ -264,6 +229,49 @@ class SqliteSourceStore final : public SourceStore {
     std::array<std::uint8_t, 32> bytes{};
     std::copy(blob.begin(), blob.end(), bytes.begin());
     return matcher::PdqHash::FromBytes(bytes);
+  }
+
+  // Every source (in id order) and every distinct hash with its holders and highest stated
+  // quality, read from one snapshot: an import committing meanwhile must not add holdings of a
+  // source this read did not see.
+  Status LoadHoldings(std::vector<SourceInfo>& sources, std::vector<HeldHash>& held) {
+    HV_ASSIGN_OR_RETURN(auto snapshot, SqliteTransaction::BeginRead(db_));
+    std::vector<std::int64_t> source_ids;  // sources[k] has id source_ids[k], ascending
+    HV_ASSIGN_OR_RETURN(auto source_rows,
+                        db_.Prepare("SELECT id, name, organisation, jurisdiction FROM sources"
+                                    " ORDER BY id"));
+    while (true) {
+      HV_ASSIGN_OR_RETURN(const bool row, source_rows.Step());
+      if (!row) break;
+      source_ids.push_back(source_rows.Int(0));
+      sources.push_back({source_rows.Text(1), source_rows.Text(2), source_rows.Text(3)});
+    }
+    HV_ASSIGN_OR_RETURN(auto statement,
+                        db_.Prepare("SELECT holdings.hash_id, hashes.bits, holdings.source_id,"
+                                    " holdings.quality FROM holdings"
+                                    " JOIN hashes ON hashes.id = holdings.hash_id"
+                                    " ORDER BY holdings.hash_id"));
+    std::int64_t current_hash_id = -1;
+    while (true) {
+      HV_ASSIGN_OR_RETURN(const bool row, statement.Step());
+      if (!row) break;
+      if (statement.Int(0) != current_hash_id) {
+        current_hash_id = statement.Int(0);
+        HV_ASSIGN_OR_RETURN(const auto hash, HashFromBlob(statement.Blob(1)));
+        held.push_back({hash, std::nullopt, {}});
+      }
+      HeldHash& hash = held.back();
+      const auto source = std::lower_bound(source_ids.begin(), source_ids.end(), statement.Int(2));
+      if (source == source_ids.end() || *source != statement.Int(2)) {
+        return Status::Corrupt("a holding names a source that does not exist");
+      }
+      hash.holders.push_back(static_cast<std::uint32_t>(source - source_ids.begin()));
+      if (!statement.IsNull(3)) {
+        const auto quality = static_cast<std::uint32_t>(statement.Int(3));
+        hash.quality = std::max(hash.quality.value_or(0), quality);
+      }
+    }
+    return Status::Ok();
   }
 
   // The source's id, created when new. kFailedPrecondition when the name exists with another

@@ -151,6 +151,11 @@ Result<SqliteTransaction> SqliteTransaction::Begin(SqliteDb& db) {
   return SqliteTransaction(&db);
 }
 
+Result<SqliteTransaction> SqliteTransaction::BeginRead(SqliteDb& db) {
+  HV_RETURN_IF_ERROR(db.Exec("BEGIN").WithContext("starting read transaction"));
+  return SqliteTransaction(&db);
+}
+
 SqliteTransaction::SqliteTransaction(SqliteTransaction&& other) noexcept : db_(other.db_) {
   other.db_ = nullptr;
 }

@@ -87,10 +87,14 @@ class SqliteStatement {
   std::unique_ptr<sqlite3_stmt, Finalizer> statement_;
 };
 
-// BEGIN IMMEDIATE on creation; ROLLBACK on destruction unless Commit() succeeded.
+// A transaction: ROLLBACK on destruction unless Commit() succeeded.
 class SqliteTransaction {
  public:
+  // BEGIN IMMEDIATE: takes the write lock now, so a writer never fails half-way on a busy store.
   static Result<SqliteTransaction> Begin(SqliteDb& db);
+  // BEGIN (deferred), for reads only: every statement sees the same snapshot (in WAL mode,
+  // without blocking writers).
+  static Result<SqliteTransaction> BeginRead(SqliteDb& db);
   SqliteTransaction(SqliteTransaction&& other) noexcept;
   SqliteTransaction& operator=(SqliteTransaction&&) = delete;
   ~SqliteTransaction();

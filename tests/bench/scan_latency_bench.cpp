@@ -1,0 +1,136 @@
+// Scan latency through the C ABI (decode + PDQ + visual derivative + voucher), one image at a
+// time on one thread, at the default DB parameters (P=16 probes, c=3 cuckoo functions, t=10).
+// Beside the full scan, its parts: PDQ hashing alone and the derivative alone; the voucher's
+// share is the remainder. scripts/bench-scan makes the inputs (a 1600 px messenger JPEG and a
+// 12 MP camera JPEG) and pins the process to one core.
+//
+//   scan_latency_bench [--benchmark_*] IMAGE...
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "hashveil/common/random.h"
+#include "hashveil/common/secret_file.h"
+#include "hashveil/hashdb/db_builder.h"
+#include "hashveil/hashveil.h"
+#include "hashveil/matcher/pdq_hasher.h"
+#include "hashveil/matcher/visual_derivative.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace hashveil;
+
+constexpr std::size_t kDbEntries = 10'000;
+
+// A signed DB of random hashes at the default parameters, and a scanner over a fresh account.
+struct Fixture {
+  fs::path dir;
+  hv_scanner* scanner = nullptr;
+
+  bool Make() {
+    dir = fs::temp_directory_path() / ("hv-scan-bench-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    auto random = MakeSeededRandomForTesting(1);
+    std::vector<hashdb::PublishedEntry> entries(kDbEntries);
+    for (auto& entry : entries) {
+      for (auto& word : entry.hash.words) word = static_cast<std::uint16_t>(random->NextU64());
+      entry.quality = 100;
+      entry.sources = {"a", "b"};
+    }
+    const hashdb::ServerSecret secret = hashdb::GenerateServerSecret(*random);
+    const hashdb::PublisherKeyPair publisher = hashdb::GeneratePublisherKeys(*random);
+    hashdb::DbBuildOptions options;  // the defaults under test
+    options.threads = 1;
+    auto built = hashdb::BuildClientDb(entries, options, secret, publisher, *random,
+                                       dir / "client.hvdb", dir / "client.hvdb.proof");
+    if (!built.ok()) {
+      std::fprintf(stderr, "building the DB: %s\n", built.status().ToString().c_str());
+      return false;
+    }
+    std::printf("DB: %zu entries, P=%u probes, c=%u, t=%u\n", kDbEntries,
+                built->params.key_scheme.probes, built->params.cuckoo_functions,
+                built->params.threshold);
+    uint8_t account_key[HV_ACCOUNT_KEY_BYTES] = {1};
+    char message[256];
+    if (hv_scanner_create((dir / "client.hvdb").c_str(), publisher.public_key.data(),
+                          (dir / "bench.state").c_str(), account_key, 0, &scanner, message,
+                          sizeof message) != HV_OK) {
+      std::fprintf(stderr, "scanner: %s\n", message);
+      return false;
+    }
+    return true;
+  }
+  ~Fixture() {
+    hv_scanner_destroy(scanner);
+    if (!dir.empty()) fs::remove_all(dir);
+  }
+};
+
+void ScanCApi(benchmark::State& state, const hv_scanner* scanner,
+              const std::vector<std::uint8_t>& image) {
+  std::vector<uint8_t> voucher(hv_scanner_voucher_size(scanner));
+  size_t written = 0;
+  for (auto _ : state) {
+    const int status = hv_scanner_scan(scanner, image.data(), image.size(), nullptr, 0,
+                                       voucher.data(), voucher.size(), &written, nullptr, 0);
+    if (status != HV_OK) state.SkipWithError(hv_status_name(status));
+    benchmark::DoNotOptimize(voucher.data());
+  }
+  state.counters["voucher_bytes"] = static_cast<double>(written);
+  state.counters["image_bytes"] = static_cast<double>(image.size());
+}
+
+void HashOnly(benchmark::State& state, const std::vector<std::uint8_t>& image) {
+  for (auto _ : state) {
+    auto hashed = matcher::HashEncodedImage(image);
+    if (!hashed.ok()) state.SkipWithError("hashing failed");
+    benchmark::DoNotOptimize(hashed);
+  }
+}
+
+void DerivativeOnly(benchmark::State& state, const std::vector<std::uint8_t>& image) {
+  for (auto _ : state) {
+    auto derivative = matcher::MakeVisualDerivativeFromEncoded(image, 100'000'000);
+    if (!derivative.ok()) state.SkipWithError("derivative failed");
+    benchmark::DoNotOptimize(derivative);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s [--benchmark_*] IMAGE...\n", argv[0]);
+    return 2;
+  }
+  Fixture fixture;
+  if (!fixture.Make()) return 1;
+  std::vector<std::vector<std::uint8_t>> images;
+  images.reserve(argc - 1);
+  for (int i = 1; i < argc; ++i) {
+    auto bytes = ReadFileBytes(argv[i], std::size_t{256} << 20);
+    if (!bytes.ok()) {
+      std::fprintf(stderr, "image %d: %s\n", i, bytes.status().ToString().c_str());
+      return 1;
+    }
+    images.push_back(std::move(bytes).value());
+    const std::string name = fs::path(argv[i]).filename().string();
+    const auto& image = images.back();
+    benchmark::RegisterBenchmark(("scan_c_api/" + name).c_str(), ScanCApi, fixture.scanner, image)
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("hash_only/" + name).c_str(), HashOnly, image)
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("derivative_only/" + name).c_str(), DerivativeOnly, image)
+        ->Unit(benchmark::kMillisecond);
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

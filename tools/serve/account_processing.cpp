@@ -18,12 +18,15 @@ std::string_view OutcomeName(psi::ThresholdResult::Outcome outcome) {
   return "unknown";
 }
 
+// The line `hashveil server process` prints for an account, field for field.
 std::string SummaryLine(const psi::AccountCounts& counts, std::uint32_t threshold, bool reported,
-                        std::string_view extra) {
+                        std::uint64_t verified, psi::ThresholdResult::Outcome outcome) {
   return fmt::format("account={} vouchers={} candidates={} threshold={} reported={} "
-                     "distinct_images={} refused={}{}\n",
+                     "distinct_images={} verified={} refused={} outcome={} flagged={}\n",
                      counts.account, counts.vouchers, counts.candidates, threshold,
-                     reported ? "yes" : "no", counts.distinct_shares, counts.refused, extra);
+                     reported ? "yes" : "no", counts.distinct_shares, verified, counts.refused,
+                     OutcomeName(outcome),
+                     outcome == psi::ThresholdResult::Outcome::kTooManySynthetics ? "yes" : "no");
 }
 
 }  // namespace
@@ -61,25 +64,23 @@ Result<ProcessingSummary> AccountProcessing::RunOnce() {
 Result<std::string> AccountProcessing::ProcessAccount(psi::ShareStore& store,
                                                       const psi::AccountCounts& counts,
                                                       std::uint64_t& reports_written) {
+  // Below t distinct images ProcessThreshold can only answer "below": skip loading them.
   if (counts.distinct_shares < served_.threshold) {
-    return SummaryLine(counts, served_.threshold, false, "");
+    return SummaryLine(counts, served_.threshold, false, 0,
+                       psi::ThresholdResult::Outcome::kBelowThreshold);
   }
   HV_ASSIGN_OR_RETURN(const auto candidates, store.LoadCandidates(counts.account));
   HV_ASSIGN_OR_RETURN(auto result,
                       psi::ProcessThreshold(candidates, served_.shape, served_.threshold));
   const auto outcome = result.outcome;
-  const std::uint64_t real_images = result.real_images;
   if (outcome != psi::ThresholdResult::Outcome::kRevealed) {
-    return SummaryLine(counts, served_.threshold, false,
-                       fmt::format(" outcome={}", OutcomeName(outcome)));
+    return SummaryLine(counts, served_.threshold, false, 0, outcome);
   }
   const psi::AccountReport report = psi::VerifyRevealed(
       counts, std::move(result), originals_, served_.shape.epoch, served_.threshold);
   HV_RETURN_IF_ERROR(psi::WriteAccountReport(report, reports_dir_));
   ++reports_written;
-  return SummaryLine(counts, served_.threshold, true,
-                     fmt::format(" outcome={} real_images={} verified={}", OutcomeName(outcome),
-                                 real_images, report.verified_count()));
+  return SummaryLine(counts, served_.threshold, true, report.verified_count(), outcome);
 }
 
 }  // namespace hashveil::tools::serve

@@ -38,6 +38,11 @@ void AddDbInfoCommands(CLI::App& app, int* exit_code);
 // hashveil audit db --store S.sqlite --db client.hvdb [--proof P] [--publisher publisher.key.pub]
 void AddAuditDbCommand(CLI::App& app, int* exit_code);
 
+// hashveil scan --db client.hvdb --account ACCOUNT.state [--account-key KEYFILE] --out DIR IMAGE...
+void AddScanCommand(CLI::App& app, int* exit_code);
+// hashveil server ingest ... / hashveil server process ... (DESIGN.md section 9)
+void AddServerCommands(CLI::App& app, int* exit_code);
+
 // hashveil serve --store server.sqlite --secret server.key --listen HOST:PORT --token-file TOKEN ...
 void AddServeCommand(CLI::App& app, int* exit_code);
 

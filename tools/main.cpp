@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   AddAuditDbCommand(app, &exit_code);
   AddAccountCommands(app, &exit_code);
   AddServeCommand(app, &exit_code);
+  AddScanCommand(app, &exit_code);
+  AddServerCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

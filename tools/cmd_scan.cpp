@@ -1,0 +1,139 @@
+// `hashveil scan --db client.hvdb --account ACCOUNT.state [--account-key KEYFILE]
+//  [--publisher publisher.key.pub] --out DIR IMAGE...` (DESIGN.md section 9): the device side.
+// One voucher per image, written to DIR/<image file name>.voucher. The account state is created
+// on first use, encrypted with the 32-byte key in KEYFILE (default ACCOUNT.state.key, created
+// 0600 when absent). An image that fails is named by its position on stderr, the rest are still
+// scanned, and the exit code is 1. The output never says whether anything matched: the device
+// cannot know.
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "db_report.h"
+#include "hashveil/common/random.h"
+#include "hashveil/common/secret_file.h"
+#include "hashveil/hashdb/client_db.h"
+#include "hashveil/matcher/pdq_hasher.h"
+#include "hashveil/matcher/visual_derivative.h"
+#include "hashveil/psi/account_state.h"
+#include "hashveil/psi/voucher_builder.h"
+#include "key_file.h"
+#include "progress_bar.h"
+
+namespace hashveil::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::size_t kMaxImageFileBytes = std::size_t{256} << 20;
+constexpr std::uint64_t kMaxImagePixels = 100'000'000;
+
+struct ScanArgs {
+  std::string db;
+  std::string account;
+  std::string account_key;
+  std::string publisher = "publisher.key.pub";
+  std::string out;
+  std::vector<std::string> images;
+};
+
+Result<std::vector<std::uint8_t>> ScanImage(const fs::path& image,
+                                            const psi::VoucherBuilder& builder,
+                                            RandomSource& random) {
+  HV_ASSIGN_OR_RETURN(const auto bytes, ReadFileBytes(image, kMaxImageFileBytes));
+  HV_ASSIGN_OR_RETURN(const matcher::PdqResult pdq, matcher::HashEncodedImage(bytes));
+  HV_ASSIGN_OR_RETURN(matcher::VisualDerivative derivative,
+                      matcher::MakeVisualDerivativeFromEncoded(bytes, kMaxImagePixels));
+  psi::VoucherInput input{.payload = {.hash = pdq.hash,
+                                      .quality = pdq.quality,
+                                      .derivative = std::move(derivative),
+                                      .metadata = {}},
+                          .margins = pdq.margins};
+  return builder.Build(input, random);
+}
+
+int RunScan(const ScanArgs& args) {
+  auto random = MakeSystemRandom();
+  auto publisher = hashdb::LoadPublisherPublicKey(args.publisher);
+  if (!publisher.ok()) {
+    PrintError("scan", "publisher public key file: " + publisher.status().ToString());
+    return kExitSomeFailed;
+  }
+  auto db = hashdb::ClientDb::Load(args.db, *publisher);
+  if (!db.ok()) {
+    PrintError("scan", "client DB: " + db.status().ToString());
+    return kExitSomeFailed;
+  }
+  const fs::path key_path = args.account_key.empty() ? args.account + ".key" : args.account_key;
+  auto key = LoadKeyFile(key_path, /*create=*/true, *random);
+  if (!key.ok()) {
+    PrintError("scan", "account key file: " + key.status().ToString());
+    return kExitSomeFailed;
+  }
+  const auto& params = (*db)->params();
+  auto account = psi::AccountState::OpenOrCreate(
+      args.account, *key,
+      {.threshold = params.threshold, .synthetic_max = params.synthetic_max,
+       .synthetic_rate_ppm = params.synthetic_rate_ppm},
+      *random);
+  if (!account.ok()) {
+    PrintError("scan", "account state: " + account.status().ToString());
+    return kExitSomeFailed;
+  }
+  auto builder = psi::VoucherBuilder::Create(**db, **account);
+  if (!builder.ok()) {
+    PrintError("scan", builder.status().ToString());
+    return kExitSomeFailed;
+  }
+  std::error_code ec;
+  fs::create_directories(args.out, ec);
+  if (ec) {
+    PrintError("scan", "cannot create the output directory");
+    return kExitSomeFailed;
+  }
+
+  int failures = 0;
+  std::set<std::string> written;
+  ProgressBar progress("scan", args.images.size());
+  for (std::size_t i = 0; i < args.images.size(); ++i) {
+    const std::string name = fs::path(args.images[i]).filename().string() + ".voucher";
+    auto voucher = ScanImage(args.images[i], **builder, *random);
+    Status status = voucher.status();
+    if (status.ok() && !written.insert(name).second) {
+      status = Status::InvalidInput("another image of this run has the same file name");
+    }
+    if (status.ok()) status = WriteFileAtomically(fs::path(args.out) / name, *voucher);
+    if (!status.ok()) {
+      std::fprintf(stderr, "hashveil scan: image %zu: %s\n", i + 1, status.ToString().c_str());
+      ++failures;
+    }
+    progress.Advance();
+  }
+  progress.Finish();
+  std::printf("vouchers=%zu failed=%d voucher_bytes=%zu\n", args.images.size() - failures,
+              failures, (*builder)->shape().total_bytes());
+  return failures == 0 ? kExitOk : kExitSomeFailed;
+}
+
+}  // namespace
+
+void AddScanCommand(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<ScanArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "scan", "The device side: one safety voucher per image (DIR/<image name>.voucher)");
+  cmd->add_option("--db", args->db, "Client DB (.hvdb)")->required();
+  cmd->add_option("--account", args->account, "Account state file (created on first use)")
+      ->required();
+  cmd->add_option("--account-key", args->account_key,
+                  "32-byte key file of the account state (default: ACCOUNT.key, created 0600)");
+  cmd->add_option("--publisher", args->publisher, "Publisher public key file")
+      ->capture_default_str();
+  cmd->add_option("--out", args->out, "Directory for the vouchers")->required();
+  cmd->add_option("IMAGE", args->images, "Images to scan")->required();
+  cmd->callback([args, exit_code] { *exit_code = RunScan(*args); });
+}
+
+}  // namespace hashveil::tools

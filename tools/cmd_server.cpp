@@ -1,0 +1,165 @@
+// `hashveil server ingest --store server.sqlite --secret server.key --account NAME VOUCHER...` and
+// `hashveil server process --store server.sqlite --secret server.key --sources S.sqlite
+//  --reports DIR` (DESIGN.md section 9): the voucher service's write path and threshold run
+// (tools/serve), once, from the command line. Both accept `--db client.hvdb [--publisher
+// KEY.pub]`: the first call must give it, the store remembers the DB's parameters (one DB per
+// store) and later calls may omit it. The server secret must be the one the DB was blinded with.
+//
+// ingest: each voucher opened and stored (idempotent by voucher id); a refused voucher is named
+// by its position with the reason, counted for the account, and the exit code is 1.
+// process: DIR/ACCOUNT.json (+ derivative PNGs) for each account over the threshold, and one
+// `account=NAME vouchers=N candidates=M threshold=T reported=yes|no ...` line per account.
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "db_report.h"
+#include "hashveil/common/secret_file.h"
+#include "hashveil/hashdb/keys.h"
+#include "hashveil/psi/share_store.h"
+#include "hashveil/psi/voucher_opener.h"
+#include "serve/account_processing.h"
+#include "serve/served_db.h"
+#include "serve/store_pool.h"
+#include "serve/voucher_intake.h"
+
+namespace hashveil::tools {
+namespace {
+
+struct ServerArgs {
+  std::string store;
+  std::string secret;
+  std::optional<std::string> db;
+  std::string publisher = "publisher.key.pub";
+  std::string account;                // ingest
+  std::vector<std::string> vouchers;  // ingest
+  std::string sources;                // process
+  std::string reports;                // process
+};
+
+// The served DB's parameters, set up from --db or remembered by the store; the secret checked.
+Result<psi::ServedDbParams> ServedDb(const ServerArgs& args, serve::StorePool& stores,
+                                     const hashdb::ServerSecret& secret) {
+  HV_ASSIGN_OR_RETURN(auto store, stores.Acquire());
+  serve::ServedDbFiles files;
+  if (args.db) {
+    files.db = *args.db;
+    files.publisher = args.publisher;
+  }
+  return serve::SetUpServedDb(*store, files, secret);
+}
+
+int RunIngest(const ServerArgs& args) {
+  constexpr const char* kCommand = "server ingest";
+  if (!psi::IsValidAccountName(args.account)) {
+    PrintError(kCommand, "account names are 1-128 characters of A-Z a-z 0-9 . _ -");
+    return kExitUsage;
+  }
+  auto secret = hashdb::LoadServerSecret(args.secret);
+  if (!secret.ok()) {
+    PrintError(kCommand, "server secret file: " + secret.status().ToString());
+    return kExitSomeFailed;
+  }
+  serve::StorePool stores(args.store);
+  auto served = ServedDb(args, stores, *secret);
+  auto opener = served.ok() ? psi::VoucherOpener::Create(served->shape, secret->alpha)
+                            : Result<std::unique_ptr<psi::VoucherOpener>>(served.status());
+  if (!opener.ok()) {
+    PrintError(kCommand, "served DB: " + opener.status().ToString());
+    return kExitSomeFailed;
+  }
+  serve::VoucherIntake intake(std::move(opener).value(), stores);
+
+  std::uint64_t accepted = 0, duplicates = 0, candidates = 0, refused = 0;
+  for (std::size_t i = 0; i < args.vouchers.size(); ++i) {
+    // One byte over the voucher size is enough to refuse a file as too long.
+    auto bytes = ReadFileBytes(args.vouchers[i], intake.voucher_bytes() + 1);
+    if (!bytes.ok()) {
+      std::fprintf(stderr, "hashveil %s: voucher %zu: %s\n", kCommand, i + 1,
+                   bytes.status().ToString().c_str());
+      ++refused;
+      continue;
+    }
+    const serve::IntakeOutcome outcome = intake.Submit(args.account, *bytes);
+    switch (outcome.kind) {
+      case serve::IntakeOutcome::Kind::kAccepted:
+        ++accepted;
+        candidates += outcome.candidate;
+        break;
+      case serve::IntakeOutcome::Kind::kDuplicate:
+        ++duplicates;
+        break;
+      case serve::IntakeOutcome::Kind::kRefused:
+        std::fprintf(stderr, "hashveil %s: voucher %zu: refused: %s\n", kCommand, i + 1,
+                     std::string(serve::RefusalReasonName(outcome.reason)).c_str());
+        ++refused;
+        break;
+    }
+  }
+  std::printf("account=%s accepted=%llu duplicates=%llu new_candidates=%llu refused=%llu\n",
+              args.account.c_str(), static_cast<unsigned long long>(accepted),
+              static_cast<unsigned long long>(duplicates),
+              static_cast<unsigned long long>(candidates),
+              static_cast<unsigned long long>(refused));
+  return refused == 0 ? kExitOk : kExitSomeFailed;
+}
+
+int RunProcess(const ServerArgs& args) {
+  constexpr const char* kCommand = "server process";
+  auto secret = hashdb::LoadServerSecret(args.secret);
+  if (!secret.ok()) {
+    PrintError(kCommand, "server secret file: " + secret.status().ToString());
+    return kExitSomeFailed;
+  }
+  serve::StorePool stores(args.store);
+  auto served = ServedDb(args, stores, *secret);
+  if (!served.ok()) {
+    PrintError(kCommand, "served DB: " + served.status().ToString());
+    return kExitSomeFailed;
+  }
+  auto processing = serve::AccountProcessing::Create(stores, args.sources, args.reports, *served);
+  auto summary = processing.ok() ? (*processing)->RunOnce()
+                                 : Result<serve::ProcessingSummary>(processing.status());
+  if (!summary.ok()) {
+    PrintError(kCommand, summary.status().ToString());
+    return kExitSomeFailed;
+  }
+  std::fputs(summary->lines.c_str(), stdout);
+  return kExitOk;
+}
+
+void AddServedDbOptions(CLI::App* cmd, ServerArgs& args) {
+  cmd->add_option("--store", args.store, "Share store (SQLite)")->required();
+  cmd->add_option("--secret", args.secret, "Server blinding secret file")->required();
+  cmd->add_option("--db", args.db, "Client DB to serve (needed once; the store remembers it)");
+  cmd->add_option("--publisher", args.publisher, "Publisher public key file for --db")
+      ->capture_default_str();
+}
+
+}  // namespace
+
+void AddServerCommands(CLI::App& app, int* exit_code) {
+  CLI::App& server = CommandGroup(app, "server", "The server side: ingest vouchers, process accounts");
+  auto ingest_args = std::make_shared<ServerArgs>();
+  CLI::App* ingest = server.add_subcommand(
+      "ingest", "Open vouchers' outer layers and store the candidates (idempotent)");
+  AddServedDbOptions(ingest, *ingest_args);
+  ingest->add_option("--account", ingest_args->account, "Account the vouchers came from")
+      ->required();
+  ingest->add_option("VOUCHER", ingest_args->vouchers, "Voucher files")->required();
+  ingest->callback([ingest_args, exit_code] { *exit_code = RunIngest(*ingest_args); });
+
+  auto process_args = std::make_shared<ServerArgs>();
+  CLI::App* process = server.add_subcommand(
+      "process", "Threshold processing for every account; a JSON report per account over it");
+  AddServedDbOptions(process, *process_args);
+  process->add_option("--sources", process_args->sources,
+                      "Source store holding the DB's original hashes")->required();
+  process->add_option("--reports", process_args->reports, "Directory for the reports")
+      ->required();
+  process->callback([process_args, exit_code] { *exit_code = RunProcess(*process_args); });
+}
+
+}  // namespace hashveil::tools

@@ -39,16 +39,28 @@ struct ServerArgs {
   std::string reports;                // process
 };
 
-// The served DB's parameters, set up from --db or remembered by the store; the secret checked.
-Result<psi::ServedDbParams> ServedDb(const ServerArgs& args, serve::StorePool& stores,
-                                     const hashdb::ServerSecret& secret) {
+struct Server {
+  hashdb::ServerSecret secret;
+  psi::ServedDbParams served;
+};
+
+// The secret and the served DB's parameters, set up from --db or remembered by the store (the
+// secret checked against the DB's public point).
+Result<Server> OpenServer(const ServerArgs& args, serve::StorePool& stores) {
+  Server server;
+  auto secret = hashdb::LoadServerSecret(args.secret);
+  if (!secret.ok()) return secret.status().WithContext("server secret file");
+  server.secret = std::move(secret).value();
   HV_ASSIGN_OR_RETURN(auto store, stores.Acquire());
   serve::ServedDbFiles files;
   if (args.db) {
     files.db = *args.db;
     files.publisher = args.publisher;
   }
-  return serve::SetUpServedDb(*store, files, secret);
+  auto served = serve::SetUpServedDb(*store, files, server.secret);
+  if (!served.ok()) return served.status().WithContext("served DB");
+  server.served = *served;
+  return server;
 }
 
 int RunIngest(const ServerArgs& args) {
@@ -57,17 +69,12 @@ int RunIngest(const ServerArgs& args) {
     PrintError(kCommand, "account names are 1-128 characters of A-Z a-z 0-9 . _ -");
     return kExitUsage;
   }
-  auto secret = hashdb::LoadServerSecret(args.secret);
-  if (!secret.ok()) {
-    PrintError(kCommand, "server secret file: " + secret.status().ToString());
-    return kExitSomeFailed;
-  }
   serve::StorePool stores(args.store);
-  auto served = ServedDb(args, stores, *secret);
-  auto opener = served.ok() ? psi::VoucherOpener::Create(served->shape, secret->alpha)
-                            : Result<std::unique_ptr<psi::VoucherOpener>>(served.status());
+  auto server = OpenServer(args, stores);
+  auto opener = server.ok() ? psi::VoucherOpener::Create(server->served.shape, server->secret.alpha)
+                            : Result<std::unique_ptr<psi::VoucherOpener>>(server.status());
   if (!opener.ok()) {
-    PrintError(kCommand, "served DB: " + opener.status().ToString());
+    PrintError(kCommand, opener.status().ToString());
     return kExitSomeFailed;
   }
   serve::VoucherIntake intake(std::move(opener).value(), stores);
@@ -108,18 +115,11 @@ int RunIngest(const ServerArgs& args) {
 
 int RunProcess(const ServerArgs& args) {
   constexpr const char* kCommand = "server process";
-  auto secret = hashdb::LoadServerSecret(args.secret);
-  if (!secret.ok()) {
-    PrintError(kCommand, "server secret file: " + secret.status().ToString());
-    return kExitSomeFailed;
-  }
   serve::StorePool stores(args.store);
-  auto served = ServedDb(args, stores, *secret);
-  if (!served.ok()) {
-    PrintError(kCommand, "served DB: " + served.status().ToString());
-    return kExitSomeFailed;
-  }
-  auto processing = serve::AccountProcessing::Create(stores, args.sources, args.reports, *served);
+  auto server = OpenServer(args, stores);
+  auto processing =
+      server.ok() ? serve::AccountProcessing::Create(stores, args.sources, args.reports, server->served)
+                  : Result<std::unique_ptr<serve::AccountProcessing>>(server.status());
   auto summary = processing.ok() ? (*processing)->RunOnce()
                                  : Result<serve::ProcessingSummary>(processing.status());
   if (!summary.ok()) {

@@ -139,6 +139,19 @@ TEST_F(VoucherCliTest, AnAccountIsReportedExactlyWhenItCrossesTheThreshold) {
   EXPECT_NE(bob.find("reported=no"), std::string::npos) << bob;
   EXPECT_FALSE(fs::exists(P("reports/bob.json")));
 
+  // A truncated voucher is refused with its reason and counted; the rest of the call still runs.
+  const fs::path good = fs::directory_iterator(P("bob"))->path();
+  {
+    const std::string bytes = testing::ReadTextFile(good);
+    std::ofstream(P("truncated.voucher"), std::ios::binary) << bytes.substr(0, bytes.size() - 1);
+  }
+  const auto refused = Run("server ingest --store " + P("server.sqlite") + " --secret " +
+                           P("server.key") + " --account bob " + P("truncated.voucher") + " " +
+                           good.string());
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("voucher 1: refused"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.out.find("duplicates=1"), std::string::npos) << refused.out;
+
   // Ingesting the same vouchers again changes nothing.
   const std::string again = IngestAndProcess("alice", "alice2");
   EXPECT_NE(again.find("vouchers=7 "), std::string::npos) << again;

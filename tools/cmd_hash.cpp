@@ -10,13 +10,13 @@
 // is 1.
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "commands.h"
+#include "image_files.h"
 #include "hashveil/matcher/pdq_hasher.h"
 #include "progress_bar.h"
 
@@ -32,15 +32,6 @@ struct HashArgs {
   bool json = false;
 };
 
-bool HasImageExtension(const fs::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const char* known : {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}) {
-    if (ext == known) return true;
-  }
-  return false;
-}
-
 // The files to hash, in order; a directory contributes its image files, sorted.
 std::vector<fs::path> CollectInputs(const std::vector<std::string>& args, int& failures) {
   std::vector<fs::path> inputs;
@@ -50,16 +41,13 @@ std::vector<fs::path> CollectInputs(const std::vector<std::string>& args, int& f
       inputs.emplace_back(args[a]);
       continue;
     }
-    std::vector<fs::path> found;
-    for (fs::recursive_directory_iterator it(args[a], ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->is_regular_file(ec) && HasImageExtension(it->path())) found.push_back(it->path());
-    }
-    if (ec) {
+    Result<std::vector<fs::path>> found = ImageFilesUnder(args[a]);
+    if (!found.ok()) {
       std::fprintf(stderr, "hashveil hash: argument %zu: cannot read the directory completely\n", a + 1);
       ++failures;
+      continue;
     }
-    std::sort(found.begin(), found.end());
-    inputs.insert(inputs.end(), found.begin(), found.end());
+    inputs.insert(inputs.end(), found->begin(), found->end());
   }
   return inputs;
 }

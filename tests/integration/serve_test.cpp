@@ -1,0 +1,189 @@
+// `hashveil serve` as a real process on loopback: the write endpoint's refusals and answers,
+// metrics, on-demand threshold processing with a report once the account crosses t, a clean stop
+// on SIGTERM, and kill -9 / restart cycles that lose nothing accepted and count nothing twice.
+#include <httplib.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "serve_process.h"
+#include "support/test_paths.h"
+
+namespace hashveil::testing {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr const char* kToken = "test-token-0123456789abcdef";
+
+class ServeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("hv-serve-test-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    const auto photos = RealPhotos();
+    if (photos.size() < 10) return;
+    const std::string hv = HASHVEIL_BINARY;
+    const std::string d = dir_.string();
+    RunOk(hv + " keygen --secret " + d + "/server.key --signing " + d + "/pub.key");
+    std::string members, others;
+    for (std::size_t i = 0; i < 4; ++i) members += " '" + photos[i].string() + "'";
+    for (std::size_t i = 4; i < 10; ++i) others += " '" + photos[i].string() + "'";
+    RunOk(hv + " hash" + members + " > " + d + "/members.csv");
+    RunOk(hv + " db import --store " + d + "/S.sqlite --source a --jurisdiction US " + d + "/members.csv");
+    RunOk(hv + " db import --store " + d + "/S.sqlite --source b --jurisdiction GB " + d + "/members.csv");
+    RunOk(hv + " db build --store " + d + "/S.sqlite --secret " + d + "/server.key --signing " + d +
+          "/pub.key --out " + d + "/client.hvdb --threshold 3");
+    RunOk(hv + " scan --db " + d + "/client.hvdb --publisher " + d + "/pub.key.pub --account " + d +
+          "/alice.state --out " + d + "/vouchers" + members + others);
+    std::ofstream(dir_ / "token") << kToken << "\n";
+    fs::permissions(dir_ / "token", fs::perms::owner_read | fs::perms::owner_write);
+  }
+  static void TearDownTestSuite() { fs::remove_all(dir_); }
+
+  void SetUp() override {
+    HV_REQUIRE_REAL_PHOTOS(photos);
+    fs::remove_all(dir_ / "store");
+    fs::remove_all(dir_ / "reports");
+    fs::create_directories(dir_ / "store");
+    for (const auto& entry : fs::directory_iterator(dir_ / "vouchers")) {
+      vouchers_.push_back(ReadText(entry.path()));
+    }
+    std::sort(vouchers_.begin(), vouchers_.end());
+    ASSERT_EQ(vouchers_.size(), 10u);
+  }
+
+  std::unique_ptr<ChildProcess> StartServe(bool with_db = true, bool expect_listening = true) {
+    const std::string d = dir_.string();
+    std::vector<std::string> argv = {HASHVEIL_BINARY, "serve", "--store", d + "/store/server.sqlite",
+                                     "--secret", d + "/server.key", "--listen", "127.0.0.1:0",
+                                     "--token-file", d + "/token", "--sources", d + "/S.sqlite",
+                                     "--reports", d + "/reports", "--process-interval", "3600"};
+    if (with_db) {
+      for (const char* arg : {"--db", "client.hvdb", "--publisher", "pub.key.pub"}) {
+        argv.push_back(arg[0] == '-' ? std::string(arg) : d + "/" + arg);
+      }
+    }
+    auto serve = std::make_unique<ChildProcess>(argv, dir_ / ("serve" + std::to_string(++starts_) + ".out"));
+    port_ = serve->WaitForPort();
+    EXPECT_EQ(port_ > 0, expect_listening) << serve->Output();
+    return serve;
+  }
+
+  int Post(const std::string& account, const std::string& body, const std::string& token = kToken) {
+    httplib::Client client("127.0.0.1", port_);
+    const auto answer = client.Post("/v1/accounts/" + account + "/vouchers",
+                                    {{"Authorization", "Bearer " + token}}, body,
+                                    "application/octet-stream");
+    return answer ? answer->status : -1;
+  }
+  std::string Process() {
+    httplib::Client client("127.0.0.1", port_);
+    const auto answer =
+        client.Post("/v1/process", {{"Authorization", std::string("Bearer ") + kToken}}, "", "text/plain");
+    EXPECT_TRUE(answer && answer->status == 200);
+    return answer ? answer->body : "";
+  }
+  std::string Metrics() {
+    httplib::Client client("127.0.0.1", port_);
+    const auto answer = client.Get("/metrics");
+    return answer ? answer->body : "";
+  }
+
+  static fs::path dir_;
+  std::vector<std::string> vouchers_;
+  int port_ = 0;
+  int starts_ = 0;
+};
+fs::path ServeTest::dir_;
+
+TEST_F(ServeTest, RefusesWhatItMustAndAcceptsOnlyCommittedVouchers) {
+  auto serve = StartServe();
+  httplib::Client client("127.0.0.1", port_);
+  EXPECT_EQ(client.Get("/healthz")->status, 200);
+  EXPECT_EQ(client.Get("/v1/accounts/alice/vouchers")->status, 404);
+  EXPECT_EQ(client.Get("/../../etc/passwd")->status, 404);
+  EXPECT_EQ(Post("alice", vouchers_[0], "wrong-token-0123456789abcdef"), 401);
+  EXPECT_EQ(Post("alice", vouchers_[0], ""), 401);
+  EXPECT_EQ(Post(".hidden", vouchers_[0]), 400);
+  const int slash = Post("a%2Fb", vouchers_[0]);  // decoded to a/b: no such route
+  EXPECT_TRUE(slash == 400 || slash == 404) << slash;
+  EXPECT_EQ(Post("alice", vouchers_[0] + "x"), 413);
+  EXPECT_EQ(Post("alice", vouchers_[0].substr(1)), 400);
+  std::string flipped = vouchers_[0];
+  flipped[0] ^= 0x7f;  // the version byte
+  EXPECT_EQ(Post("alice", flipped), 400);
+  EXPECT_EQ(Post("alice", vouchers_[0]), 201);
+  EXPECT_EQ(Post("alice", vouchers_[0]), 200);  // a retry is acknowledged, counted once
+  const std::string metrics = Metrics();
+  EXPECT_NE(metrics.find("hashveil_vouchers_accepted_total 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("hashveil_vouchers_duplicate_total 1\n"), std::string::npos);
+  EXPECT_NE(metrics.find("hashveil_vouchers_refused_total{reason=\"unauthorized\"} 2\n"), std::string::npos);
+  EXPECT_NE(metrics.find("hashveil_vouchers_refused_total{reason=\"too_large\"} 1\n"), std::string::npos);
+  EXPECT_NE(metrics.find("hashveil_vouchers_refused_total{reason=\"bad_account\"} 1\n"), std::string::npos);
+  EXPECT_NE(metrics.find("hashveil_request_duration_seconds_count"), std::string::npos);
+  EXPECT_EQ(client.Get("/healthz")->status, 200);  // still up after all that
+  serve->Signal(SIGTERM);
+  const int status = serve->Wait();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_NE(serve->Output().find("stopped"), std::string::npos);
+}
+
+TEST_F(ServeTest, ReportsOnlyOnceTheAccountCrossesTheThreshold) {
+  auto serve = StartServe();
+  bool reported = false;
+  for (const std::string& voucher : vouchers_) {
+    ASSERT_EQ(Post("alice", voucher), 201);
+    const std::string line = AccountLine(Process(), "alice");
+    const bool crossed = line.find("distinct_images=3 ") != std::string::npos;
+    EXPECT_EQ(line.find("reported=yes") != std::string::npos, crossed || reported) << line;
+    EXPECT_EQ(fs::exists(dir_ / "reports" / "alice.json"), crossed || reported);
+    reported = reported || crossed;
+  }
+  // The 4 member photos are 3 distinct DB entries (two are near-duplicates, merged by policy).
+  EXPECT_TRUE(reported);
+  EXPECT_NE(AccountLine(Process(), "alice").find("verified=3 "), std::string::npos);
+  // Rewritten when later vouchers change the account's counts, so at least once.
+  EXPECT_EQ(Metrics().find("hashveil_reports_total 0\n"), std::string::npos) << Metrics();
+}
+
+TEST_F(ServeTest, KillNineAndRestartLoseNothingAcceptedAndCountNothingTwice) {
+  std::map<std::string, int> accepted;
+  std::size_t next = 0;
+  for (int cycle = 0; cycle < 5; ++cycle) {
+    auto serve = StartServe(cycle == 0);  // later starts: the store remembers the DB
+    for (int i = 0; i < 4; ++i, ++next) {
+      const std::string account = "acct" + std::to_string(next % 3);
+      const int status = Post(account, vouchers_[next % vouchers_.size()]);
+      ASSERT_TRUE(status == 201 || status == 200) << status;
+      accepted[account + "/" + std::to_string(next % vouchers_.size())] = status;
+    }
+    serve->Signal(SIGKILL);
+    serve->Wait();
+  }
+  auto serve = StartServe(false);
+  const std::string lines = Process();
+  std::map<std::string, int> per_account;
+  for (const auto& [key, status] : accepted) ++per_account[key.substr(0, key.find('/'))];
+  for (const auto& [account, count] : per_account) {
+    EXPECT_NE(AccountLine(lines, account).find("vouchers=" + std::to_string(count) + " "),
+              std::string::npos)
+        << lines;
+  }
+}
+
+TEST_F(ServeTest, RefusesToStartWithoutAKnownDbOrWithAShortToken) {
+  auto serve = StartServe(false, false);
+  EXPECT_NE(serve->Wait(), 0);
+  std::ofstream(dir_ / "short-token") << "short\n";
+  const std::string hv = HASHVEIL_BINARY;
+  const std::string d = dir_.string();
+  EXPECT_NE(std::system((hv + " serve --store " + d + "/store/s2.sqlite --secret " + d +
+                         "/server.key --token-file " + d + "/short-token 2>/dev/null").c_str()),
+            0);
+}
+
+}  // namespace
+}  // namespace hashveil::testing

@@ -37,6 +37,8 @@ void AddDbBuildCommand(CLI::App& app, int* exit_code);
 void AddDbInfoCommands(CLI::App& app, int* exit_code);
 // hashveil audit db --store S.sqlite --db client.hvdb [--proof P] [--publisher publisher.key.pub]
 void AddAuditDbCommand(CLI::App& app, int* exit_code);
+// hashveil audit thresholds --corpus DIR --out DIR [--db client.hvdb] [--grid SPEC] [--seed N]
+void AddAuditThresholdsCommand(CLI::App& app, int* exit_code);
 
 // hashveil scan --db client.hvdb --account ACCOUNT.state [--account-key KEYFILE] --out DIR IMAGE...
 void AddScanCommand(CLI::App& app, int* exit_code);

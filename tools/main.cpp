@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   AddDbBuildCommand(app, &exit_code);
   AddDbInfoCommands(app, &exit_code);
   AddAuditDbCommand(app, &exit_code);
+  AddAuditThresholdsCommand(app, &exit_code);
   AddAccountCommands(app, &exit_code);
   AddServeCommand(app, &exit_code);
   AddScanCommand(app, &exit_code);

@@ -157,7 +157,8 @@ std::string SetTable(const json& audit) {
   std::string html =
       "<table><tr><th>set</th><th>benign recall</th><th>ratio to PDQ@31</th><th>worst benign "
       "ratio</th><th>key matches</th><th>false matches</th><th>bound per pair</th><th>bound per "
-      "image vs N</th><th>outer entries</th><th>DB bytes/entry</th><th>meets</th></tr>\n";
+      "image vs N</th><th>outer entries</th><th>voucher bytes</th><th>DB bytes/entry</th>"
+      "<th>meets</th></tr>\n";
   for (const json& s : audit["parameter_sets"]) {
     const json& meets = s["meets"];
     const bool all = meets["recall"].get<bool>() && meets["no_false_match"].get<bool>();
@@ -169,7 +170,8 @@ std::string SetTable(const json& audit) {
             std::to_string(s["false_matches"].get<std::uint64_t>()) + "</td><td>" +
             Sci(s["pair_rate_upper"]) + "</td><td>" + Sci(s["per_image_rate_upper"]) +
             "</td><td>" + std::to_string(s["cost"]["outer_entries"].get<std::uint64_t>()) +
-            "</td><td>" + Fixed(s["cost"]["db_bytes_per_entry"], 1) + "</td><td>" +
+            "</td><td>" + std::to_string(s["cost"]["voucher_bytes"].get<std::uint64_t>()) + "</td><td>" +
+            Fixed(s["cost"]["db_bytes_per_entry"], 1) + "</td><td>" +
             (all ? "recall, no false match" : "") +
             (meets["per_image_bound"].get<bool>() ? ", bound" : "") + "</td></tr>\n";
   }

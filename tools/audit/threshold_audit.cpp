@@ -50,8 +50,8 @@ double WorstBenignRatio(const std::vector<TransformMeasurement>& transforms, std
 
 // Cheapest first: server work per voucher, then DB bytes per entry, then higher recall.
 bool Cheaper(const ParameterSetResult& a, const ParameterSetResult& b) {
-  return std::tuple(a.outer_entries, a.db.bytes_per_entry(), -a.benign_recall) <
-         std::tuple(b.outer_entries, b.db.bytes_per_entry(), -b.benign_recall);
+  return std::tuple(a.outer_entries, a.cost.bytes_per_entry(), -a.benign_recall) <
+         std::tuple(b.outer_entries, b.cost.bytes_per_entry(), -b.benign_recall);
 }
 
 std::optional<std::size_t> Recommend(const std::vector<ParameterSetResult>& sets,
@@ -100,10 +100,12 @@ Result<AuditResult> RunThresholdAudit(const AuditOptions& options, const AuditPr
   result.measuring_seconds = SecondsSince(start);
 
   start = Clock::now();
-  HV_ASSIGN_OR_RETURN(std::vector<DbCost> db_costs,
-                      MeasureDbCosts(result.corpus, options.parameter_sets, options.scratch,
-                                     options.seed));
-  result.db_seconds = SecondsSince(start);
+  if (progress) progress("cost", 0, 1);
+  HV_ASSIGN_OR_RETURN(std::vector<ServerCost> costs,
+                      MeasureServerCosts(result.corpus, options.parameter_sets, options.scratch,
+                                         options.seed, options.cost_vouchers));
+  if (progress) progress("cost", 1, 1);
+  result.cost_seconds = SecondsSince(start);
 
   result.plain_benign_recall = PooledBenignRecall(
       result.transforms, [](const TransformMeasurement& t) { return t.plain_recall; });
@@ -126,9 +128,10 @@ Result<AuditResult> RunThresholdAudit(const AuditOptions& options, const AuditPr
     r.pair_rate_upper = ClopperPearsonUpper(r.pairs.false_matches, pairs, kConfidence);
     r.per_image_rate_upper = AnyOf(r.pair_rate_upper, static_cast<double>(options.db_entries));
     r.outer_entries = static_cast<std::uint64_t>(set.matching.keys.probes) * set.cuckoo_functions;
-    for (const DbCost& cost : db_costs) {
-      if (cost.tables == set.matching.keys.tables && cost.cuckoo_functions == set.cuckoo_functions) {
-        r.db = cost;
+    for (const ServerCost& cost : costs) {
+      if (cost.tables == set.matching.keys.tables && cost.probes == set.matching.keys.probes &&
+          cost.cuckoo_functions == set.cuckoo_functions) {
+        r.cost = cost;
       }
     }
     r.meets_recall = r.benign_recall_ratio >= kRequiredRecallRatio;

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "audit/corpus_hashes.h"
-#include "audit/db_cost.h"
 #include "audit/measurements.h"
 #include "audit/parameter_set.h"
+#include "audit/server_cost.h"
 #include "hashveil/common/status.h"
 
 namespace hashveil::audit {
@@ -31,6 +31,7 @@ struct AuditOptions {
   unsigned threads = 0;  // 0: every hardware thread
   std::uint64_t db_entries = kReferenceDbEntries;  // N for the per-image rate
   std::filesystem::path scratch;  // for the throwaway cost DBs
+  std::uint32_t cost_vouchers = 8;  // vouchers built and opened per (L, P, c) for the timings
 };
 
 struct ParameterSetResult {
@@ -43,7 +44,7 @@ struct ParameterSetResult {
   double pair_rate_upper = 0;       // Clopper-Pearson 95% upper bound per distinct pair
   double per_image_rate_upper = 0;  // against a DB of db_entries distinct entries
   std::uint64_t outer_entries = 0;  // P * c: the server's scalar multiplications per voucher
-  DbCost db;
+  ServerCost cost;
   bool meets_recall = false, meets_no_false_match = false, meets_bound = false;
 };
 
@@ -61,7 +62,7 @@ struct AuditResult {
   std::optional<std::size_t> recommended;  // index into sets
   bool bound_supported = false;  // whether any set met the per-image bound on this corpus
   // Wall-clock seconds per phase: the only part that varies between runs with the same seed.
-  double hashing_seconds = 0, measuring_seconds = 0, db_seconds = 0;
+  double hashing_seconds = 0, measuring_seconds = 0, cost_seconds = 0;
 };
 
 // (phase name, done, total), from the calling thread.
@@ -69,7 +70,7 @@ using AuditProgress = std::function<void(const std::string& phase, std::uint64_t
                                          std::uint64_t total)>;
 
 // Errors: kInvalidInput (no parameter set, or fewer than two usable corpus images), kIoError
-// (scratch not writable).
+// (scratch not writable), and any error of the real DB and voucher code the cost runs.
 Result<AuditResult> RunThresholdAudit(const AuditOptions& options,
                                       const AuditProgress& progress = {});
 

@@ -1,0 +1,134 @@
+// hashveil audit thresholds --corpus DIR --out DIR [--db client.hvdb] [--grid SPEC] [--seed N]
+//
+// The threshold audit (DESIGN.md section 8): writes OUT/audit.json and OUT/audit.html, prints the
+// recommended parameter set and the wall-clock time.
+#include <opencv2/core.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "audit/audit_html.h"
+#include "audit/audit_json.h"
+#include "audit/corpus_files.h"
+#include "audit/parameter_set.h"
+#include "audit/threshold_audit.h"
+#include "commands.h"
+#include "hashveil/common/secret_file.h"
+#include "hashveil/hashdb/client_db.h"
+#include "progress_bar.h"
+
+namespace hashveil::tools {
+namespace {
+
+struct AuditThresholdsArgs {
+  std::string corpus, out, db;
+  std::string grid{audit::kDefaultGrid};
+  std::uint64_t seed = 1;
+  unsigned threads = 0;
+  std::uint64_t db_entries = audit::kReferenceDbEntries;
+};
+
+void PrintError(const std::string& message) {
+  std::fprintf(stderr, "hashveil audit thresholds: %s\n", message.c_str());
+}
+
+// The parameter sets to audit: the published DB's own, or the grid.
+Result<std::vector<audit::ParameterSet>> ParameterSets(const AuditThresholdsArgs& args) {
+  if (args.db.empty()) return audit::ParseGrid(args.grid);
+  HV_ASSIGN_OR_RETURN(auto db, hashdb::ClientDb::LoadIgnoringSignature(args.db));
+  const audit::ParameterSet set{{db->params().key_scheme, false}, db->params().cuckoo_functions};
+  HV_RETURN_IF_ERROR(set.matching.Validate());
+  return std::vector<audit::ParameterSet>{set};
+}
+
+int RunAuditThresholds(const AuditThresholdsArgs& args) {
+  const auto start = std::chrono::steady_clock::now();
+  Result<std::vector<audit::ParameterSet>> sets = ParameterSets(args);
+  if (!sets.ok()) {
+    PrintError(sets.status().WithContext(args.db.empty() ? "grid" : "client DB").message());
+    return kExitUsage;
+  }
+  Result<std::vector<std::filesystem::path>> files = audit::CorpusFiles(args.corpus);
+  if (!files.ok()) {
+    PrintError(files.status().WithContext("corpus").message());
+    return kExitSomeFailed;
+  }
+  const std::filesystem::path out = args.out;
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  if (ec) {
+    PrintError("output folder could not be created");
+    return kExitSomeFailed;
+  }
+
+  // The audit parallelises over images itself; OpenCV's own threads would only contend.
+  cv::setNumThreads(1);
+  audit::AuditOptions options{*files, *sets, args.seed, args.threads, args.db_entries,
+                              out / ".audit-scratch"};
+  std::unique_ptr<ProgressBar> bar;
+  std::string phase;
+  const Result<audit::AuditResult> result = audit::RunThresholdAudit(
+      options, [&](const std::string& name, std::uint64_t done, std::uint64_t total) {
+        if (name != phase) {
+          if (bar) bar->Finish();
+          bar = std::make_unique<ProgressBar>(name, total);
+          phase = name;
+        }
+        bar->Update(done);
+      });
+  if (bar) bar->Finish();
+  std::filesystem::remove_all(options.scratch, ec);
+  if (!result.ok()) {
+    PrintError(result.status().message());
+    return kExitSomeFailed;
+  }
+
+  const nlohmann::json json = audit::AuditJson(*result);
+  const std::string text = json.dump(2) + "\n";
+  const std::string html = audit::AuditHtml(json);
+  for (const auto& [name, content] : {std::pair{"audit.json", &text}, std::pair{"audit.html", &html}}) {
+    const Status written = WriteFileAtomically(
+        out / name, std::span(reinterpret_cast<const std::uint8_t*>(content->data()), content->size()));
+    if (!written.ok()) {
+      PrintError(std::string(name) + " could not be written");
+      return kExitSomeFailed;
+    }
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("images=%zu unreadable=%llu low_quality=%llu parameter_sets=%zu\n",
+              result->corpus.images.size(), static_cast<unsigned long long>(result->corpus.unreadable),
+              static_cast<unsigned long long>(result->corpus.low_quality), result->sets.size());
+  std::printf("recommended=%s bound_supported=%s\n",
+              result->recommended ? audit::Name(result->sets[*result->recommended].set).c_str()
+                                  : "none",
+              result->bound_supported ? "yes" : "no");
+  std::printf("time=%.1fs (hashing %.1fs, measuring %.1fs, cost %.1fs)\n", seconds,
+              result->hashing_seconds, result->measuring_seconds, result->cost_seconds);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddAuditThresholdsCommand(CLI::App& app, int* exit_code) {
+  CLI::App& group = CommandGroup(app, "audit", "Audits: match thresholds, published DBs");
+  auto args = std::make_shared<AuditThresholdsArgs>();
+  CLI::App* cmd = group.add_subcommand(
+      "thresholds", "Measure recall, false matches, account-level odds and cost per parameter set");
+  cmd->add_option("--corpus", args->corpus, "Folder of images (recursed)")->required();
+  cmd->add_option("--out", args->out, "Folder for audit.json and audit.html")->required();
+  cmd->add_option("--db", args->db,
+                  "Audit this client DB's parameters instead of a grid (signature not checked)");
+  cmd->add_option("--grid", args->grid, "Parameter grid, e.g. \"L=1;k=64;P=16,32;d=0;c=3\"")
+      ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the transform suite")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)");
+  cmd->add_option("--db-entries", args->db_entries,
+                  "DB size N for the per-image false-match bound")
+      ->capture_default_str();
+  cmd->callback([args, exit_code] { *exit_code = RunAuditThresholds(*args); });
+}
+
+}  // namespace hashveil::tools

@@ -1,9 +1,6 @@
 #include "hashveil/hashdb/db_builder.h"
 
-#include <time.h>
-
 #include <algorithm>
-#include <chrono>
 
 #include "blinding.h"
 #include "client_db_format.h"
@@ -11,6 +8,7 @@
 #include "cuckoo_table.h"
 #include "hashveil/hashdb/db_proof.h"
 #include "parallel_for.h"
+#include "phase_timer.h"
 
 namespace hashveil::hashdb {
 namespace {
@@ -30,33 +28,6 @@ Status CheckOptions(const DbBuildOptions& options) {
   }
   return Status::Ok();
 }
-
-// Wall-clock and process CPU seconds per phase: on a shared machine the CPU figure is the one
-// that says how fast blinding runs per core.
-class PhaseTimer {
- public:
-  struct Lap {
-    double wall_seconds;
-    double cpu_seconds;
-  };
-  Lap Next() {
-    const auto wall = std::chrono::steady_clock::now();
-    const double cpu = ProcessCpuSeconds();
-    const Lap lap{std::chrono::duration<double>(wall - wall_).count(), cpu - cpu_};
-    wall_ = wall;
-    cpu_ = cpu;
-    return lap;
-  }
-
- private:
-  static double ProcessCpuSeconds() {
-    timespec now{};
-    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-  }
-  std::chrono::steady_clock::time_point wall_ = std::chrono::steady_clock::now();
-  double cpu_ = ProcessCpuSeconds();
-};
 
 ProgressCallback ForPhase(const BuildProgress& progress, BuildPhase phase) {
   if (!progress) return {};

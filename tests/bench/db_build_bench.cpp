@@ -7,16 +7,15 @@
 //   db_build_bench cuckoo N               drop rates of the cuckoo placement of N random keys
 //       for c = 2, 3, 4 at loads around each one's threshold (no blinding: placement only).
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 
 #include "cuckoo_table.h"
+#include "phase_timer.h"
 #include "hashveil/hashdb/client_db.h"
 #include "hashveil/hashdb/db_builder.h"
 #include "hashveil/hashdb/source_store.h"
@@ -26,33 +25,6 @@ namespace hashveil::hashdb {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Wall and process CPU seconds since the last lap: on a shared machine the CPU figure is the
-// one to compare with other runs.
-class Stopwatch {
- public:
-  struct Lap {
-    double wall;
-    double cpu;
-  };
-  Lap Next() {
-    const auto wall = std::chrono::steady_clock::now();
-    const double cpu = CpuSeconds();
-    const Lap lap{std::chrono::duration<double>(wall - wall_).count(), cpu - cpu_};
-    wall_ = wall;
-    cpu_ = cpu;
-    return lap;
-  }
-
- private:
-  static double CpuSeconds() {
-    timespec now{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-  }
-  std::chrono::steady_clock::time_point wall_ = std::chrono::steady_clock::now();
-  double cpu_ = CpuSeconds();
-};
 
 double PeakRssMiB() {
   rusage usage{};
@@ -74,7 +46,7 @@ int Pipeline(std::size_t count, unsigned threads) {
   }
   std::printf("lists: 2 x %zu hashes, %zu of the second within distance 1..31 of the first\n",
               count, count / 2);
-  Stopwatch watch;
+  PhaseTimer watch;
   auto store = SourceStore::Open(dir / "store.sqlite");
   if (!store.ok()) return Fail("opening the store", store.status());
   for (const auto& [name, jurisdiction] : {std::pair{"us", "US"}, std::pair{"gb", "GB"}}) {
@@ -82,10 +54,10 @@ int Pipeline(std::size_t count, unsigned threads) {
                                              dir / (std::string(name) + ".csv"), {});
     if (!imported.ok()) return Fail("import", imported.status());
   }
-  const Stopwatch::Lap import = watch.Next();
+  const PhaseTimer::Lap import = watch.Next();
   auto entries = (*store)->ComputeIncludedSet(InclusionPolicy{}, {});
   if (!entries.ok()) return Fail("policy", entries.status());
-  const Stopwatch::Lap policy = watch.Next();
+  const PhaseTimer::Lap policy = watch.Next();
   const double rss_after_policy = PeakRssMiB();
 
   auto random = MakeSystemRandom();
@@ -96,13 +68,13 @@ int Pipeline(std::size_t count, unsigned threads) {
   auto built = BuildClientDb(*entries, options, secret, publisher, *random, dir / "client.hvdb",
                              dir / "client.hvdb.proof");
   if (!built.ok()) return Fail("build", built.status());
-  const Stopwatch::Lap build = watch.Next();
+  const PhaseTimer::Lap build = watch.Next();
   const DbBuildStats& s = built->stats;
   const double rss_after_build = PeakRssMiB();
 
   auto db = ClientDb::Load(dir / "client.hvdb", publisher.public_key);
   if (!db.ok()) return Fail("load", db.status());
-  const Stopwatch::Lap load = watch.Next();
+  const PhaseTimer::Lap load = watch.Next();
 
   std::printf("entries: %llu (keys placed %llu, dropped %llu, duplicates %llu), slots %llu, "
               "threads %u\n",
@@ -111,9 +83,9 @@ int Pipeline(std::size_t count, unsigned threads) {
               static_cast<unsigned long long>(s.dropped_keys),
               static_cast<unsigned long long>(s.duplicate_keys),
               static_cast<unsigned long long>(s.slot_count), s.threads);
-  std::printf("import:    %7.2f s wall, %6.2f s CPU (%.0f rows/s)\n", import.wall, import.cpu,
-              static_cast<double>(2 * count) / import.wall);
-  std::printf("policy:    %7.2f s wall, %6.2f s CPU\n", policy.wall, policy.cpu);
+  std::printf("import:    %7.2f s wall, %6.2f s CPU (%.0f rows/s)\n", import.wall_seconds,
+              import.cpu_seconds, static_cast<double>(2 * count) / import.wall_seconds);
+  std::printf("policy:    %7.2f s wall, %6.2f s CPU\n", policy.wall_seconds, policy.cpu_seconds);
   std::printf("placement: %7.2f s wall\n", s.placement_seconds);
   std::printf("blinding:  %7.2f s wall, %6.2f s CPU (%.0f entries/s per CPU-second)\n",
               s.blinding_seconds, s.blinding_cpu_seconds,
@@ -122,15 +94,16 @@ int Pipeline(std::size_t count, unsigned threads) {
   std::printf("proof:     %7.2f s wall, %6.2f s CPU\n", s.proof_seconds, s.proof_cpu_seconds);
   std::printf("total:     %7.2f s wall, %6.2f s CPU (import to proof; build alone %.2f s wall, "
               "%.2f s CPU)\n",
-              import.wall + policy.wall + build.wall, import.cpu + policy.cpu + build.cpu,
-              build.wall, build.cpu);
+              import.wall_seconds + policy.wall_seconds + build.wall_seconds,
+              import.cpu_seconds + policy.cpu_seconds + build.cpu_seconds,
+              build.wall_seconds, build.cpu_seconds);
   std::printf("db size:   %llu bytes, %.1f bytes per entry; proof %llu bytes\n",
               static_cast<unsigned long long>(s.db_bytes),
               static_cast<double>(s.db_bytes) / static_cast<double>(s.entries),
               static_cast<unsigned long long>(s.proof_bytes));
   std::printf("load:      %7.2f s wall, %6.2f s CPU (mmap, digest, signature, point validation, "
               "distinctness)\n",
-              load.wall, load.cpu);
+              load.wall_seconds, load.cpu_seconds);
   std::printf("peak rss:  %.0f MiB after policy, %.0f MiB after build, %.0f MiB after load\n",
               rss_after_policy, rss_after_build, PeakRssMiB());
   std::error_code ec;
@@ -153,7 +126,7 @@ int Cuckoo(std::size_t count) {
   for (const Setting setting : {Setting{2, 0.45}, Setting{2, 0.48}, Setting{2, 0.50},
                                 Setting{3, 0.85}, Setting{3, 0.90}, Setting{3, 0.92},
                                 Setting{4, 0.95}}) {
-    Stopwatch watch;
+    PhaseTimer watch;
     const std::uint64_t slots = CuckooSlotCount(count, setting.load, setting.functions);
     auto placement = PlaceKeys(keys, nonce, slots, setting.functions, 0);
     if (!placement.ok()) return Fail("placement", placement.status());
@@ -162,7 +135,7 @@ int Cuckoo(std::size_t count) {
                 "%.2f s, db %.1f MB\n",
                 setting.functions, setting.load, static_cast<unsigned long long>(slots), dropped,
                 count, dropped / static_cast<double>(count),
-                static_cast<unsigned long long>(placement->max_walk), watch.Next().wall,
+                static_cast<unsigned long long>(placement->max_walk), watch.Next().wall_seconds,
                 static_cast<double>(slots) * psi::kPointBytes / 1e6);
   }
   return 0;

@@ -58,7 +58,7 @@ class PhaseBars {
   std::unique_ptr<ProgressBar> bar_;
 };
 
-void PrintStats(const hashdb::DbBuildStats& s) {
+void PrintStats(const hashdb::DbBuildStats& s, double policy_seconds) {
   std::printf("base keys: %llu (%llu duplicates stored once)\n",
               static_cast<unsigned long long>(s.base_keys),
               static_cast<unsigned long long>(s.duplicate_keys));
@@ -71,9 +71,9 @@ void PrintStats(const hashdb::DbBuildStats& s) {
               static_cast<unsigned long long>(s.db_bytes),
               static_cast<double>(s.db_bytes) / static_cast<double>(s.entries));
   std::printf("proof size: %llu bytes\n", static_cast<unsigned long long>(s.proof_bytes));
-  std::printf("time: placement %.2fs, blinding %.2fs (%.0f entries/s per CPU-second, %u "
-              "threads), write %.2fs, proof %.2fs\n",
-              s.placement_seconds, s.blinding_seconds,
+  std::printf("time: inclusion policy %.2fs, placement %.2fs, blinding %.2fs (%.0f entries/s per "
+              "CPU-second, %u threads), write %.2fs, proof %.2fs\n",
+              policy_seconds, s.placement_seconds, s.blinding_seconds,
               static_cast<double>(s.entries) / s.blinding_cpu_seconds, s.threads, s.write_seconds,
               s.proof_seconds);
 }
@@ -147,8 +147,7 @@ int RunDbBuild(DbBuildArgs& args) {
     return kExitSomeFailed;
   }
   PrintDbParams(built->params);
-  PrintStats(built->stats);
-  std::printf("time: inclusion policy %.2fs\n", policy_seconds);
+  PrintStats(built->stats, policy_seconds);
   PrintDbDigest(built->digest);
   return kExitOk;
 }

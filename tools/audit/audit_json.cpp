@@ -51,6 +51,8 @@ json SetJson(const AuditResult& result, const ParameterSetResult& s) {
           {"false_matches", s.pairs.false_matches},
           {"pair_rate_upper", s.pair_rate_upper},
           {"per_image_rate_upper", s.per_image_rate_upper},
+          {"model_pair_rate", s.model_pair_rate},
+          {"model_per_image_rate", s.model_per_image_rate},
           {"cost",
            {{"probes", s.set.matching.keys.probes},
             {"outer_entries", s.outer_entries},
@@ -63,7 +65,8 @@ json SetJson(const AuditResult& result, const ParameterSetResult& s) {
           {"meets",
            {{"recall", s.meets_recall},
             {"no_false_match", s.meets_no_false_match},
-            {"per_image_bound", s.meets_bound}}}};
+            {"per_image_bound", s.meets_bound},
+            {"model", s.meets_model}}}};
 }
 
 }  // namespace

@@ -109,6 +109,29 @@ std::vector<TransformMeasurement> MeasureTransforms(const CorpusHashes& corpus,
   return results;
 }
 
+std::vector<double> ModelPairRates(const CorpusHashes& corpus,
+                                   const std::vector<MatchingScheme>& schemes) {
+  std::array<double, matcher::PdqHash::kBits> frequency{};
+  for (const ImageHashes& image : corpus.images) {
+    for (int b = 0; b < matcher::PdqHash::kBits; ++b) frequency[b] += image.original.hash.bit(b);
+  }
+  for (double& f : frequency) f /= std::max<std::size_t>(1, corpus.images.size());
+  std::vector<double> rates;
+  for (const MatchingScheme& scheme : schemes) {
+    double rate = 0;
+    for (std::uint32_t table = 0; table < scheme.keys.tables; ++table) {
+      double collision = 1;
+      for (int position : matcher::SelectedPositions(scheme.keys, table)) {
+        const double p = frequency[position];
+        collision *= p * p + (1 - p) * (1 - p);
+      }
+      rate += matcher::ProbeBudget(scheme.keys, table) * collision;
+    }
+    rates.push_back(std::min(1.0, rate));
+  }
+  return rates;
+}
+
 PairMeasurements MeasurePairs(const CorpusHashes& corpus, const std::vector<MatchingScheme>& schemes,
                               unsigned threads) {
   const std::vector<ImageHashes>& images = corpus.images;

@@ -51,6 +51,14 @@ struct PairMeasurements {
   std::vector<PrivatePairMeasurement> private_matching;  // per matching scheme
 };
 
+// The independent-bits model of a key collision between unrelated images: per table l, with p_i
+// the corpus frequency of each selected bit, q_l = prod_i (p_i^2 + (1 - p_i)^2); a device's
+// P probes meet one DB entry's base keys with rate sum_l ProbeBudget(l) * q_l. Unlike the
+// Clopper-Pearson bound it extrapolates below 1/pairs; it ignores correlations between bits
+// (which only raise collisions), so it is an optimistic estimate, and 2^-k is its floor.
+std::vector<double> ModelPairRates(const CorpusHashes& corpus,
+                                   const std::vector<MatchingScheme>& schemes);
+
 // All ordered pairs of distinct corpus images (a's device-side probes against b's DB-side base
 // keys), for plain PDQ at 31 and each scheme.
 PairMeasurements MeasurePairs(const CorpusHashes& corpus, const std::vector<MatchingScheme>& schemes,

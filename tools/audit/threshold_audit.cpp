@@ -59,7 +59,8 @@ std::optional<std::size_t> Recommend(const std::vector<ParameterSetResult>& sets
   std::optional<std::size_t> best;
   for (std::size_t i = 0; i < sets.size(); ++i) {
     const ParameterSetResult& s = sets[i];
-    if (!s.meets_recall || !s.meets_no_false_match || (require_bound && !s.meets_bound)) continue;
+    if (!s.meets_recall || !s.meets_no_false_match) continue;
+    if (require_bound ? !s.meets_bound : !s.meets_model) continue;
     if (!best || Cheaper(s, sets[*best])) best = i;
   }
   return best;
@@ -96,6 +97,7 @@ Result<AuditResult> RunThresholdAudit(const AuditOptions& options, const AuditPr
   result.transforms = MeasureTransforms(result.corpus, result.schemes, options.threads);
   if (progress) progress("measuring", 1, 2);
   result.pairs = MeasurePairs(result.corpus, result.schemes, options.threads);
+  const std::vector<double> model_rates = ModelPairRates(result.corpus, result.schemes);
   if (progress) progress("measuring", 2, 2);
   result.measuring_seconds = SecondsSince(start);
 
@@ -127,6 +129,8 @@ Result<AuditResult> RunThresholdAudit(const AuditOptions& options, const AuditPr
     r.pairs = result.pairs.private_matching[r.scheme];
     r.pair_rate_upper = ClopperPearsonUpper(r.pairs.false_matches, pairs, kConfidence);
     r.per_image_rate_upper = AnyOf(r.pair_rate_upper, static_cast<double>(options.db_entries));
+    r.model_pair_rate = model_rates[r.scheme];
+    r.model_per_image_rate = AnyOf(r.model_pair_rate, static_cast<double>(options.db_entries));
     r.outer_entries = static_cast<std::uint64_t>(set.matching.keys.probes) * set.cuckoo_functions;
     for (const ServerCost& cost : costs) {
       if (cost.tables == set.matching.keys.tables && cost.probes == set.matching.keys.probes &&
@@ -137,12 +141,14 @@ Result<AuditResult> RunThresholdAudit(const AuditOptions& options, const AuditPr
     r.meets_recall = r.benign_recall_ratio >= kRequiredRecallRatio;
     r.meets_no_false_match = r.pairs.false_matches == 0;
     r.meets_bound = r.per_image_rate_upper <= kRequiredPerImageBound;
+    r.meets_model = r.model_per_image_rate <= kRequiredPerImageBound;
     result.sets.push_back(r);
   }
   result.bound_supported = std::any_of(result.sets.begin(), result.sets.end(),
                                        [](const ParameterSetResult& s) { return s.meets_bound; });
   // When no set can meet the per-image bound on this corpus (too few pairs for any), the bound
-  // cannot discriminate between sets: choose on the other criteria and say so in the report.
+  // cannot discriminate between sets: the independent-bits model stands in for it, and the
+  // report says so.
   result.recommended = Recommend(result.sets, result.bound_supported);
   return result;
 }

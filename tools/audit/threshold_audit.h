@@ -18,7 +18,8 @@
 
 namespace hashveil::audit {
 
-// The acceptance criteria for a default (issue 5).
+// The acceptance criteria for a default (issue 5). Where the corpus is too small for the
+// Clopper-Pearson bound to reach kRequiredPerImageBound, the independent-bits model must.
 inline constexpr double kRequiredRecallRatio = 0.98;  // of plain PDQ@31, benign transforms pooled
 inline constexpr double kRequiredPerImageBound = 1e-9;
 inline constexpr std::uint64_t kReferenceDbEntries = 1'000'000;
@@ -43,9 +44,12 @@ struct ParameterSetResult {
   PrivatePairMeasurement pairs;
   double pair_rate_upper = 0;       // Clopper-Pearson 95% upper bound per distinct pair
   double per_image_rate_upper = 0;  // against a DB of db_entries distinct entries
+  double model_pair_rate = 0;       // ModelPairRates: an estimate, not a bound
+  double model_per_image_rate = 0;  // the same against db_entries entries
   std::uint64_t outer_entries = 0;  // P * c: the server's scalar multiplications per voucher
   ServerCost cost;
   bool meets_recall = false, meets_no_false_match = false, meets_bound = false;
+  bool meets_model = false;  // model_per_image_rate <= kRequiredPerImageBound
 };
 
 struct AuditResult {

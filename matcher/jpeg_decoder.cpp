@@ -20,7 +20,24 @@ struct ErrorManager {
   jpeg_error_mgr pub;
   std::jmp_buf jump;
   bool truncated = false;
+  bool too_many_scans = false;
 };
+
+// Each scan of a progressive JPEG costs a pass over every block of its components, so a file of
+// a few bytes per repeated scan buys minutes of CPU. Encoders write about 10 (libjpeg's default
+// script); this allows far more than any real one while bounding the work to a small multiple
+// of an ordinary decode.
+constexpr int kMaxJpegScans = 256;
+
+// libjpeg calls this between units of work; the only place to stop a scan flood.
+void OnProgress(j_common_ptr cinfo) {
+  if (!cinfo->is_decompressor) return;
+  if (reinterpret_cast<j_decompress_ptr>(cinfo)->input_scan_number > kMaxJpegScans) {
+    auto* errors = reinterpret_cast<ErrorManager*>(cinfo->err);
+    errors->too_many_scans = true;
+    std::longjmp(errors->jump, 1);
+  }
+}
 
 [[noreturn]] void OnError(j_common_ptr cinfo) {
   std::longjmp(reinterpret_cast<ErrorManager*>(cinfo->err)->jump, 1);
@@ -41,6 +58,8 @@ class Decompressor {
     errors_.pub.error_exit = OnError;
     errors_.pub.emit_message = OnMessage;
     jpeg_create_decompress(&cinfo_);
+    progress_.progress_monitor = OnProgress;
+    cinfo_.progress = &progress_;
   }
   ~Decompressor() { jpeg_destroy_decompress(&cinfo_); }
   Decompressor(const Decompressor&) = delete;
@@ -54,14 +73,22 @@ class Decompressor {
     return true;
   }
   bool truncated() const { return errors_.truncated; }
+  bool too_many_scans() const { return errors_.too_many_scans; }
   jpeg_decompress_struct& cinfo() { return cinfo_; }
 
  private:
   jpeg_decompress_struct cinfo_{};
   ErrorManager errors_{};
+  jpeg_progress_mgr progress_{};
 };
 
-Status Malformed() { return Status::Corrupt("JPEG data is malformed"); }
+// Why a guarded libjpeg step failed.
+Status Malformed(const Decompressor& decompressor) {
+  if (decompressor.too_many_scans()) {
+    return Status::ResourceExhausted("JPEG has more scans than the decoder allows");
+  }
+  return Status::Corrupt("JPEG data is malformed");
+}
 
 // Absorbs scans until one completes with luma's DC coefficients known, then outputs that state.
 void StartFirstLumaOutput(jpeg_decompress_struct& cinfo) {
@@ -113,7 +140,7 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegR
         jpeg_mem_src(&c, bytes.data(), static_cast<unsigned long>(bytes.size()));
         jpeg_read_header(&c, TRUE);
       })) {
-    return Malformed();
+    return Malformed(decompressor);
   }
   if (static_cast<std::uint64_t>(cinfo.image_width) * cinfo.image_height > request.max_pixels) {
     return Status::ResourceExhausted("image declares more pixels than the configured maximum");
@@ -152,7 +179,7 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegR
         jpeg_start_decompress(&c);
         if (first_scan) StartFirstLumaOutput(c);
       })) {
-    return Malformed();
+    return Malformed(decompressor);
   }
   DecodedImage image;
   image.width = static_cast<int>(cinfo.output_width);
@@ -167,7 +194,7 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegR
         if (first_scan) jpeg_abort_decompress(&c);
         else jpeg_finish_decompress(&c);
       })) {
-    return Malformed();
+    return Malformed(decompressor);
   }
   if (decompressor.truncated()) return Status::Corrupt("JPEG data is truncated");
   if (cmyk) CmykToRgb(image, cinfo.saw_Adobe_marker);

@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
+#include <string_view>
 
 namespace hashveil::psi {
 namespace {
@@ -31,6 +33,21 @@ Status FromSqlite(int code, const char* doing) {
   }
 }
 
+// SQLite reads the missing part of a truncated page as zeros, which can make the state's row
+// vanish without an error; OpenOrCreate would then take the file for a fresh one and replace
+// the account's secrets. quick_check finds such damage (a few pages: cheap).
+Status CheckIntact(sqlite3* db) {
+  Statement check;
+  int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &check.handle, nullptr);
+  if (rc != SQLITE_OK) return FromSqlite(rc, "reading");
+  if ((rc = sqlite3_step(check.handle)) != SQLITE_ROW) return FromSqlite(rc, "reading");
+  const unsigned char* verdict = sqlite3_column_text(check.handle, 0);
+  if (verdict == nullptr || std::string_view(reinterpret_cast<const char*>(verdict)) != "ok") {
+    return Status::Corrupt("account state file is damaged");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<AccountStateFile>> AccountStateFile::Open(
@@ -39,7 +56,14 @@ Result<std::unique_ptr<AccountStateFile>> AccountStateFile::Open(
   // database file's mode.
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return Status::IoError("cannot create or open the account state file");
+  struct stat st {};
+  const bool stat_ok = ::fstat(fd, &st) == 0;
   ::close(fd);
+  // SQLite reads a file shorter than its 100-byte header as an empty database; only a file of
+  // 0 bytes is a fresh one.
+  if (stat_ok && st.st_size > 0 && st.st_size < 512) {
+    return Status::Corrupt("account state file is truncated");
+  }
 
   sqlite3* db = nullptr;
   const int opened = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
@@ -50,12 +74,14 @@ Result<std::unique_ptr<AccountStateFile>> AccountStateFile::Open(
   HV_RETURN_IF_ERROR(file->Execute("PRAGMA locking_mode = EXCLUSIVE"));
   HV_RETURN_IF_ERROR(file->Execute("PRAGMA secure_delete = ON"));
   HV_RETURN_IF_ERROR(file->Execute("BEGIN EXCLUSIVE"));
+  HV_RETURN_IF_ERROR(CheckIntact(db));
 
-  // A fresh file has no tables; an account state has exactly ours.
+  // A fresh file has no schema entries; an account state has exactly our table. Every entry
+  // counts, whatever its type: a damaged type or name must not pass for a fresh file.
   Statement count;
   int rc = sqlite3_prepare_v2(db,
-                              "SELECT count(*), count(*) FILTER (WHERE name = 'account_state') "
-                              "FROM sqlite_schema WHERE type = 'table'",
+                              "SELECT count(*), count(*) FILTER (WHERE type = 'table' AND "
+                              "name = 'account_state') FROM sqlite_schema",
                               -1, &count.handle, nullptr);
   if (rc != SQLITE_OK) return FromSqlite(rc, "reading");
   if ((rc = sqlite3_step(count.handle)) != SQLITE_ROW) return FromSqlite(rc, "reading");
@@ -82,19 +108,27 @@ Status AccountStateFile::Execute(const char* sql) {
 
 Result<std::optional<std::vector<std::uint8_t>>> AccountStateFile::ReadSealed() {
   Statement select;
-  int rc = sqlite3_prepare_v2(db_, "SELECT format, sealed FROM account_state WHERE id = 1", -1,
+  // Every row, not just id 1: a damaged schema can hide the row from `WHERE id = 1`, and the
+  // state would then look fresh.
+  int rc = sqlite3_prepare_v2(db_, "SELECT id, format, sealed FROM account_state LIMIT 2", -1,
                               &select.handle, nullptr);
   if (rc != SQLITE_OK) return FromSqlite(rc, "reading");
   rc = sqlite3_step(select.handle);
   if (rc == SQLITE_DONE) return std::optional<std::vector<std::uint8_t>>();
   if (rc != SQLITE_ROW) return FromSqlite(rc, "reading");
-  if (sqlite3_column_int(select.handle, 0) != kFormatVersion) {
+  if (sqlite3_column_type(select.handle, 0) != SQLITE_INTEGER ||
+      sqlite3_column_int64(select.handle, 0) != 1) {
+    return Status::Corrupt("account state file is damaged");
+  }
+  if (sqlite3_column_int(select.handle, 1) != kFormatVersion) {
     return Status::Unsupported("account state has an unknown format version");
   }
-  const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(select.handle, 1));
-  const int size = sqlite3_column_bytes(select.handle, 1);
+  const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(select.handle, 2));
+  const int size = sqlite3_column_bytes(select.handle, 2);
   if (data == nullptr || size <= 0) return Status::Corrupt("account state is empty");
-  return std::optional<std::vector<std::uint8_t>>(std::in_place, data, data + size);
+  std::vector<std::uint8_t> sealed(data, data + size);
+  if (sqlite3_step(select.handle) != SQLITE_DONE) return Status::Corrupt("account state file is damaged");
+  return std::optional<std::vector<std::uint8_t>>(std::move(sealed));
 }
 
 Status AccountStateFile::WriteSealed(std::span<const std::uint8_t> sealed) {

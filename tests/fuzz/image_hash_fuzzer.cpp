@@ -1,0 +1,39 @@
+// Image bytes to PDQ hash: format sniffing, the header's pixel budget, libjpeg-turbo (both the
+// fast DCT-scaled / first-scan path and the reference full decode), OpenCV for PNG, WebP, BMP
+// and TIFF, then the hashing core.
+#include <cstdint>
+#include <span>
+
+#include "fuzz/fuzz_target.h"
+#include "fuzz/message_check.h"
+#include "hashveil/matcher/pdq_hasher.h"
+
+namespace hashveil::fuzz {
+namespace {
+
+// Small enough that every accepted input decodes in milliseconds; the refusal of larger
+// headers is exercised all the same.
+constexpr std::uint64_t kFuzzMaxPixels = 1u << 22;
+
+void CheckOutcome(const Result<matcher::PdqResult>& result, bool dihedral) {
+  if (!result.ok()) return CheckRefusal(result.status());
+  HV_FUZZ_CHECK(result->quality >= 0 && result->quality <= 100);
+  HV_FUZZ_CHECK(result->dihedral.has_value() == dihedral);
+  if (dihedral) {
+    HV_FUZZ_CHECK((*result->dihedral)[static_cast<int>(matcher::Dihedral::kOriginal)] == result->hash);
+  }
+}
+
+void HashImageBytes(std::span<const std::uint8_t> data) {
+  for (const matcher::DecodeMode mode : {matcher::DecodeMode::kFast, matcher::DecodeMode::kReference}) {
+    const bool dihedral = mode == matcher::DecodeMode::kReference;
+    const matcher::DecodeOptions options{
+        .max_pixels = kFuzzMaxPixels, .mode = mode, .dihedral = dihedral};
+    CheckOutcome(matcher::HashEncodedImage(data, options), dihedral);
+  }
+}
+
+}  // namespace
+}  // namespace hashveil::fuzz
+
+HASHVEIL_FUZZ_TARGET("image_hash", hashveil::fuzz::HashImageBytes)

@@ -1,0 +1,161 @@
+#include "fuzz/seed_corpus.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "account_state_codec.h"
+#include "fuzz/fuzz_fixture.h"
+#include "hashveil/common/random.h"
+#include "hashveil/common/secret_file.h"
+#include "hashveil/psi/account_state.h"
+
+namespace hashveil::fuzz {
+namespace {
+
+Status WriteSeed(const std::filesystem::path& dir, std::string_view name,
+                 std::span<const std::uint8_t> bytes) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!out) return Status::IoError("cannot write a seed file");
+  return Status::Ok();
+}
+
+Status WriteText(const std::filesystem::path& dir, std::string_view name, std::string_view text) {
+  return WriteSeed(dir, name,
+                   std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
+Status CopySeed(const std::filesystem::path& from, const std::filesystem::path& dir,
+                std::string_view name) {
+  HV_ASSIGN_OR_RETURN(const std::vector<std::uint8_t> bytes, ReadFileBytes(from, 1u << 20));
+  return WriteSeed(dir, name, bytes);
+}
+
+// A real photo when the Debian photo packages are installed, else a synthetic gradient with
+// enough structure to hash at full quality.
+cv::Mat SourcePhoto() {
+  for (const char* dir : {"/usr/share/palapeli/collection", "/usr/share/backgrounds"}) {
+    std::error_code ec;
+    std::vector<std::filesystem::path> photos;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      if (entry.path().extension() == ".jpg") photos.push_back(entry.path());
+    }
+    std::sort(photos.begin(), photos.end());
+    if (!photos.empty()) {
+      cv::Mat photo = cv::imread(photos.front().string(), cv::IMREAD_COLOR);
+      if (!photo.empty()) return photo;
+    }
+  }
+  cv::Mat gradient(240, 320, CV_8UC3);
+  for (int y = 0; y < gradient.rows; ++y) {
+    for (int x = 0; x < gradient.cols; ++x) {
+      gradient.at<cv::Vec3b>(y, x) = cv::Vec3b(static_cast<std::uint8_t>(x ^ y),
+                                               static_cast<std::uint8_t>(x * 3), static_cast<std::uint8_t>(y));
+    }
+  }
+  return gradient;
+}
+
+Status Encode(const std::filesystem::path& dir, std::string_view name, const cv::Mat& image,
+              const std::vector<int>& params = {}) {
+  std::vector<std::uint8_t> bytes;
+  const std::string ext = std::filesystem::path(name).extension().string();
+  try {
+    if (!cv::imencode(ext, image, bytes, params)) return Status::Internal("cannot encode a seed image");
+  } catch (const cv::Exception&) {
+    return Status::Internal("cannot encode a seed image");
+  }
+  return WriteSeed(dir, name, bytes);
+}
+
+Status WriteImageSeeds(const std::filesystem::path& dir) {
+  const cv::Mat photo = SourcePhoto();
+  cv::Mat small, grey, alpha, deep, large;
+  cv::resize(photo, small, cv::Size(96, 64), 0, 0, cv::INTER_AREA);
+  cv::cvtColor(small, grey, cv::COLOR_BGR2GRAY);
+  cv::cvtColor(small, alpha, cv::COLOR_BGR2BGRA);
+  small.convertTo(deep, CV_16UC3, 257.0);
+  // Large enough for the fast path's DCT scaling and its progressive first-scan decode.
+  cv::resize(small, large, cv::Size(2048, 2048), 0, 0, cv::INTER_LINEAR);
+  HV_RETURN_IF_ERROR(Encode(dir, "baseline.jpg", small, {cv::IMWRITE_JPEG_QUALITY, 80}));
+  HV_RETURN_IF_ERROR(Encode(dir, "progressive.jpg", small, {cv::IMWRITE_JPEG_PROGRESSIVE, 1}));
+  HV_RETURN_IF_ERROR(Encode(dir, "grey.jpg", grey));
+  HV_RETURN_IF_ERROR(Encode(dir, "large-progressive.jpg", large,
+                            {cv::IMWRITE_JPEG_PROGRESSIVE, 1, cv::IMWRITE_JPEG_QUALITY, 20}));
+  HV_RETURN_IF_ERROR(Encode(dir, "large-baseline.jpg", large, {cv::IMWRITE_JPEG_QUALITY, 20}));
+  HV_RETURN_IF_ERROR(Encode(dir, "rgb.png", small));
+  HV_RETURN_IF_ERROR(Encode(dir, "alpha.png", alpha));
+  HV_RETURN_IF_ERROR(Encode(dir, "16bit.png", deep));
+  HV_RETURN_IF_ERROR(Encode(dir, "lossy.webp", small, {cv::IMWRITE_WEBP_QUALITY, 60}));
+  HV_RETURN_IF_ERROR(Encode(dir, "lossless.webp", alpha, {cv::IMWRITE_WEBP_QUALITY, 101}));
+  HV_RETURN_IF_ERROR(Encode(dir, "rgb.bmp", small));
+  HV_RETURN_IF_ERROR(Encode(dir, "grey.tiff", grey));
+  return Encode(dir, "rgb.tiff", small);
+}
+
+Status WriteHashListSeeds(const std::filesystem::path& dir) {
+  constexpr std::string_view kA = "f162eb9daab170c0567fe3632d9a5548c5612982dd5e374a7424ebbc8a835c95";
+  constexpr std::string_view kB = "b062eb9d2ab170c0567fcb672d9a5548c5612982dd5e374a7424ebbc8b135cb5";
+  const std::string a(kA), b(kB);
+  HV_RETURN_IF_ERROR(WriteText(dir, "hex.txt", "# list\n" + a + "\n\n" + b + "\r\n"));
+  HV_RETURN_IF_ERROR(WriteText(dir, "reference.csv", a + ",100,photo.jpg\n" + b + ",49,x.png\n"));
+  HV_RETURN_IF_ERROR(
+      WriteText(dir, "keyed.txt", "hash=" + a + ",quality=90,filename=a.jpg\nhash=" + b + "\n"));
+  HV_RETURN_IF_ERROR(WriteText(dir, "header.csv", "id,pdq,quality\n1," + a + ",77\n2," + b + ",\n"));
+  return WriteText(dir, "header.tsv", "\xEF\xBB\xBFhash\tquality\n" + a + "\t100\n" + b + "\t3\n");
+}
+
+Status WriteAccountSeeds(const std::filesystem::path& state_dir,
+                         const std::filesystem::path& codec_dir) {
+  namespace codec = psi::account_state_codec;
+  const psi::AccountParameters params = FixtureAccountParameters();
+  const psi::AccountStateKey key = FixtureAccountKey();
+  auto random = MakeSeededRandomForTesting(7);
+
+  const std::filesystem::path state_path =
+      std::filesystem::temp_directory_path() / ("hv-fuzz-seed-state-" + std::to_string(::getpid()));
+  std::filesystem::remove(state_path);
+  {
+    HV_ASSIGN_OR_RETURN(auto state, psi::AccountState::OpenOrCreate(state_path, key, params, *random));
+    // One recorded synthetic image, so the seed holds the record list too.
+    for (std::uint8_t i = 0; state->synthetic_count() == 0 && i < 64; ++i) {
+      matcher::MatchKey base{};
+      base[0] = i;
+      HV_ASSIGN_OR_RETURN(const bool synthetic, state->DecideSynthetic(state->ChoicesFor(base)));
+      (void)synthetic;
+    }
+  }
+  const Status copied = CopySeed(state_path, state_dir, "state.sqlite");
+  std::filesystem::remove(state_path);
+  HV_RETURN_IF_ERROR(copied);
+
+  HV_ASSIGN_OR_RETURN(codec::Contents contents, codec::Generate(params, *random));
+  contents.synthetic_images.resize(1);
+  HV_RETURN_IF_ERROR(WriteSeed(codec_dir, "plaintext", codec::Serialize(contents).span()));
+  return WriteSeed(codec_dir, "export", codec::ExportWithKey(contents, key, *random));
+}
+
+}  // namespace
+
+Status WriteSeedCorpus(const std::filesystem::path& root) {
+  HV_RETURN_IF_ERROR(WriteImageSeeds(root / "image_hash"));
+  HV_RETURN_IF_ERROR(WriteHashListSeeds(root / "hash_list"));
+  const FixtureDb& fixture = TheFixtureDb();
+  HV_RETURN_IF_ERROR(CopySeed(fixture.db, root / "client_db", "client.hvdb"));
+  HV_RETURN_IF_ERROR(CopySeed(fixture.proof, root / "db_proof", "client.hvdb.proof"));
+  HV_RETURN_IF_ERROR(CopySeed(fixture.server_secret, root / "key_files", "server.key"));
+  HV_RETURN_IF_ERROR(CopySeed(fixture.publisher_secret, root / "key_files", "publisher.key"));
+  HV_RETURN_IF_ERROR(CopySeed(fixture.publisher_public, root / "key_files", "publisher.key.pub"));
+  return WriteAccountSeeds(root / "account_state", root / "account_state_codec");
+}
+
+}  // namespace hashveil::fuzz

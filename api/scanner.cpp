@@ -87,12 +87,9 @@ Result<std::vector<std::uint8_t>> Scanner::Scan(std::span<const std::uint8_t> im
                                                 std::span<const std::uint8_t> metadata) const {
   return Guarded([&]() -> Result<std::vector<std::uint8_t>> {
     HV_RETURN_IF_ERROR(CheckMetadata(metadata));
-    HV_ASSIGN_OR_RETURN(matcher::PdqResult hashed,
-                        matcher::HashEncodedImage(image_bytes, parts_->decode));
-    HV_ASSIGN_OR_RETURN(matcher::VisualDerivative derivative,
-                        matcher::MakeVisualDerivativeFromEncoded(image_bytes,
-                                                                 parts_->decode.max_pixels));
-    return parts_->builder->Build(InputFrom(hashed, std::move(derivative), metadata),
+    HV_ASSIGN_OR_RETURN(matcher::HashedImage hashed,
+                        matcher::HashAndDeriveEncodedImage(image_bytes, parts_->decode));
+    return parts_->builder->Build(InputFrom(hashed.pdq, std::move(hashed.derivative), metadata),
                                   *parts_->random);
   });
 }

@@ -77,6 +77,19 @@ Result<DecodedImage> Decode(std::span<const std::uint8_t> bytes, const DecodeOpt
   return DecodeWithOpenCv(bytes);
 }
 
+// Decoders report through Status; this turns what escapes them (allocation failures, library
+// exceptions) into one too, so nothing crosses the public API.
+template <typename T, typename Work>
+Result<T> CatchDecodingFailures(Work&& work) {
+  try {
+    return work();
+  } catch (const std::bad_alloc&) {
+    return Status::ResourceExhausted("out of memory decoding the image");
+  } catch (const std::exception&) {
+    return Status::Internal("image decoding failed unexpectedly");
+  }
+}
+
 }  // namespace
 
 Result<PdqResult> HashPixels(const ImageView& image, const HashOptions& options) {
@@ -90,14 +103,20 @@ Result<PdqResult> HashPixels(const ImageView& image, const HashOptions& options)
 }
 
 Result<PdqResult> HashEncodedImage(std::span<const std::uint8_t> bytes, const DecodeOptions& options) {
-  try {
+  return CatchDecodingFailures<PdqResult>([&]() -> Result<PdqResult> {
     HV_ASSIGN_OR_RETURN(const DecodedImage decoded, Decode(bytes, options));
     return HashDecoded(decoded.view(), {.dihedral = options.dihedral});
-  } catch (const std::bad_alloc&) {
-    return Status::ResourceExhausted("out of memory decoding the image");
-  } catch (const std::exception&) {
-    return Status::Internal("image decoding failed unexpectedly");
-  }
+  });
+}
+
+Result<HashedImage> HashAndDeriveEncodedImage(std::span<const std::uint8_t> bytes,
+                                              const DecodeOptions& options) {
+  return CatchDecodingFailures<HashedImage>([&]() -> Result<HashedImage> {
+    HV_ASSIGN_OR_RETURN(const DecodedImage decoded, Decode(bytes, options));
+    HV_ASSIGN_OR_RETURN(PdqResult pdq, HashDecoded(decoded.view(), {.dihedral = options.dihedral}));
+    HV_ASSIGN_OR_RETURN(VisualDerivative derivative, MakeVisualDerivative(decoded.view()));
+    return HashedImage{std::move(pdq), std::move(derivative)};
+  });
 }
 
 Result<PdqResult> HashImageFile(const std::filesystem::path& path, const DecodeOptions& options) {

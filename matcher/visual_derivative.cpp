@@ -47,18 +47,6 @@ VisualDerivative FromGrey(const cv::Mat& grey) {
   return derivative;
 }
 
-// The largest JPEG/PNG reduction OpenCV offers that keeps the shorter side above a few times
-// the derivative's side, so area averaging still sees every source pixel.
-int ReducedReadFlag(const ImageHeader& header) {
-  const std::uint64_t shorter = std::min(header.width, header.height);
-  for (const auto& [factor, flag] : {std::pair{8, cv::IMREAD_REDUCED_GRAYSCALE_8},
-                                     std::pair{4, cv::IMREAD_REDUCED_GRAYSCALE_4},
-                                     std::pair{2, cv::IMREAD_REDUCED_GRAYSCALE_2}}) {
-    if (shorter / static_cast<std::uint64_t>(factor) >= 4u * kVisualDerivativeSide) return flag;
-  }
-  return cv::IMREAD_GRAYSCALE;
-}
-
 }  // namespace
 
 Result<VisualDerivative> MakeVisualDerivative(const ImageView& image) {
@@ -70,26 +58,6 @@ Result<VisualDerivative> MakeVisualDerivative(const ImageView& image) {
     return FromGrey(GreyOf(image));
   } catch (const std::exception&) {
     return Status::Internal("making the visual derivative failed unexpectedly");
-  }
-}
-
-Result<VisualDerivative> MakeVisualDerivativeFromEncoded(std::span<const std::uint8_t> bytes,
-                                                         std::uint64_t max_pixels) {
-  HV_ASSIGN_OR_RETURN(const ImageHeader header, ReadImageHeader(bytes));
-  HV_RETURN_IF_ERROR(CheckPixelBudget(header, max_pixels));
-  try {
-    const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8U,
-                          const_cast<std::uint8_t*>(bytes.data()));
-    // Without IMREAD_ANYDEPTH, 16-bit images arrive as 8-bit grey.
-    cv::Mat grey = cv::imdecode(encoded, ReducedReadFlag(header));
-    if (grey.empty()) return Status::Corrupt("image data is truncated or malformed");
-    VisualDerivative derivative = FromGrey(grey);
-    SecureWipe(grey.data, grey.total() * grey.elemSize());
-    return derivative;
-  } catch (const cv::Exception&) {
-    return Status::Corrupt("image data is malformed (decoder error)");
-  } catch (const std::exception&) {
-    return Status::Internal("image decoder failed unexpectedly");
   }
 }
 

@@ -15,11 +15,8 @@
 #include "db_report.h"
 #include "hashveil/common/random.h"
 #include "hashveil/common/secret_file.h"
-#include "hashveil/hashdb/client_db.h"
-#include "hashveil/matcher/pdq_hasher.h"
-#include "hashveil/matcher/visual_derivative.h"
-#include "hashveil/psi/account_state.h"
-#include "hashveil/psi/voucher_builder.h"
+#include "hashveil/hashdb/keys.h"
+#include "hashveil/scanner.h"
 #include "key_file.h"
 #include "progress_bar.h"
 
@@ -29,7 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::size_t kMaxImageFileBytes = std::size_t{256} << 20;
-constexpr std::uint64_t kMaxImagePixels = 100'000'000;
 
 struct ScanArgs {
   std::string db;
@@ -40,31 +36,11 @@ struct ScanArgs {
   std::vector<std::string> images;
 };
 
-Result<std::vector<std::uint8_t>> ScanImage(const fs::path& image,
-                                            const psi::VoucherBuilder& builder,
-                                            RandomSource& random) {
-  HV_ASSIGN_OR_RETURN(const auto bytes, ReadFileBytes(image, kMaxImageFileBytes));
-  HV_ASSIGN_OR_RETURN(const matcher::PdqResult pdq, matcher::HashEncodedImage(bytes));
-  HV_ASSIGN_OR_RETURN(matcher::VisualDerivative derivative,
-                      matcher::MakeVisualDerivativeFromEncoded(bytes, kMaxImagePixels));
-  psi::VoucherInput input{.payload = {.hash = pdq.hash,
-                                      .quality = pdq.quality,
-                                      .derivative = std::move(derivative),
-                                      .metadata = {}},
-                          .margins = pdq.margins};
-  return builder.Build(input, random);
-}
-
 int RunScan(const ScanArgs& args) {
   auto random = MakeSystemRandom();
   auto publisher = hashdb::LoadPublisherPublicKey(args.publisher);
   if (!publisher.ok()) {
     PrintError("scan", "publisher public key file: " + publisher.status().ToString());
-    return kExitSomeFailed;
-  }
-  auto db = hashdb::ClientDb::Load(args.db, *publisher);
-  if (!db.ok()) {
-    PrintError("scan", "client DB: " + db.status().ToString());
     return kExitSomeFailed;
   }
   const fs::path key_path = args.account_key.empty() ? args.account + ".key" : args.account_key;
@@ -73,19 +49,13 @@ int RunScan(const ScanArgs& args) {
     PrintError("scan", "account key file: " + key.status().ToString());
     return kExitSomeFailed;
   }
-  const auto& params = (*db)->params();
-  auto account = psi::AccountState::OpenOrCreate(
-      args.account, *key,
-      {.threshold = params.threshold, .synthetic_max = params.synthetic_max,
-       .synthetic_rate_ppm = params.synthetic_rate_ppm},
-      *random);
-  if (!account.ok()) {
-    PrintError("scan", "account state: " + account.status().ToString());
-    return kExitSomeFailed;
-  }
-  auto builder = psi::VoucherBuilder::Create(**db, **account);
-  if (!builder.ok()) {
-    PrintError("scan", builder.status().ToString());
+  auto scanner = Scanner::Create({.db_path = args.db,
+                                  .publisher = *publisher,
+                                  .account_state_path = args.account,
+                                  .account_key = std::move(*key),
+                                  .decode = {}});
+  if (!scanner.ok()) {
+    PrintError("scan", scanner.status().ToString());
     return kExitSomeFailed;
   }
   std::error_code ec;
@@ -100,7 +70,9 @@ int RunScan(const ScanArgs& args) {
   ProgressBar progress("scan", args.images.size());
   for (std::size_t i = 0; i < args.images.size(); ++i) {
     const std::string name = fs::path(args.images[i]).filename().string() + ".voucher";
-    auto voucher = ScanImage(args.images[i], **builder, *random);
+    auto image = ReadFileBytes(args.images[i], kMaxImageFileBytes);
+    Result<std::vector<std::uint8_t>> voucher =
+        image.ok() ? (*scanner)->Scan(*image, {}) : Result<std::vector<std::uint8_t>>(image.status());
     Status status = voucher.status();
     if (status.ok() && !written.insert(name).second) {
       status = Status::InvalidInput("another image of this run has the same file name");
@@ -114,7 +86,7 @@ int RunScan(const ScanArgs& args) {
   }
   progress.Finish();
   std::printf("vouchers=%zu failed=%d voucher_bytes=%zu\n", args.images.size() - failures,
-              failures, (*builder)->shape().total_bytes());
+              failures, (*scanner)->voucher_size());
   return failures == 0 ? kExitOk : kExitSomeFailed;
 }
 

@@ -16,6 +16,7 @@
 #include "hashveil/matcher/image_view.h"
 #include "hashveil/matcher/match_keys.h"
 #include "hashveil/matcher/pdq_hash.h"
+#include "hashveil/matcher/visual_derivative.h"
 
 namespace hashveil::matcher {
 
@@ -62,6 +63,18 @@ Result<PdqResult> HashPixels(const ImageView& image, const HashOptions& options 
 // data), kInternal (an unexpected decoder failure).
 Result<PdqResult> HashEncodedImage(std::span<const std::uint8_t> bytes,
                                    const DecodeOptions& options = {});
+
+// What a safety voucher needs from an encoded image, from ONE decode: the hash (with margins)
+// and the small grey visual derivative, made from the same pixels the hash was made from (in
+// fast mode a reduced-scale luma plane, which holds far more than the derivative's 32x32).
+struct HashedImage {
+  PdqResult pdq;
+  VisualDerivative derivative;
+};
+
+// Errors as HashEncodedImage.
+Result<HashedImage> HashAndDeriveEncodedImage(std::span<const std::uint8_t> bytes,
+                                              const DecodeOptions& options = {});
 
 // As HashEncodedImage, reading the file first (bounded; kNotFound, kIoError). Error messages
 // never contain the path.

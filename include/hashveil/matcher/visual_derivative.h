@@ -28,11 +28,8 @@ struct VisualDerivative {
 // From decoded pixels (alpha is ignored). kInvalidInput for a null, empty or badly strided view.
 Result<VisualDerivative> MakeVisualDerivative(const ImageView& image);
 
-// Decodes (JPEG, PNG, WebP, BMP, TIFF) at a reduced scale where the format allows and derives.
-// kResourceExhausted above `max_pixels` (checked from the header, before decoding),
-// kUnsupported for another format, kCorrupt for undecodable data.
-Result<VisualDerivative> MakeVisualDerivativeFromEncoded(std::span<const std::uint8_t> bytes,
-                                                         std::uint64_t max_pixels);
+// From encoded bytes: see HashAndDeriveEncodedImage (pdq_hasher.h), which derives it from the
+// pixels decoded for the hash.
 
 // The derivative as a PNG file's bytes, for the reviewer. kInternal if the encoder fails.
 Result<std::vector<std::uint8_t>> EncodeVisualDerivativePng(const VisualDerivative& derivative);

@@ -49,7 +49,8 @@ class FixtureHolder {
     const hashdb::ServerSecret secret = hashdb::GenerateServerSecret(*random);
     const hashdb::PublisherKeyPair publisher = hashdb::GeneratePublisherKeys(*random);
     fixture_.publisher = publisher.public_key;
-    const auto entries = FixtureEntries(*random);
+    fixture_.entries = FixtureEntries(*random);
+    const auto& entries = fixture_.entries;
     hashdb::DbBuildOptions options;
     options.threshold = FixtureAccountParameters().threshold;
     options.synthetic_max = FixtureAccountParameters().synthetic_max;

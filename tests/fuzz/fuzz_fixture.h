@@ -5,9 +5,11 @@
 
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "hashveil/hashdb/client_db.h"
 #include "hashveil/hashdb/keys.h"
+#include "hashveil/hashdb/publication.h"
 #include "hashveil/psi/account_state.h"
 
 namespace hashveil::fuzz {
@@ -20,6 +22,7 @@ struct FixtureDb {
   std::filesystem::path publisher_secret;
   std::filesystem::path publisher_public;
   hashdb::PublisherPublicKey publisher{};
+  std::vector<hashdb::PublishedEntry> entries;  // what the DB holds
   std::unique_ptr<hashdb::ClientDb> loaded;  // the DB, loaded and verified
 };
 

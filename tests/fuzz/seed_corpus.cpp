@@ -15,6 +15,8 @@
 #include "hashveil/common/random.h"
 #include "hashveil/common/secret_file.h"
 #include "hashveil/psi/account_state.h"
+#include "hashveil/psi/voucher.h"
+#include "hashveil/psi/voucher_builder.h"
 
 namespace hashveil::fuzz {
 namespace {
@@ -144,6 +146,34 @@ Status WriteAccountSeeds(const std::filesystem::path& state_dir,
   return WriteSeed(codec_dir, "export", codec::ExportWithKey(contents, key, *random));
 }
 
+// Vouchers of the fixture DB (one for an image it holds, one for another) and a payload.
+Status WriteVoucherSeeds(const std::filesystem::path& dir) {
+  const FixtureDb& fixture = TheFixtureDb();
+  auto random = MakeSeededRandomForTesting(11);
+  const std::filesystem::path state_path =
+      std::filesystem::temp_directory_path() / ("hv-fuzz-seed-vouchers-" + std::to_string(::getpid()));
+  std::filesystem::remove(state_path);
+  HV_ASSIGN_OR_RETURN(auto account, psi::AccountState::OpenOrCreate(state_path, FixtureAccountKey(),
+                                                                    FixtureAccountParameters(), *random));
+  auto builder = psi::VoucherBuilder::Create(*fixture.loaded, *account);
+  std::filesystem::remove(state_path);
+  if (!builder.ok()) return builder.status();
+
+  psi::VoucherInput member;
+  member.payload.hash = fixture.entries.front().hash;
+  member.payload.quality = 100;
+  member.payload.metadata = {'s', 'e', 'e', 'd'};
+  psi::VoucherInput stranger;
+  stranger.payload.hash.words.fill(0x5a5a);
+  stranger.payload.quality = 90;
+  HV_ASSIGN_OR_RETURN(const auto member_voucher, (*builder)->Build(member, *random));
+  HV_ASSIGN_OR_RETURN(const auto stranger_voucher, (*builder)->Build(stranger, *random));
+  HV_ASSIGN_OR_RETURN(const SecretBytes payload, psi::EncodeVoucherPayload(member.payload));
+  HV_RETURN_IF_ERROR(WriteSeed(dir, "member", member_voucher));
+  HV_RETURN_IF_ERROR(WriteSeed(dir, "stranger", stranger_voucher));
+  return WriteSeed(dir, "payload", payload.span());
+}
+
 }  // namespace
 
 Status WriteSeedCorpus(const std::filesystem::path& root) {
@@ -155,6 +185,7 @@ Status WriteSeedCorpus(const std::filesystem::path& root) {
   HV_RETURN_IF_ERROR(CopySeed(fixture.server_secret, root / "key_files", "server.key"));
   HV_RETURN_IF_ERROR(CopySeed(fixture.publisher_secret, root / "key_files", "publisher.key"));
   HV_RETURN_IF_ERROR(CopySeed(fixture.publisher_public, root / "key_files", "publisher.key.pub"));
+  HV_RETURN_IF_ERROR(WriteVoucherSeeds(root / "voucher"));
   return WriteAccountSeeds(root / "account_state", root / "account_state_codec");
 }
 

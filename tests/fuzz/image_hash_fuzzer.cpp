@@ -11,9 +11,12 @@
 namespace hashveil::fuzz {
 namespace {
 
-// Small enough that every accepted input decodes in milliseconds; the refusal of larger
-// headers is exercised all the same.
-constexpr std::uint64_t kFuzzMaxPixels = 1u << 22;
+// Budgets small enough that every accepted input decodes in milliseconds (the refusal of larger
+// headers is exercised all the same). The fast mode's is large enough for its progressive
+// first-scan path (2048 px on the shorter side), which decodes only an eighth of each side; the
+// reference mode decodes in full, so it gets 512x512.
+constexpr std::uint64_t kFastMaxPixels = 1u << 22;
+constexpr std::uint64_t kReferenceMaxPixels = 1u << 18;
 
 void CheckOutcome(const Result<matcher::PdqResult>& result, bool dihedral) {
   if (!result.ok()) return CheckRefusal(result.status());
@@ -28,7 +31,7 @@ void HashImageBytes(std::span<const std::uint8_t> data) {
   for (const matcher::DecodeMode mode : {matcher::DecodeMode::kFast, matcher::DecodeMode::kReference}) {
     const bool dihedral = mode == matcher::DecodeMode::kReference;
     const matcher::DecodeOptions options{
-        .max_pixels = kFuzzMaxPixels, .mode = mode, .dihedral = dihedral};
+        .max_pixels = dihedral ? kReferenceMaxPixels : kFastMaxPixels, .mode = mode, .dihedral = dihedral};
     CheckOutcome(matcher::HashEncodedImage(data, options), dihedral);
   }
 }

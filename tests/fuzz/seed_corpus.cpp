@@ -81,19 +81,21 @@ Status Encode(const std::filesystem::path& dir, std::string_view name, const cv:
 
 Status WriteImageSeeds(const std::filesystem::path& dir) {
   const cv::Mat photo = SourcePhoto();
-  cv::Mat small, grey, alpha, deep, large;
+  cv::Mat small, grey, alpha, deep, medium, large;
   cv::resize(photo, small, cv::Size(96, 64), 0, 0, cv::INTER_AREA);
   cv::cvtColor(small, grey, cv::COLOR_BGR2GRAY);
   cv::cvtColor(small, alpha, cv::COLOR_BGR2BGRA);
   small.convertTo(deep, CV_16UC3, 257.0);
-  // Large enough for the fast path's DCT scaling and its progressive first-scan decode.
+  // Large enough for the fast path's DCT scaling (1024) and its progressive first-scan decode
+  // (2048).
+  cv::resize(small, medium, cv::Size(1024, 1024), 0, 0, cv::INTER_LINEAR);
   cv::resize(small, large, cv::Size(2048, 2048), 0, 0, cv::INTER_LINEAR);
   HV_RETURN_IF_ERROR(Encode(dir, "baseline.jpg", small, {cv::IMWRITE_JPEG_QUALITY, 80}));
   HV_RETURN_IF_ERROR(Encode(dir, "progressive.jpg", small, {cv::IMWRITE_JPEG_PROGRESSIVE, 1}));
   HV_RETURN_IF_ERROR(Encode(dir, "grey.jpg", grey));
   HV_RETURN_IF_ERROR(Encode(dir, "large-progressive.jpg", large,
                             {cv::IMWRITE_JPEG_PROGRESSIVE, 1, cv::IMWRITE_JPEG_QUALITY, 20}));
-  HV_RETURN_IF_ERROR(Encode(dir, "large-baseline.jpg", large, {cv::IMWRITE_JPEG_QUALITY, 20}));
+  HV_RETURN_IF_ERROR(Encode(dir, "medium-baseline.jpg", medium, {cv::IMWRITE_JPEG_QUALITY, 20}));
   HV_RETURN_IF_ERROR(Encode(dir, "rgb.png", small));
   HV_RETURN_IF_ERROR(Encode(dir, "alpha.png", alpha));
   HV_RETURN_IF_ERROR(Encode(dir, "16bit.png", deep));

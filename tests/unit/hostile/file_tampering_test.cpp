@@ -19,7 +19,10 @@
 #include "hashveil/common/secret_file.h"
 #include "hashveil/hashdb/client_db.h"
 #include "hashveil/hashdb/db_proof.h"
+#include "hashveil/hashdb/keys.h"
 #include "hashveil/psi/account_state.h"
+#include "hashveil/psi/voucher_builder.h"
+#include "hashveil/psi/voucher_opener.h"
 
 namespace hashveil::hostile {
 namespace {
@@ -90,6 +93,68 @@ TEST(FileTamperingTest, EveryChangeOrTruncationOfADbProofIsRefused) {
                                      : proof.status();
     ExpectClearRefusal(status, {StatusCode::kCorrupt, StatusCode::kUnsupported}, what, file.path());
   });
+}
+
+// A voucher is bytes from an untrusted client, so "refused" cannot mean the same as for a signed
+// file: an outer entry that would not have opened can be changed undetectably (nobody holds its
+// key), and a change to the header makes every entry fail, which is just "no match". What must
+// hold: any other length is refused, and no change ever yields a different candidate. Every
+// truncation; byte changes at every 5th position (each open costs P*c scalar multiplications).
+TEST(FileTamperingTest, NoChangeOfAVoucherYieldsAnotherCandidate) {
+  const auto& fixture = TheFixtureDb();
+  const auto state_path = std::filesystem::temp_directory_path() /
+                          ("hv-hostile-voucher-" + std::to_string(::getpid()));
+  std::filesystem::remove(state_path);
+  auto random = MakeSeededRandomForTesting(13);
+  auto account = psi::AccountState::OpenOrCreate(state_path, FixtureAccountKey(),
+                                                 FixtureAccountParameters(), *random);
+  ASSERT_TRUE(account.ok()) << account.status().ToString();
+  auto builder = psi::VoucherBuilder::Create(*fixture.loaded, **account);
+  ASSERT_TRUE(builder.ok()) << builder.status().ToString();
+  psi::VoucherInput input;
+  input.payload.hash = fixture.entries.front().hash;
+  input.payload.quality = 100;
+  auto voucher = (*builder)->Build(input, *random);
+  ASSERT_TRUE(voucher.ok()) << voucher.status().ToString();
+  const auto secret = hashdb::LoadServerSecret(fixture.server_secret);
+  ASSERT_TRUE(secret.ok());
+  auto opener = psi::VoucherOpener::Create((*builder)->shape(), secret->alpha);
+  ASSERT_TRUE(opener.ok());
+  const auto original = (*opener)->Open(*voucher);
+  ASSERT_TRUE(original.ok() && original->candidate) << "the fixture voucher must be a candidate";
+  const std::vector<std::uint8_t>& adct = original->candidate->adct;
+
+  std::size_t refused = 0, unmatched = 0, same = 0;
+  for (std::size_t length = 0; length < voucher->size(); ++length) {
+    const Bytes truncated(voucher->begin(), voucher->begin() + static_cast<std::ptrdiff_t>(length));
+    ExpectClearRefusal((*opener)->Open(truncated).status(), {StatusCode::kCorrupt},
+                       "truncated to " + std::to_string(length), state_path);
+  }
+  for (std::size_t i = 0; i < voucher->size(); i += 5) {
+    Bytes changed = *voucher;
+    ++changed[i];
+    const auto opened = (*opener)->Open(changed);
+    const std::string what = "byte " + std::to_string(i) + " changed";
+    if (!opened.ok()) {
+      ExpectClearRefusal(opened.status(),
+                         {StatusCode::kCorrupt, StatusCode::kUnsupported, StatusCode::kFailedPrecondition},
+                         what, state_path);
+      ++refused;
+    } else if (!opened->candidate) {
+      ++unmatched;
+    } else {
+      EXPECT_EQ(opened->candidate->adct, adct) << what << " yields another candidate";
+      EXPECT_TRUE(ConstantTimeEqual(opened->candidate->share.x.bytes(),
+                                    original->candidate->share.x.bytes()))
+          << what;
+      ++same;
+    }
+  }
+  EXPECT_GT(refused, 0u);
+  std::printf("voucher of %zu bytes, every 5th byte changed: %zu refused, %zu no match, %zu same "
+              "candidate\n", voucher->size(), refused, unmatched, same);
+  account->reset();
+  std::filesystem::remove(state_path);
 }
 
 // Account state fixtures: a state with one synthetic image recorded, its file and an export.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "hashveil/common/splitmix64.h"
 #include "parallel_for.h"
 
 namespace hashveil::hashdb {
@@ -14,30 +15,21 @@ namespace {
 // probability unless the table is genuinely over-full; past it the key is dropped.
 constexpr std::uint64_t kMaxEvictions = 2000;
 
-// SplitMix64: a small deterministic generator for the walk's choices (not a secret).
-class WalkRandom {
- public:
-  explicit WalkRandom(const psi::DbNonce& nonce) {
-    std::array<std::uint8_t, 8> digest{};
-    static constexpr char kDomain[] = "hashveil/cuckoo-walk";
-    crypto_generichash_state hash;
-    crypto_generichash_init(&hash, nullptr, 0, digest.size());
-    crypto_generichash_update(&hash, reinterpret_cast<const std::uint8_t*>(kDomain),
-                              sizeof(kDomain) - 1);
-    crypto_generichash_update(&hash, nonce.data(), nonce.size());
-    crypto_generichash_final(&hash, digest.data(), digest.size());
-    for (int i = 7; i >= 0; --i) state_ = state_ << 8 | digest[static_cast<std::size_t>(i)];
-  }
-  std::uint64_t Next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-
- private:
-  std::uint64_t state_ = 0;
-};
+// The walk's choices come from SplitMix64 seeded by the DB nonce: deterministic for a nonce
+// (the same entries always give the same table), not a secret.
+SplitMix64 WalkRandom(const psi::DbNonce& nonce) {
+  std::array<std::uint8_t, 8> digest{};
+  static constexpr char kDomain[] = "hashveil/cuckoo-walk";
+  crypto_generichash_state hash;
+  crypto_generichash_init(&hash, nullptr, 0, digest.size());
+  crypto_generichash_update(&hash, reinterpret_cast<const std::uint8_t*>(kDomain),
+                            sizeof(kDomain) - 1);
+  crypto_generichash_update(&hash, nonce.data(), nonce.size());
+  crypto_generichash_final(&hash, digest.data(), digest.size());
+  std::uint64_t seed = 0;
+  for (int i = 7; i >= 0; --i) seed = seed << 8 | digest[static_cast<std::size_t>(i)];
+  return SplitMix64(seed);
+}
 
 }  // namespace
 
@@ -72,7 +64,7 @@ Result<CuckooPlacement> PlaceKeys(std::span<const matcher::MatchKey> keys,
 
   CuckooPlacement placement;
   placement.slot_key.assign(slot_count, CuckooPlacement::kEmptySlot);
-  WalkRandom random(db_nonce);
+  SplitMix64 random = WalkRandom(db_nonce);
   for (std::uint32_t key = 0; key < keys.size(); ++key) {
     std::uint32_t homeless = key;
     std::uint64_t came_from = slot_count;  // no slot yet

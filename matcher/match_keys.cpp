@@ -7,6 +7,8 @@
 #include <numeric>
 #include <queue>
 
+#include "hashveil/common/splitmix64.h"
+
 namespace hashveil::matcher {
 namespace {
 
@@ -20,22 +22,6 @@ bool LowerFrequencyFirst(int a, int b) {
   if (fa != fb) return fa < fb;
   return a / kSide < b / kSide;
 }
-
-// SplitMix64 (Steele, Lea, Flood 2014): a tiny, exactly specified generator, so the positions a
-// DB header's seed selects never depend on a library's RNG.
-class SplitMix64 {
- public:
-  explicit SplitMix64(std::uint64_t state) : state_(state) {}
-  std::uint64_t Next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-
- private:
-  std::uint64_t state_;
-};
 
 // Tables after the first: k draws without replacement, position p weighted 32 - (i+j) (32 for
 // the DC-adjacent corner down to 2 for the highest frequency). Each draw takes r = Next() mod

@@ -1,42 +1,23 @@
 // Runs the real `hashveil hash` binary (DESIGN.md section 9).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "support/cli_runner.h"
 #include "support/test_paths.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-};
+using ::hashveil::testing::CliRun;
 
-// stdout captured; stderr to a file the test can read.
 CliRun RunHash(const std::string& args, const fs::path& err_file) {
-  const std::string command = std::string(HASHVEIL_BINARY) + " hash " + args + " 2>" + err_file.string();
-  CliRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buffer;
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) run.out += buffer.data();
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), {}};
+  return ::hashveil::testing::RunCli(HASHVEIL_BINARY, "hash " + args, err_file);
 }
 
 class HashCliTest : public ::testing::Test {
@@ -89,7 +70,7 @@ TEST_F(HashCliTest, OneBadFileIsReportedWithoutItsPathAndTheRestAreHashed) {
   const CliRun run = RunHash(bad.string() + " " + good.string(), dir_ / "err");
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.out.find(good.string()), std::string::npos);
-  const std::string err = ReadAll(dir_ / "err");
+  const std::string err = run.err;
   EXPECT_NE(err.find("input 1 of 2"), std::string::npos) << err;
   EXPECT_EQ(err.find("secret-name"), std::string::npos) << err;
 }

@@ -3,7 +3,6 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <cctype>
 
 namespace hashveil::psi {
 namespace {
@@ -253,8 +252,10 @@ class SqliteShareStore final : public ShareStore {
 
 bool IsValidAccountName(std::string_view account) {
   if (account.empty() || account.size() > 128 || account.front() == '.') return false;
-  return std::all_of(account.begin(), account.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+  // ASCII only, whatever the locale.
+  return std::all_of(account.begin(), account.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '-';
   });
 }
 

@@ -180,6 +180,15 @@ TEST_F(ThresholdTest, MalformedVouchersAreCountedAndLeaveTheStoreIntact) {
   EXPECT_EQ(Process(client, *store).outcome, ThresholdResult::Outcome::kRevealed);
 }
 
+TEST(ShareStoreTest, AccountNamesAreSafeFileNames) {
+  EXPECT_TRUE(IsValidAccountName("alice-1.b_C"));
+  EXPECT_TRUE(IsValidAccountName(std::string(128, 'a')));
+  for (const std::string bad : {"", ".hidden", "a/b", "..", "a b", "caf\xc3\xa9"}) {
+    EXPECT_FALSE(IsValidAccountName(bad)) << bad;
+  }
+  EXPECT_FALSE(IsValidAccountName(std::string(129, 'a')));
+}
+
 TEST_F(ThresholdTest, AStoreServesOneDb) {
   hashdb::DbBuildOptions options;
   options.key_scheme.probes = 4;

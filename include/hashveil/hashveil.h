@@ -88,7 +88,10 @@ typedef enum hv_pixel_format {
   HV_PIXEL_GRAY8 = 0, /* one byte per pixel */
   HV_PIXEL_RGB8 = 1,  /* R, G, B */
   HV_PIXEL_BGR8 = 2,  /* B, G, R */
-  HV_PIXEL_RGBA8 = 3  /* R, G, B, straight alpha */
+  HV_PIXEL_RGBA8 = 3, /* R, G, B, straight alpha */
+  /* Not a format: makes the enum 32 bits wide and every int32 value representable, so an
+     unknown value from a binding is refused as invalid input instead of being undefined in C++. */
+  HV_PIXEL_FORMAT_MAX_ENUM = 0x7FFFFFFF
 } hv_pixel_format;
 
 /* A decoded image the caller owns; `stride` is the bytes from one row to the next. */

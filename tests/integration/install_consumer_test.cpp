@@ -50,6 +50,8 @@ TEST_F(InstallConsumerTest, InstalledPackageBuildsAndScansWithCMakeAndPkgConfig)
   const auto cmake_build = dir_ / "cmake-build";
   run = Shell("cmake -S " + consumer_src + " -B " + cmake_build.string() +
               " -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=" HASHVEIL_CXX_COMPILER
+              " '-DCMAKE_CXX_FLAGS=" HASHVEIL_CONSUMER_FLAGS "'"
+              " '-DCMAKE_EXE_LINKER_FLAGS=" HASHVEIL_CONSUMER_FLAGS "'"
               " -DCMAKE_PREFIX_PATH=" + prefix.string() + " && cmake --build " +
               cmake_build.string());
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
@@ -59,7 +61,8 @@ TEST_F(InstallConsumerTest, InstalledPackageBuildsAndScansWithCMakeAndPkgConfig)
   run = Shell(pkg_config + " --modversion hashveil");
   EXPECT_EQ(run.out, HASHVEIL_VERSION_STRING "\n") << run.err;
   const auto pc_consumer = dir_ / "pkg-config-consumer";
-  run = Shell(HASHVEIL_CXX_COMPILER " -std=c++20 -O1 " + consumer_src + "/consumer.cpp -o " +
+  run = Shell(HASHVEIL_CXX_COMPILER " -std=c++20 -O1 " HASHVEIL_CONSUMER_FLAGS " " + consumer_src +
+              "/consumer.cpp -o " +
               pc_consumer.string() + " $(" + pkg_config + " --static --cflags --libs hashveil)");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   ScanWith(pc_consumer, "pkg-config-user");

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace hashveil::testing {
@@ -16,6 +18,19 @@ inline std::optional<std::filesystem::path> SharedDir() {
   std::error_code ec;
   if (std::filesystem::is_directory(dir / "vectors" / "pdq", ec)) return dir;
   return std::nullopt;
+}
+
+// A fresh, empty scratch folder named after the running test (and the process, so parallel
+// ctest runs never share one): `<tmp>/<prefix>-<pid>-<suite>-<test>`. The caller removes it.
+inline std::filesystem::path FreshDirForCurrentTest(const std::string& prefix) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() /
+      (prefix + "-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" +
+       info->name());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 inline std::filesystem::path SourceDir() { return HASHVEIL_SOURCE_DIR; }

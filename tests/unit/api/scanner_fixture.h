@@ -4,7 +4,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -21,6 +20,7 @@
 #include "hashveil/psi/voucher_builder.h"
 #include "hashveil/psi/voucher_opener.h"
 #include "hashveil/scanner.h"
+#include "support/test_paths.h"
 
 namespace hashveil::testing {
 
@@ -77,12 +77,7 @@ class ScannerTest : public ::testing::Test {
   static constexpr std::uint32_t kThreshold = 3;
 
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("hv-api-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" +
-            info->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = ::hashveil::testing::FreshDirForCurrentTest("hv-api");
     random_ = MakeSeededRandomForTesting(11);
     secret_ = hashdb::GenerateServerSecret(*random_);
     publisher_ = hashdb::GeneratePublisherKeys(*random_);

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include "hashveil/common/secret_file.h"
 #include "hashveil/hashdb/keys.h"
 #include "hashveil/hashdb/publication.h"
+#include "support/test_paths.h"
 
 namespace hashveil::hashdb::testing {
 
@@ -20,12 +20,7 @@ namespace hashveil::hashdb::testing {
 class PublishTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("hv-publish-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" +
-            info->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = ::hashveil::testing::FreshDirForCurrentTest("hv-publish");
     random_ = MakeSeededRandomForTesting(42);
     secret_ = GenerateServerSecret(*random_);
     publisher_ = GeneratePublisherKeys(*random_);

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <memory>
@@ -18,6 +17,7 @@
 #include "hashveil/psi/share_store.h"
 #include "hashveil/psi/voucher_builder.h"
 #include "hashveil/psi/voucher_opener.h"
+#include "support/test_paths.h"
 
 namespace hashveil::psi::testing {
 
@@ -30,12 +30,7 @@ inline matcher::PdqHash RandomHash(RandomSource& random) {
 class VoucherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("hv-voucher-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" +
-            info->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = ::hashveil::testing::FreshDirForCurrentTest("hv-voucher");
     random_ = MakeSeededRandomForTesting(7);
     secret_ = hashdb::GenerateServerSecret(*random_);
     publisher_ = hashdb::GeneratePublisherKeys(*random_);

@@ -90,12 +90,33 @@ Status Malformed(const Decompressor& decompressor) {
   return Status::Corrupt("JPEG data is malformed");
 }
 
-// Absorbs scans until one completes with luma's DC coefficients known, then outputs that state.
-void StartFirstLumaOutput(jpeg_decompress_struct& cinfo) {
+// Zigzag positions of the coefficients an early output needs: DC alone at 1/8 (the 1x1 IDCT
+// reads nothing else); at 1/2 and 1/4, DC and the lowest horizontal, vertical and diagonal
+// frequencies. The 4x4 and 2x2 IDCTs also read higher ones, which arrive with the late scans:
+// left at zero, they moved the hashes by no more than the decode scale does (docs/pdq.md).
+constexpr int kDcOnly[] = {0};
+constexpr int kLowestFrequencies[] = {0, 1, 2, 4};
+
+// Whether every component the output is computed from has a first approximation of `zigzag`.
+// Grey and YCbCr output luma from component 0 alone; other colour spaces need them all.
+bool CoefficientsKnown(const jpeg_decompress_struct& cinfo, std::span<const int> zigzag) {
+  const bool luma_first = cinfo.jpeg_color_space == JCS_GRAYSCALE || cinfo.jpeg_color_space == JCS_YCbCr;
+  const int components = luma_first ? 1 : cinfo.num_components;
+  for (int c = 0; c < components; ++c) {
+    for (const int k : zigzag) {
+      if (cinfo.coef_bits[c][k] < 0) return false;
+    }
+  }
+  return true;
+}
+
+// Absorbs scans until one completes with the `needed` coefficients (whatever the encoder's scan
+// order: at worst the whole file), then outputs that state.
+void StartEarlyOutput(jpeg_decompress_struct& cinfo, std::span<const int> needed) {
   for (;;) {
     const int status = jpeg_consume_input(&cinfo);
     if (status == JPEG_REACHED_EOI || status == JPEG_SUSPENDED) break;
-    if (status == JPEG_SCAN_COMPLETED && cinfo.coef_bits[0][0] >= 0) break;
+    if (status == JPEG_SCAN_COMPLETED && CoefficientsKnown(cinfo, needed)) break;
   }
   jpeg_start_output(&cinfo, cinfo.input_scan_number);
 }
@@ -153,7 +174,8 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegR
     return Status::Unsupported("JPEG colour space is not supported");
   }
   cinfo.out_color_space = cmyk ? JCS_CMYK : (fast || source == JCS_GRAYSCALE) ? JCS_GRAYSCALE : JCS_RGB;
-  const bool first_scan = fast && request.first_scan_min_side > 0 && jpeg_has_multiple_scans(&cinfo) &&
+  const bool progressive = fast && jpeg_has_multiple_scans(&cinfo);
+  const bool first_scan = progressive && request.first_scan_min_side > 0 &&
                           JpegScaleDenominator(cinfo.image_width, cinfo.image_height,
                                                request.first_scan_min_side) == 8;
   if (first_scan) {
@@ -164,11 +186,13 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegR
   }
   const int denominator =
       first_scan ? 8 : JpegScaleDenominator(cinfo.image_width, cinfo.image_height, request.min_side);
+  const bool early = first_scan || (progressive && request.early_scans && denominator > 1);
   cinfo.scale_num = 1;
   cinfo.scale_denom = static_cast<unsigned>(denominator);
-  cinfo.buffered_image = first_scan ? TRUE : FALSE;
-  // The 1/8 image is each block's DC value as coded; libjpeg's default smoothing of an
-  // incomplete progressive image would also re-estimate DC from the 5x5 blocks around it.
+  cinfo.buffered_image = early ? TRUE : FALSE;
+  // An early image is made of the coefficients as coded; libjpeg's default smoothing of an
+  // incomplete progressive image would re-estimate DC from the 5x5 blocks around each block and
+  // fill in the missing low frequencies.
   cinfo.do_block_smoothing = FALSE;
   if (fast) {
     cinfo.dct_method = JDCT_IFAST;
@@ -177,7 +201,7 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegR
 
   if (!decompressor.Guarded([&](jpeg_decompress_struct& c) {
         jpeg_start_decompress(&c);
-        if (first_scan) StartFirstLumaOutput(c);
+        if (early) StartEarlyOutput(c, first_scan ? std::span<const int>(kDcOnly) : kLowestFrequencies);
       })) {
     return Malformed(decompressor);
   }
@@ -191,7 +215,7 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegR
   if (!decompressor.Guarded([&](jpeg_decompress_struct& c) {
         ReadRows(c, out, stride);
         // Stop here: the rest of a progressive file only refines what the hash does not need.
-        if (first_scan) jpeg_abort_decompress(&c);
+        if (early) jpeg_abort_decompress(&c);
         else jpeg_finish_decompress(&c);
       })) {
     return Malformed(decompressor);

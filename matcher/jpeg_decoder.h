@@ -1,6 +1,7 @@
 // JPEG decoding with libjpeg(-turbo) directly, for what OpenCV cannot do: decode a progressive
-// JPEG's first scan alone (every block's DC coefficient: the image at 1/8 scale), take luma
-// straight from Y, and fail cleanly on truncated data.
+// JPEG's early scans alone (its first scan holds every block's DC coefficient: the image at 1/8
+// scale; the next ones its lowest AC coefficients), take luma straight from Y, and fail cleanly
+// on truncated data.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,9 @@ struct JpegRequest {
   // is decoded at 1/8 from its first scans alone (up to the one completing luma's DC
   // coefficients), the rest of the file left unread. 0: never.
   int first_scan_min_side = 0;
+  // ...and (min_side > 0) a progressive JPEG decoded at 1/2 or 1/4 is decoded from its early
+  // scans alone, up to the one completing luma's DC and lowest AC coefficients (zigzag 1, 2, 4).
+  bool early_scans = false;
 };
 
 // Errors: kResourceExhausted (too many pixels), kCorrupt (malformed or truncated data),

@@ -72,7 +72,8 @@ Result<DecodedImage> Decode(std::span<const std::uint8_t> bytes, const DecodeOpt
     const bool fast = options.mode == DecodeMode::kFast;
     return DecodeJpeg(bytes, {.max_pixels = options.max_pixels,
                               .min_side = fast ? kFastMinSide : 0,
-                              .first_scan_min_side = fast ? kFastFirstScanMinSide : 0});
+                              .first_scan_min_side = fast ? kFastFirstScanMinSide : 0,
+                              .early_scans = fast});
   }
   return DecodeWithOpenCv(bytes);
 }

@@ -12,12 +12,16 @@
 #include <jpeglib.h>
 
 #include "hashveil/common/secret_file.h"
+#include "jpeg_transcode.h"
 #include "support/test_paths.h"
 
 namespace hashveil::matcher {
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
+using test_jpeg::Bytes;
+using test_jpeg::IsProgressive;
+using test_jpeg::MemoryEncoder;
+using test_jpeg::TranscodeToProgressive;
 constexpr std::uint64_t kMaxPixels = 100'000'000;
 
 // libjpeg's own first-scan output at 1/8 (buffered-image mode, block smoothing off): the pixels
@@ -76,32 +80,6 @@ struct Layout {
   int scan_count = 0;
 };
 
-// A libjpeg compressor writing to memory (valid parameters only: the default handler exits).
-class MemoryEncoder {
- public:
-  MemoryEncoder() {
-    cinfo_.err = jpeg_std_error(&errors_);
-    jpeg_create_compress(&cinfo_);
-    jpeg_mem_dest(&cinfo_, &buffer_, &size_);
-  }
-  MemoryEncoder(const MemoryEncoder&) = delete;
-  MemoryEncoder& operator=(const MemoryEncoder&) = delete;
-  jpeg_compress_struct& cinfo() { return cinfo_; }
-  Bytes Finish() {
-    jpeg_finish_compress(&cinfo_);
-    jpeg_destroy_compress(&cinfo_);
-    Bytes bytes(buffer_, buffer_ + size_);
-    std::free(buffer_);
-    return bytes;
-  }
-
- private:
-  jpeg_compress_struct cinfo_{};
-  jpeg_error_mgr errors_{};
-  unsigned char* buffer_ = nullptr;
-  unsigned long size_ = 0;
-};
-
 // Encodes a synthetic photo-like image (gradients, edges and noise, so DC differences span many
 // Huffman categories) with libjpeg.
 Bytes Encode(int width, int height, const Layout& layout) {
@@ -140,37 +118,6 @@ Bytes Encode(int width, int height, const Layout& layout) {
     jpeg_write_scanlines(&cinfo, &row, 1);
   }
   return encoder.Finish();
-}
-
-// Rewrites a JPEG as progressive without touching its coefficients (what jpegtran -progressive
-// does), so the result's first scan holds exactly the original's DC values.
-Bytes TranscodeToProgressive(const Bytes& original, int restart_interval) {
-  jpeg_decompress_struct in{};
-  jpeg_error_mgr in_errors{};
-  in.err = jpeg_std_error(&in_errors);
-  jpeg_create_decompress(&in);
-  jpeg_mem_src(&in, original.data(), static_cast<unsigned long>(original.size()));
-  jpeg_read_header(&in, TRUE);
-  jvirt_barray_ptr* coefficients = jpeg_read_coefficients(&in);
-  MemoryEncoder encoder;
-  jpeg_compress_struct& out = encoder.cinfo();
-  jpeg_copy_critical_parameters(&in, &out);
-  jpeg_simple_progression(&out);
-  out.restart_interval = static_cast<unsigned>(restart_interval);
-  jpeg_write_coefficients(&out, coefficients);
-  Bytes progressive = encoder.Finish();
-  jpeg_finish_decompress(&in);
-  jpeg_destroy_decompress(&in);
-  return progressive;
-}
-
-bool IsProgressive(const Bytes& bytes) {
-  for (std::size_t i = 2; i + 3 < bytes.size() && bytes[i] == 0xFF;) {
-    if (bytes[i + 1] == 0xC2) return true;
-    if (bytes[i + 1] == 0xDA) return false;
-    i += 2 + (bytes[i + 2] << 8 | bytes[i + 3]);
-  }
-  return false;
 }
 
 TEST(JpegDcScanTest, MatchesLibjpegOnRealProgressivePhotos) {

@@ -1,0 +1,74 @@
+// JPEG files for matcher tests, made with libjpeg itself: an in-memory encoder and the lossless
+// progressive transcode jpegtran does. Valid input only: libjpeg's default error handler exits.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <vector>
+
+#include <cstdio>  // before jpeglib.h, which needs FILE
+#include <jpeglib.h>
+
+namespace hashveil::matcher::test_jpeg {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// A libjpeg compressor writing to memory.
+class MemoryEncoder {
+ public:
+  MemoryEncoder() {
+    cinfo_.err = jpeg_std_error(&errors_);
+    jpeg_create_compress(&cinfo_);
+    jpeg_mem_dest(&cinfo_, &buffer_, &size_);
+  }
+  MemoryEncoder(const MemoryEncoder&) = delete;
+  MemoryEncoder& operator=(const MemoryEncoder&) = delete;
+  jpeg_compress_struct& cinfo() { return cinfo_; }
+  Bytes Finish() {
+    jpeg_finish_compress(&cinfo_);
+    jpeg_destroy_compress(&cinfo_);
+    Bytes bytes(buffer_, buffer_ + size_);
+    std::free(buffer_);
+    return bytes;
+  }
+
+ private:
+  jpeg_compress_struct cinfo_{};
+  jpeg_error_mgr errors_{};
+  unsigned char* buffer_ = nullptr;
+  unsigned long size_ = 0;
+};
+
+// Rewrites a JPEG as progressive with libjpeg's standard script without touching its
+// coefficients (what jpegtran -progressive does), so the result decodes to the same pixels.
+inline Bytes TranscodeToProgressive(const Bytes& original, int restart_interval = 0) {
+  jpeg_decompress_struct in{};
+  jpeg_error_mgr in_errors{};
+  in.err = jpeg_std_error(&in_errors);
+  jpeg_create_decompress(&in);
+  jpeg_mem_src(&in, original.data(), static_cast<unsigned long>(original.size()));
+  jpeg_read_header(&in, TRUE);
+  jvirt_barray_ptr* coefficients = jpeg_read_coefficients(&in);
+  MemoryEncoder encoder;
+  jpeg_compress_struct& out = encoder.cinfo();
+  jpeg_copy_critical_parameters(&in, &out);
+  jpeg_simple_progression(&out);
+  out.restart_interval = static_cast<unsigned>(restart_interval);
+  jpeg_write_coefficients(&out, coefficients);
+  Bytes progressive = encoder.Finish();
+  jpeg_finish_decompress(&in);
+  jpeg_destroy_decompress(&in);
+  return progressive;
+}
+
+// Whether the frame header before the first scan is SOF2 (progressive Huffman).
+inline bool IsProgressive(const Bytes& bytes) {
+  for (std::size_t i = 2; i + 3 < bytes.size() && bytes[i] == 0xFF;) {
+    if (bytes[i + 1] == 0xC2) return true;
+    if (bytes[i + 1] == 0xDA) return false;
+    i += 2 + (bytes[i + 2] << 8 | bytes[i + 3]);
+  }
+  return false;
+}
+
+}  // namespace hashveil::matcher::test_jpeg

@@ -19,10 +19,11 @@ constexpr int kMinHashableSide = 5;
 // The reference CLI's squash: a side over 512 px sends the image to exactly 512x512.
 constexpr int kReferenceSquash = 512;
 // Fast mode decodes JPEGs DCT-scaled to keep the shorter side >= 512, the reference's squash
-// size; progressive ones from their first scans when the 1/8 image still has >= 272 px: on every
-// JPEG measured, 1/8 images from 288 px up stay within 8 bits of the reference, while at 270 px a
-// fine pattern (analogpattern) lands 22 bits away. Both then take the reference's squash, which
-// keeps them closest to its hashes (measurements in docs/pdq.md).
+// size, progressive ones from their early scans only at that scale; and progressive ones from
+// their first scan when the 1/8 image still has >= 272 px: on every native-size JPEG measured,
+// 1/8 images from 288 px up stay within 8 bits of the reference, while at 270 px a fine pattern
+// (analogpattern) lands 22 bits away. All then take the reference's squash, which keeps them
+// closest to its hashes (measurements in docs/pdq.md).
 constexpr int kFastMinSide = 512;
 constexpr int kFastFirstScanMinSide = 272;
 // Files larger than this are refused before reading (no image within the pixel cap needs more).

@@ -42,6 +42,7 @@ struct ServeArgs {
   double process_interval = 10;
   serve::ServiceLimits limits;
   unsigned read_timeout = 5;
+  unsigned request_timeout = 10;
 };
 
 // Waits for SIGTERM or SIGINT (blocked in every thread, see RunServe) and stops the service.
@@ -148,6 +149,7 @@ int RunServe(ServeArgs args) {
   }
   args.limits.read_timeout = std::chrono::seconds(args.read_timeout);
   args.limits.write_timeout = std::chrono::seconds(args.read_timeout);
+  args.limits.request_timeout = std::chrono::seconds(args.request_timeout);
   serve::VoucherService service(*token, intake, scheduler.get(), metrics, args.limits);
   auto port = service.Bind(address->host, address->port);
   if (!port.ok()) {
@@ -193,8 +195,16 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--process-interval", args->process_interval,
                   "Seconds between background threshold processing runs")
       ->capture_default_str();
-  cmd->add_option("--threads", args->limits.threads, "Request worker threads")
+  cmd->add_option("--threads", args->limits.threads, "Vouchers opened and committed at once")
       ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--max-connections", args->limits.max_connections,
+                  "Connections served at once (a thread each; slow clients wait on their own)")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  cmd->add_option("--request-timeout", args->request_timeout,
+                  "Seconds a client may take to send a whole request (its connection is then closed)")
+      ->check(CLI::Range(1, 300))
       ->capture_default_str();
   cmd->add_option("--read-timeout", args->read_timeout,
                   "Seconds a slow client may take per read or write")

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hashveil/matcher/pdq_hash.h"
+#include "serve_fixture.h"
 #include "serve_process.h"
 #include "support/test_paths.h"
 
@@ -18,7 +19,7 @@ namespace hashveil::testing {
 namespace {
 namespace fs = std::filesystem;
 
-constexpr const char* kToken = "test-token-0123456789abcdef";
+constexpr const char* kToken = kServeToken;
 
 class ServeTest : public ::testing::Test {
  protected:
@@ -28,25 +29,8 @@ class ServeTest : public ::testing::Test {
     fs::create_directories(dir_);
     const auto photos = RealPhotos();
     if (photos.size() < 10) return;
-    const std::string hv = HASHVEIL_BINARY;
-    const std::string d = dir_.string();
-    RunOk(hv + " keygen --secret " + d + "/server.key --signing " + d + "/pub.key");
-    std::string members, others;
-    for (std::size_t i = 0; i < 4; ++i) members += " '" + photos[i].string() + "'";
-    for (std::size_t i = 4; i < 10; ++i) others += " '" + photos[i].string() + "'";
-    RunOk(hv + " hash" + members + " > " + d + "/members.csv");
-    RunOk(hv + " db import --store " + d + "/S.sqlite --source a --jurisdiction US " + d + "/members.csv");
-    RunOk(hv + " db import --store " + d + "/S.sqlite --source b --jurisdiction GB " + d + "/members.csv");
-    // No synthetics: a member drawn synthetic would not count, and the test asserts when the account
-    // crosses; synthetics have their own unit and property tests.
-    RunOk(hv + " db build --store " + d + "/S.sqlite --secret " + d + "/server.key --signing " + d +
-          "/pub.key --out " + d + "/client.hvdb --threshold 3 --synthetic-rate 0");
-    RunOk(hv + " scan --db " + d + "/client.hvdb --publisher " + d + "/pub.key.pub --account " + d +
-          "/alice.state --out " + d + "/vouchers" + members + others);
+    voucher_names_ = MakeServeFiles(dir_, photos);
     members_to_cross_ = MembersToReachThreeEntries(ReadText(dir_ / "members.csv"));
-    for (std::size_t i = 0; i < 10; ++i) voucher_names_.push_back(photos[i].filename().string() + ".voucher");
-    std::ofstream(dir_ / "token") << kToken << "\n";
-    fs::permissions(dir_ / "token", fs::perms::owner_read | fs::perms::owner_write);
   }
   static void TearDownTestSuite() { fs::remove_all(dir_); }
 
@@ -80,16 +64,7 @@ class ServeTest : public ::testing::Test {
   }
 
   std::unique_ptr<ChildProcess> StartServe(bool with_db = true, bool expect_listening = true) {
-    const std::string d = dir_.string();
-    std::vector<std::string> argv = {HASHVEIL_BINARY, "serve", "--store", d + "/store/server.sqlite",
-                                     "--secret", d + "/server.key", "--listen", "127.0.0.1:0",
-                                     "--token-file", d + "/token", "--sources", d + "/S.sqlite",
-                                     "--reports", d + "/reports", "--process-interval", "3600"};
-    if (with_db) {
-      for (const char* arg : {"--db", "client.hvdb", "--publisher", "pub.key.pub"}) {
-        argv.push_back(arg[0] == '-' ? std::string(arg) : d + "/" + arg);
-      }
-    }
+    const std::vector<std::string> argv = ServeArgv(dir_, with_db);
     auto serve = std::make_unique<ChildProcess>(argv, dir_ / ("serve" + std::to_string(++starts_) + ".out"));
     port_ = serve->WaitForPort();
     EXPECT_EQ(port_ > 0, expect_listening) << serve->Output();

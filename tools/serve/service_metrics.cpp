@@ -19,6 +19,15 @@ std::string_view RefusalReasonName(RefusalReason reason) {
   return "unknown";
 }
 
+std::string_view HttpRefusalName(HttpRefusal refusal) {
+  switch (refusal) {
+    case HttpRefusal::kBadRequest: return "bad_request";
+    case HttpRefusal::kLengthRequired: return "length_required";
+    case HttpRefusal::kTimedOut: return "timed_out";
+  }
+  return "unknown";
+}
+
 void ServiceMetrics::CountProcessingRun(std::uint64_t reports, bool failed) {
   processing_runs_.fetch_add(1, std::memory_order_relaxed);
   if (failed) processing_failures_.fetch_add(1, std::memory_order_relaxed);
@@ -49,13 +58,20 @@ std::string ServiceMetrics::RenderPrometheus() const {
           "Accepted vouchers whose outer layer opened (real or synthetic: the server cannot tell).",
           candidates_.load(std::memory_order_relaxed));
 
-  out += "# HELP hashveil_vouchers_refused_total Write requests refused, by reason.\n"
-         "# TYPE hashveil_vouchers_refused_total counter\n";
-  for (std::size_t i = 0; i < kRefusalReasonCount; ++i) {
-    out += fmt::format("hashveil_vouchers_refused_total{{reason=\"{}\"}} {}\n",
-                       RefusalReasonName(static_cast<RefusalReason>(i)),
-                       refused_[i].load(std::memory_order_relaxed));
-  }
+  // A counter per reason: `name{reason="..."}`.
+  const auto by_reason = [&out](std::string_view name, std::string_view help, const auto& counts,
+                                auto reason_name) {
+    out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n", name, help);
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      out += fmt::format("{}{{reason=\"{}\"}} {}\n", name, reason_name(i),
+                         counts[i].load(std::memory_order_relaxed));
+    }
+  };
+  by_reason("hashveil_vouchers_refused_total", "Write requests refused, by reason.", refused_,
+            [](std::size_t i) { return RefusalReasonName(static_cast<RefusalReason>(i)); });
+  by_reason("hashveil_http_refused_total", "Requests refused by the HTTP layer, by reason.",
+            http_refused_,
+            [](std::size_t i) { return HttpRefusalName(static_cast<HttpRefusal>(i)); });
 
   counter("hashveil_processing_runs_total", "Threshold processing runs.",
           processing_runs_.load(std::memory_order_relaxed));

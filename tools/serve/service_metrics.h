@@ -25,6 +25,15 @@ enum class RefusalReason {
 inline constexpr std::size_t kRefusalReasonCount = 7;
 std::string_view RefusalReasonName(RefusalReason reason);
 
+// Why the HTTP layer refused a request before any endpoint saw it; each has its own counter.
+enum class HttpRefusal {
+  kBadRequest,       // unparsable request line or headers, a bad Content-Length, a cut body
+  kLengthRequired,   // a chunked body: only bodies of a declared length are read
+  kTimedOut,         // a request that did not arrive within the request timeout (connection closed)
+};
+inline constexpr std::size_t kHttpRefusalCount = 3;
+std::string_view HttpRefusalName(HttpRefusal refusal);
+
 // Thread-safe: every method may be called from any request thread.
 class ServiceMetrics {
  public:
@@ -40,6 +49,9 @@ class ServiceMetrics {
   void CountRefused(RefusalReason reason) {
     refused_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
   }
+  void CountHttpRefusal(HttpRefusal refusal) {
+    http_refused_[static_cast<std::size_t>(refusal)].fetch_add(1, std::memory_order_relaxed);
+  }
   // One threshold processing run: how many accounts it reported (reports written).
   void CountProcessingRun(std::uint64_t reports, bool failed);
   void ObserveRequest(std::chrono::nanoseconds latency);
@@ -51,6 +63,7 @@ class ServiceMetrics {
   std::atomic<std::uint64_t> candidates_{0};
   std::atomic<std::uint64_t> duplicates_{0};
   std::array<std::atomic<std::uint64_t>, kRefusalReasonCount> refused_{};
+  std::array<std::atomic<std::uint64_t>, kHttpRefusalCount> http_refused_{};
   std::atomic<std::uint64_t> processing_runs_{0};
   std::atomic<std::uint64_t> processing_failures_{0};
   std::atomic<std::uint64_t> reports_{0};

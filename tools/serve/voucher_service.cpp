@@ -4,10 +4,10 @@
 
 #include <span>
 
+#include "bounded_http_server.h"
+
 namespace hashveil::tools::serve {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 constexpr const char* kText = "text/plain; charset=utf-8";
 
@@ -16,36 +16,27 @@ void Answer(httplib::Response& res, int status, const std::string& body) {
   res.set_content(body + "\n", kText);
 }
 
-int HttpStatusFor(RefusalReason reason) {
-  switch (reason) {
-    case RefusalReason::kUnauthorized: return 401;
-    case RefusalReason::kTooLarge: return 413;
-    case RefusalReason::kWrongEpoch: return 409;
-    case RefusalReason::kStoreUnavailable: return 503;
-    case RefusalReason::kBadAccount:
-    case RefusalReason::kMalformed:
-    case RefusalReason::kUnsupportedVersion: return 400;
-  }
-  return 400;
-}
-
 }  // namespace
 
 VoucherService::VoucherService(const BearerToken& token, VoucherIntake& intake,
                                ThresholdScheduler* processing, ServiceMetrics& metrics,
                                const ServiceLimits& limits)
     : token_(token),
-      intake_(intake),
+      vouchers_(token, intake, metrics),
+      voucher_work_(limits.threads),
       processing_(processing),
       metrics_(metrics),
-      http_(std::make_unique<httplib::Server>()) {
-  const std::size_t threads = limits.threads;
-  http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+      http_(std::make_unique<BoundedHttpServer>(limits.request_timeout, metrics)) {
+  // A thread per connection, so slow clients wait on their own threads; the voucher work itself
+  // is limited to `threads` at once (voucher_work_).
+  const std::size_t connections = limits.max_connections;
+  http_->new_task_queue = [connections] { return new httplib::ThreadPool(connections); };
   http_->set_read_timeout(limits.read_timeout);
   http_->set_write_timeout(limits.write_timeout);
   http_->set_keep_alive_timeout(limits.keep_alive_timeout.count());
   http_->set_keep_alive_max_count(limits.keep_alive_max_requests);
-  // A voucher has one exact size: anything longer is refused before its body is read.
+  // A voucher has one exact size: anything longer is refused before its body is read
+  // (BoundedHttpServer).
   http_->set_payload_max_length(intake.voucher_bytes());
   AddRoutes();
 }
@@ -61,36 +52,14 @@ void VoucherService::AddRoutes() {
     res.set_content(metrics_.RenderPrometheus(), "text/plain; version=0.0.4; charset=utf-8");
   });
 
-  http_->Post(R"(/v1/accounts/([^/]+)/vouchers)",
-              [this](const httplib::Request& req, httplib::Response& res) {
-    const auto started = Clock::now();
-    IntakeOutcome outcome{.kind = IntakeOutcome::Kind::kRefused,
-                          .reason = RefusalReason::kUnauthorized};
-    if (token_.Authorizes(req.get_header_value("Authorization"))) {
-      const std::span<const std::uint8_t> body(
-          reinterpret_cast<const std::uint8_t*>(req.body.data()), req.body.size());
-      outcome = intake_.Submit(req.matches[1].str(), body);
-    }
-    switch (outcome.kind) {
-      case IntakeOutcome::Kind::kAccepted:
-        metrics_.CountAccepted(outcome.candidate);
-        Answer(res, 201, "accepted");
-        break;
-      case IntakeOutcome::Kind::kDuplicate:
-        metrics_.CountDuplicate();
-        Answer(res, 200, "accepted before");
-        break;
-      case IntakeOutcome::Kind::kRefused:
-        metrics_.CountRefused(outcome.reason);
-        if (outcome.reason == RefusalReason::kUnauthorized) {
-          res.set_header("WWW-Authenticate", "Bearer");
-        }
-        if (outcome.reason == RefusalReason::kStoreUnavailable) res.set_header("Retry-After", "1");
-        Answer(res, HttpStatusFor(outcome.reason),
-               "refused: " + std::string(RefusalReasonName(outcome.reason)));
-        break;
-    }
-    metrics_.ObserveRequest(Clock::now() - started);
+  http_->Post(kVoucherRoute, [this](const httplib::Request& req, httplib::Response& res) {
+    const std::span<const std::uint8_t> body(
+        reinterpret_cast<const std::uint8_t*>(req.body.data()), req.body.size());
+    const ConcurrencyLimit::Permit permit(voucher_work_);
+    const VoucherAnswer answer = vouchers_.Handle(req.path, req.get_header_value("Authorization"), body);
+    if (answer.challenge) res.set_header("WWW-Authenticate", "Bearer");
+    if (answer.retry_after) res.set_header("Retry-After", "1");
+    Answer(res, answer.status, answer.text);
   });
 
   http_->Post("/v1/process", [this](const httplib::Request& req, httplib::Response& res) {
@@ -112,17 +81,15 @@ void VoucherService::AddRoutes() {
     res.set_content(summary->lines, kText);
   });
 
-  // httplib answers an oversized body with 413 before any handler runs: count it here.
-  http_->set_error_handler([this](const httplib::Request&, httplib::Response& res) {
-    if (res.status == 413) metrics_.CountRefused(RefusalReason::kTooLarge);
-  });
 }
 
 Result<int> VoucherService::Bind(const std::string& host, int port) {
   const int bound = port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port)
                                                                      ? port
                                                                      : -1);
-  if (bound <= 0) return Status::IoError("cannot listen on the --listen address");
+  if (bound <= 0 || !http_->WidenListenBacklog()) {
+    return Status::IoError("cannot listen on the --listen address");
+  }
   return bound;
 }
 

@@ -15,20 +15,22 @@
 #include <string>
 
 #include "bearer_token.h"
+#include "concurrency_limit.h"
 #include "hashveil/common/status.h"
 #include "service_metrics.h"
 #include "threshold_scheduler.h"
+#include "voucher_endpoint.h"
 #include "voucher_intake.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace hashveil::tools::serve {
 
-// Bounds that keep one slow or hostile client from holding the service.
+class BoundedHttpServer;
+
+// Bounds that keep slow or hostile clients from holding the service (docs/service.md).
 struct ServiceLimits {
-  std::size_t threads = 8;                       // request worker threads
+  std::size_t threads = 8;                       // vouchers opened and committed at once
+  std::size_t max_connections = 128;             // connections served at once (one thread each)
+  std::chrono::seconds request_timeout{10};      // to receive a whole request (slowloris)
   std::chrono::seconds read_timeout{5};          // per read of a request (slow senders)
   std::chrono::seconds write_timeout{5};         // per write of an answer (slow readers)
   std::chrono::seconds keep_alive_timeout{5};    // idle keep-alive connection
@@ -56,10 +58,11 @@ class VoucherService {
   void AddRoutes();
 
   const BearerToken& token_;
-  VoucherIntake& intake_;
+  VoucherEndpoint vouchers_;
+  ConcurrencyLimit voucher_work_;
   ThresholdScheduler* processing_;
   ServiceMetrics& metrics_;
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<BoundedHttpServer> http_;
 };
 
 }  // namespace hashveil::tools::serve

@@ -19,8 +19,8 @@ Status CheckOptions(const DbBuildOptions& options) {
     return Status::InvalidInput("cuckoo functions must be 1.." +
                                 std::to_string(psi::kMaxCuckooFunctions));
   }
-  if (!(options.load > 0.0 && options.load <= 1.0)) {
-    return Status::InvalidInput("cuckoo load must be in (0, 1]");
+  if (!(options.load >= 0.0 && options.load <= 1.0)) {
+    return Status::InvalidInput("cuckoo load must be in (0, 1], or 0 for the default");
   }
   if (options.threshold < 2) return Status::InvalidInput("threshold must be at least 2");
   if (options.synthetic_rate_ppm > 1'000'000) {
@@ -37,6 +37,11 @@ ProgressCallback ForPhase(const BuildProgress& progress, BuildPhase phase) {
 }
 
 }  // namespace
+
+double DefaultCuckooLoad(std::uint32_t cuckoo_functions) {
+  if (cuckoo_functions >= 3) return 0.9;
+  return cuckoo_functions == 2 ? 0.48 : 0.3;
+}
 
 DistinctKeys DistinctBaseKeys(std::span<const PublishedEntry> entries,
                               const matcher::KeyScheme& scheme) {
@@ -85,8 +90,8 @@ Result<DbBuildResult> BuildClientDb(std::span<const PublishedEntry> entries,
 
   const DistinctKeys distinct = DistinctBaseKeys(entries, options.key_scheme);
   stats.duplicate_keys = distinct.duplicates;
-  params.slot_count =
-      CuckooSlotCount(distinct.keys.size(), options.load, options.cuckoo_functions);
+  const double load = options.load > 0 ? options.load : DefaultCuckooLoad(options.cuckoo_functions);
+  params.slot_count = CuckooSlotCount(distinct.keys.size(), load, options.cuckoo_functions);
   if (progress) progress(BuildPhase::kPlacement, 0, distinct.keys.size());
   HV_ASSIGN_OR_RETURN(CuckooPlacement placement,
                       PlaceKeys(distinct.keys, params.db_nonce, params.slot_count,

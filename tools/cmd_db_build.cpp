@@ -178,8 +178,9 @@ void AddDbBuildCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str()->check(CLI::Range(1u, 4096u));
   cmd->add_option("--cuckoo-functions", o.cuckoo_functions, "Slots each key may take (c)")
       ->capture_default_str()->check(CLI::Range(1u, 4u));
-  cmd->add_option("--load", o.load, "Keys per slot of the cuckoo table")
-      ->capture_default_str()->check(CLI::Range(0.05, 1.0));
+  cmd->add_option("--load", o.load,
+                  "Keys per slot of the cuckoo table (default: 0.48 for c = 2, 0.9 for c >= 3)")
+      ->check(CLI::Range(0.05, 1.0));
   cmd->add_option("--synthetic-rate", args->synthetic_rate, "Share of vouchers made synthetic (p_syn)")
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--synthetic-max", o.synthetic_max, "Synthetic vouchers per account at most (s_max)")

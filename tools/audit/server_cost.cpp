@@ -63,8 +63,6 @@ Status MeasureVouchers(const CorpusHashes& corpus, const std::filesystem::path& 
 
 }  // namespace
 
-double CuckooLoad(std::uint32_t cuckoo_functions) { return cuckoo_functions >= 3 ? 0.9 : 0.48; }
-
 Result<std::vector<ServerCost>> MeasureServerCosts(const CorpusHashes& corpus,
                                                    const std::vector<ParameterSet>& sets,
                                                    const std::filesystem::path& scratch,
@@ -96,12 +94,17 @@ Result<std::vector<ServerCost>> MeasureServerCosts(const CorpusHashes& corpus,
     hashdb::DbBuildOptions options;
     options.key_scheme = {.tables = tables, .bits_per_key = 64, .probes = probes};
     options.cuckoo_functions = functions;
-    options.load = CuckooLoad(functions);
     const Result<hashdb::DbBuildResult> built = hashdb::BuildClientDb(
         entries, options, secret, publisher, *random, db_path, proof_path);
     if (!built.ok()) return built.status().WithContext("building a cost DB");
-    ServerCost cost{tables, probes, functions, options.load, built->stats.entries,
-                    built->stats.placed_keys, built->stats.dropped_keys, built->stats.db_bytes};
+    ServerCost cost{tables,
+                    probes,
+                    functions,
+                    hashdb::DefaultCuckooLoad(functions),
+                    built->stats.entries,
+                    built->stats.placed_keys,
+                    built->stats.dropped_keys,
+                    built->stats.db_bytes};
     cost.vouchers = vouchers;
     const Status measured =
         MeasureVouchers(corpus, db_path, publisher, secret, scratch / "cost.state", *random, cost);

@@ -15,10 +15,6 @@
 
 namespace hashveil::audit {
 
-// The load each cuckoo function count is built at (DESIGN.md section 5): two functions place
-// nearly every key only below 0.5, three reach about 0.9.
-double CuckooLoad(std::uint32_t cuckoo_functions);
-
 struct ServerCost {
   std::uint32_t tables = 0;            // L
   std::uint32_t probes = 0;            // P

@@ -30,7 +30,7 @@ struct InclusionPolicy {
 struct ClientDbParams {
   std::uint32_t format_version = 1;
   matcher::KeyScheme key_scheme;
-  std::uint32_t cuckoo_functions = 3;     // c
+  std::uint32_t cuckoo_functions = 2;     // c
   std::uint64_t slot_count = 0;           // n'
   std::uint64_t entry_count = 0;          // hashes included
   std::uint64_t key_count = 0;            // distinct keys placed in the table

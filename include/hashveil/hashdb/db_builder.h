@@ -16,16 +16,17 @@
 
 namespace hashveil::hashdb {
 
-// Defaults: one table of 64 low-frequency bits with 16 probes, three cuckoo functions at load
-// 0.9: the cheapest set the threshold audit found that meets the false-match criteria (k < 64
-// key-matches unrelated photos; see docs/parameters.md for the evidence and what it costs in
-// recall). t, p_syn and s_max stay provisional (t = 10 distinct matching images; 1% of an
-// account's vouchers synthetic, at most 64): the audit's account-level tables show what t needs
-// for a per-image rate, which no corpus at hand can bound.
+// Defaults: one table of 64 low-frequency bits with 16 probes, two cuckoo functions at load
+// 0.48: 32 outer entries per voucher, which keeps the device's voucher build under 10 ms and the
+// server's open cost per voucher lowest, for about twice the DB bytes per entry of c = 3 at 0.9
+// (docs/parameters.md has the evidence; k < 64 key-matches unrelated photos). t, p_syn and s_max
+// stay provisional (t = 10 distinct matching images; 1% of an account's vouchers synthetic, at
+// most 64): the audit's account-level tables show what t needs for a per-image rate, which no
+// corpus at hand can bound.
 struct DbBuildOptions {
   matcher::KeyScheme key_scheme;
-  std::uint32_t cuckoo_functions = 3;
-  double load = 0.9;                       // keys / slots, in (0, 1]
+  std::uint32_t cuckoo_functions = 2;
+  double load = 0;                         // keys / slots in (0, 1]; 0: DefaultCuckooLoad(c)
   std::uint32_t threshold = 10;            // t
   std::uint32_t synthetic_rate_ppm = 10'000;
   std::uint32_t synthetic_max = 64;
@@ -33,6 +34,10 @@ struct DbBuildOptions {
   InclusionPolicy policy;                  // recorded in the header; the entries must follow it
   unsigned threads = 0;                    // 0: all hardware threads
 };
+
+// The load at which c cuckoo functions place all but a negligible share of the keys: 0.48 for two
+// (they fail past 0.5), 0.9 for three or more, 0.3 for one (plain hashing: collisions are drops).
+double DefaultCuckooLoad(std::uint32_t cuckoo_functions);
 
 struct DbBuildStats {
   std::uint64_t entries = 0;

@@ -78,9 +78,9 @@ TEST_F(DbAuditTest, HonestDbPasses) {
   EXPECT_TRUE(report.proof_verified);
   EXPECT_EQ(report.expected_entries, 60u);
   EXPECT_EQ(report.expected_keys, 60u);
-  // A table this small at load 0.9 may drop a key; a legitimate drop passes.
+  // A table this small may drop a key; a legitimate drop passes.
   EXPECT_EQ(report.proven_keys + report.dropped_keys, 60u);
-  EXPECT_EQ(report.fillers_checked, 67u - report.proven_keys);  // ceil(60 / 0.9) slots
+  EXPECT_EQ(report.fillers_checked, 125u - report.proven_keys);  // ceil(60 / 0.48) slots
 }
 
 TEST_F(DbAuditTest, ExtraKeyFails) {

@@ -20,10 +20,24 @@ class DbBuilderTest : public testing::PublishTest {
   }
 };
 
+TEST_F(DbBuilderTest, DefaultsAreTwoCuckooFunctionsBelowHalfLoad) {
+  DbBuildOptions options;
+  ASSERT_EQ(options.cuckoo_functions, 2u);
+  EXPECT_EQ(DefaultCuckooLoad(2), 0.48);
+  EXPECT_EQ(DefaultCuckooLoad(3), 0.9);
+  for (const std::uint64_t seed : {1u, 2u, 3u}) {
+    auto built = Build(testing::RandomEntries(3000, seed), options, seed);
+    ASSERT_TRUE(built.ok()) << built.status().ToString();
+    EXPECT_EQ(built->stats.slot_count, 6250u);  // 3000 / 0.48
+    EXPECT_EQ(built->stats.dropped_keys, 0u) << seed;
+  }
+}
+
 TEST_F(DbBuilderTest, OccupiedSlotsHoldBlindedKeysAndEmptySlotsTheirFillers) {
   const auto entries = testing::RandomEntries(300, 1);
   DbBuildOptions options;
   options.epoch = 12;
+  options.cuckoo_functions = 3;
   options.load = 0.75;  // small tables at 0.9 may drop a key; this test wants every entry placed
   auto built = Build(entries, options);
   ASSERT_TRUE(built.ok()) << built.status().ToString();

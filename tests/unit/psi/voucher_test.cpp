@@ -46,14 +46,14 @@ TEST(VoucherPayloadTest, RoundTripsAndRefusesMalformedBytes) {
 }
 
 TEST_F(VoucherBuildTest, EveryVoucherHasTheSameSizeUnder8KbAtTheDefaults) {
-  hashdb::DbBuildOptions options;  // P = 16, c = 3, s = 64
+  hashdb::DbBuildOptions options;  // P = 16, c = 2, s = 64
   options.synthetic_rate_ppm = 500'000;
   const auto db = MakeDb(40, options);
   auto account = MakeAccount(*db, "a");
   const auto builder = VoucherBuilder::Create(*db, *account).value();
   const std::size_t expected = builder->shape().total_bytes();
   EXPECT_LE(expected, 8192u);
-  EXPECT_EQ(builder->shape().entry_count, 48u);
+  EXPECT_EQ(builder->shape().entry_count, 32u);
   for (const auto& member : members_) EXPECT_EQ(Build(*builder, InputFor(member.hash)).size(), expected);
   EXPECT_EQ(Build(*builder, InputFor(testing::RandomHash(*random_))).size(), expected);
   EXPECT_EQ(Build(*builder, InputFor(members_[0].hash, 10)).size(), expected);

@@ -12,6 +12,7 @@
 
 #include "account_state_codec.h"
 #include "fuzz/fuzz_fixture.h"
+#include "fuzz/http_voucher_input.h"
 #include "hashveil/common/random.h"
 #include "hashveil/common/secret_file.h"
 #include "hashveil/psi/account_state.h"
@@ -148,8 +149,23 @@ Status WriteAccountSeeds(const std::filesystem::path& state_dir,
   return WriteSeed(codec_dir, "export", codec::ExportWithKey(contents, key, *random));
 }
 
-// Vouchers of the fixture DB (one for an image it holds, one for another) and a payload.
-Status WriteVoucherSeeds(const std::filesystem::path& dir) {
+// Requests to the write endpoint carrying `voucher`: as a client sends it, and with the refusals
+// the endpoint checks first (token, path).
+Status WriteHttpVoucherSeeds(const std::filesystem::path& dir, std::span<const std::uint8_t> voucher) {
+  const std::string bearer = "Bearer " + std::string(kHttpFuzzToken);
+  const std::string route = "/v1/accounts/alice/vouchers";
+  HV_RETURN_IF_ERROR(WriteSeed(dir, "accepted", JoinHttpVoucherInput(route, bearer, voucher)));
+  HV_RETURN_IF_ERROR(
+      WriteSeed(dir, "wrong-token", JoinHttpVoucherInput(route, "Bearer wrong-token-0123456789", voucher)));
+  HV_RETURN_IF_ERROR(WriteSeed(
+      dir, "bad-account", JoinHttpVoucherInput("/v1/accounts/../vouchers", bearer, voucher)));
+  return WriteSeed(dir, "truncated",
+                   JoinHttpVoucherInput(route, bearer, voucher.first(voucher.size() / 2)));
+}
+
+// Vouchers of the fixture DB (one for an image it holds, one for another) and a payload, and the
+// write endpoint's requests carrying them.
+Status WriteVoucherSeeds(const std::filesystem::path& dir, const std::filesystem::path& http_dir) {
   const FixtureDb& fixture = TheFixtureDb();
   auto random = MakeSeededRandomForTesting(11);
   const std::filesystem::path state_path =
@@ -173,6 +189,7 @@ Status WriteVoucherSeeds(const std::filesystem::path& dir) {
   HV_ASSIGN_OR_RETURN(const SecretBytes payload, psi::EncodeVoucherPayload(member.payload));
   HV_RETURN_IF_ERROR(WriteSeed(dir, "member", member_voucher));
   HV_RETURN_IF_ERROR(WriteSeed(dir, "stranger", stranger_voucher));
+  HV_RETURN_IF_ERROR(WriteHttpVoucherSeeds(http_dir, member_voucher));
   return WriteSeed(dir, "payload", payload.span());
 }
 
@@ -187,7 +204,7 @@ Status WriteSeedCorpus(const std::filesystem::path& root) {
   HV_RETURN_IF_ERROR(CopySeed(fixture.server_secret, root / "key_files", "server.key"));
   HV_RETURN_IF_ERROR(CopySeed(fixture.publisher_secret, root / "key_files", "publisher.key"));
   HV_RETURN_IF_ERROR(CopySeed(fixture.publisher_public, root / "key_files", "publisher.key.pub"));
-  HV_RETURN_IF_ERROR(WriteVoucherSeeds(root / "voucher"));
+  HV_RETURN_IF_ERROR(WriteVoucherSeeds(root / "voucher", root / "http_voucher"));
   return WriteAccountSeeds(root / "account_state", root / "account_state_codec");
 }
 

@@ -19,7 +19,10 @@ install(TARGETS ${hashveil_exported_targets} EXPORT hashveilTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The server side of the vouchers (hashveil::psi_server) is not part of the package: its headers
+# stay out too, so nothing installed names a library that is not.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        REGEX "psi/(report|share_store|threshold)\\.h$" EXCLUDE)
 install(FILES ${PROJECT_BINARY_DIR}/include/hashveil/version.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hashveil)
 install(EXPORT hashveilTargets NAMESPACE hashveil:: DESTINATION ${HASHVEIL_INSTALL_CMAKEDIR})

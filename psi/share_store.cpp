@@ -102,16 +102,11 @@ class SqliteShareStore final : public ShareStore {
     sqlite3_busy_timeout(db_, 10'000);
     HV_RETURN_IF_ERROR(Exec("PRAGMA journal_mode = WAL"));
     HV_RETURN_IF_ERROR(Exec("PRAGMA synchronous = FULL"));
-    Statement version(db_, "PRAGMA user_version");
-    HV_ASSIGN_OR_RETURN(const bool row, version.Step("reading"));
-    const std::int64_t found = row ? version.Int(0) : 0;
-    if (found != 0 && found != kSchemaVersion) {
-      return Status::Unsupported("share store was written by another hashveil version");
-    }
+    // The version is read inside the write transaction, not before it: a connection that holds
+    // a read transaction (an unfinished statement) and then asks for the write lock gets
+    // SQLITE_BUSY at once, without the busy timeout, whenever another connection is writing.
     HV_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-    Status created = Exec(kSchema);
-    if (created.ok()) created = Exec("PRAGMA user_version = 1");
-    return Finish(created);
+    return Finish(CreateSchema());
   }
 
   Result<std::optional<ServedDbParams>> LoadDbParams() override {
@@ -220,6 +215,21 @@ class SqliteShareStore final : public ShareStore {
     const Status committed = Exec("COMMIT");
     if (!committed.ok()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return committed;
+  }
+
+  // Inside a write transaction: checks the schema version, then creates what is missing.
+  Status CreateSchema() {
+    std::int64_t found = 0;
+    {
+      Statement version(db_, "PRAGMA user_version");
+      HV_ASSIGN_OR_RETURN(const bool row, version.Step("reading"));
+      if (row) found = version.Int(0);
+    }
+    if (found != 0 && found != kSchemaVersion) {
+      return Status::Unsupported("share store was written by another hashveil version");
+    }
+    HV_RETURN_IF_ERROR(Exec(kSchema));
+    return Exec("PRAGMA user_version = 1");
   }
 
   Result<bool> RecordInTransaction(std::string_view account, const OpenedVoucher& voucher) {

@@ -54,6 +54,14 @@ class Statement {
     if (ok_) sqlite3_bind_blob(handle_, index, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  // Ready to run again with new bindings.
+  Statement& Reset() {
+    if (ok_) {
+      sqlite3_reset(handle_);
+      sqlite3_clear_bindings(handle_);
+    }
+    return *this;
+  }
   // True for a row, false when done.
   Result<bool> Step(const char* doing) {
     if (!ok_) return SqliteError(db_, doing);
@@ -140,10 +148,14 @@ class SqliteShareStore final : public ShareStore {
     return insert.Step("writing").status();
   }
 
-  Result<bool> Record(std::string_view account, const OpenedVoucher& voucher) override {
-    if (!IsValidAccountName(account)) return Status::InvalidInput("account name is not valid");
+  Result<std::vector<bool>> RecordAll(std::span<const AccountVoucher> vouchers) override {
+    for (const AccountVoucher& item : vouchers) {
+      if (!IsValidAccountName(item.account)) {
+        return Status::InvalidInput("account name is not valid");
+      }
+    }
     HV_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-    auto stored = RecordInTransaction(account, voucher);
+    auto stored = RecordInTransaction(vouchers);
     HV_RETURN_IF_ERROR(Finish(stored.status()));
     return stored;
   }
@@ -232,27 +244,33 @@ class SqliteShareStore final : public ShareStore {
     return Exec("PRAGMA user_version = 1");
   }
 
-  Result<bool> RecordInTransaction(std::string_view account, const OpenedVoucher& voucher) {
+  // The statements are prepared once per transaction and reset for each voucher.
+  Result<std::vector<bool>> RecordInTransaction(std::span<const AccountVoucher> vouchers) {
     Statement add_account(db_, "INSERT OR IGNORE INTO accounts (name) VALUES (?)");
-    add_account.Bind(1, account);
-    HV_RETURN_IF_ERROR(add_account.Step("writing").status());
     Statement add_voucher(db_, "INSERT OR IGNORE INTO vouchers (account, voucher_id) VALUES (?, ?)");
-    add_voucher.Bind(1, account).Bind(2, std::span<const std::uint8_t>(voucher.header.id));
-    HV_RETURN_IF_ERROR(add_voucher.Step("writing").status());
-    if (sqlite3_changes(db_) == 0) return false;  // this account already sent this voucher
-    if (!voucher.candidate) return true;
-    const Candidate& candidate = *voucher.candidate;
-    const std::vector<std::uint8_t> tag = EncodeTag(candidate.tag);
     Statement add_candidate(db_, "INSERT INTO candidates (account, voucher_id, share_x, share_y, "
                                  "tag, adct) VALUES (?, ?, ?, ?, ?, ?)");
-    add_candidate.Bind(1, account)
-        .Bind(2, std::span<const std::uint8_t>(voucher.header.id))
-        .Bind(3, candidate.share.x.bytes())
-        .Bind(4, candidate.share.y.bytes())
-        .Bind(5, std::span<const std::uint8_t>(tag))
-        .Bind(6, std::span<const std::uint8_t>(candidate.adct));
-    HV_RETURN_IF_ERROR(add_candidate.Step("writing").status());
-    return true;
+    std::vector<bool> added;
+    added.reserve(vouchers.size());
+    for (const auto& [account, voucher] : vouchers) {
+      const std::span<const std::uint8_t> id(voucher.header.id);
+      HV_RETURN_IF_ERROR(add_account.Reset().Bind(1, account).Step("writing").status());
+      HV_RETURN_IF_ERROR(add_voucher.Reset().Bind(1, account).Bind(2, id).Step("writing").status());
+      // No change: this account already sent this voucher.
+      added.push_back(sqlite3_changes(db_) != 0);
+      if (!added.back() || !voucher.candidate) continue;
+      const Candidate& candidate = *voucher.candidate;
+      const std::vector<std::uint8_t> tag = EncodeTag(candidate.tag);
+      add_candidate.Reset()
+          .Bind(1, account)
+          .Bind(2, id)
+          .Bind(3, candidate.share.x.bytes())
+          .Bind(4, candidate.share.y.bytes())
+          .Bind(5, std::span<const std::uint8_t>(tag))
+          .Bind(6, std::span<const std::uint8_t>(candidate.adct));
+      HV_RETURN_IF_ERROR(add_candidate.Step("writing").status());
+    }
+    return added;
   }
 
   sqlite3* db_;
@@ -267,6 +285,12 @@ bool IsValidAccountName(std::string_view account) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            c == '.' || c == '_' || c == '-';
   });
+}
+
+Result<bool> ShareStore::Record(std::string_view account, const OpenedVoucher& voucher) {
+  const AccountVoucher one{.account = account, .voucher = voucher};
+  HV_ASSIGN_OR_RETURN(const std::vector<bool> added, RecordAll({&one, 1}));
+  return added.front();
 }
 
 Result<std::unique_ptr<ShareStore>> ShareStore::Open(const std::filesystem::path& path) {

@@ -1,5 +1,6 @@
 // The server's per-account store of voucher candidates (DESIGN.md sections 5 and 7): SQLite in
-// WAL mode, one transaction per voucher, idempotent by (account, voucher id).
+// WAL mode, one transaction per voucher or per batch of vouchers, idempotent by (account,
+// voucher id).
 //
 // What it keeps: the DB parameters it serves (one DB epoch per store); per account the ids of
 // the vouchers it received (so a retried upload counts once), how many were refused, and for
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +40,12 @@ struct AccountCounts {
   std::uint64_t refused = 0;          // malformed vouchers refused
 };
 
+// One voucher of a batch committed together (ShareStore::RecordAll).
+struct AccountVoucher {
+  std::string_view account;
+  const OpenedVoucher& voucher;
+};
+
 struct StoredCandidate {
   VoucherId id{};
   Candidate candidate;
@@ -62,7 +70,11 @@ class ShareStore {
 
   // Stores an opened voucher in one transaction: true when new, false when this account already
   // had this voucher id (nothing changes). kInvalidInput for a bad account name; kIoError.
-  virtual Result<bool> Record(std::string_view account, const OpenedVoucher& voucher) = 0;
+  Result<bool> Record(std::string_view account, const OpenedVoucher& voucher);
+  // Stores every voucher in one transaction (one sync to disk for all): per voucher, in order,
+  // true when new, false when its account already had its voucher id, earlier in the batch
+  // included. Any error stores none of them. kInvalidInput for a bad account name; kIoError.
+  virtual Result<std::vector<bool>> RecordAll(std::span<const AccountVoucher> vouchers) = 0;
   // Counts one refused voucher for the account.
   virtual Status RecordRefused(std::string_view account) = 0;
 

@@ -1,5 +1,6 @@
-// The share store's connections: one opened while another one writes waits for the lock instead
-// of failing (the cause of the service's old 503 answers).
+// The share store's write path: a batch of vouchers in one transaction, each counted once within
+// and across batches; a bad batch stores nothing; a connection opened while another one writes
+// waits for the lock instead of failing (the cause of the service's old 503 answers).
 #include "hashveil/psi/share_store.h"
 
 #include <gtest/gtest.h>
@@ -8,10 +9,70 @@
 #include <chrono>
 #include <thread>
 
-#include "support/test_paths.h"
+#include "hashveil/psi/threshold.h"
+#include "voucher_fixture.h"
 
 namespace hashveil::psi {
 namespace {
+
+class ShareStoreBatchTest : public testing::VoucherTest {
+ protected:
+  OpenedVoucher OpenedFor(const Client& client, const matcher::PdqHash& hash) {
+    auto opened = client.opener->Open(Build(*client.builder, InputFor(hash)));
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    return std::move(opened).value();
+  }
+};
+
+TEST_F(ShareStoreBatchTest, EachVoucherCountsOnceWithinAndAcrossBatches) {
+  hashdb::DbBuildOptions options;
+  options.threshold = 2;
+  options.synthetic_rate_ppm = 0;
+  options.key_scheme.probes = 4;
+  const Client client = MakeClient(2, options);
+  auto store = ShareStore::Open(dir_ / "server.sqlite").value();
+  ASSERT_TRUE(store->RememberDbParams(Served(*client.db)).ok());
+  const OpenedVoucher first = OpenedFor(client, members_[0].hash);
+  const OpenedVoucher second = OpenedFor(client, members_[1].hash);
+  const OpenedVoucher miss = OpenedFor(client, testing::RandomHash(*random_));
+  ASSERT_TRUE(first.candidate && second.candidate);
+  ASSERT_FALSE(miss.candidate);
+
+  const AccountVoucher batch[] = {{"alice", first}, {"bob", first}, {"alice", first},
+                                  {"alice", miss}};
+  EXPECT_EQ(store->RecordAll(batch).value(), (std::vector<bool>{true, true, false, true}));
+  const AccountVoucher next[] = {{"alice", first}, {"alice", second}};
+  EXPECT_EQ(store->RecordAll(next).value(), (std::vector<bool>{false, true}));
+
+  const auto accounts = store->ListAccounts().value();
+  ASSERT_EQ(accounts.size(), 2u);
+  EXPECT_EQ(accounts[0].account, "alice");
+  EXPECT_EQ(accounts[0].vouchers, 3u);
+  EXPECT_EQ(accounts[0].candidates, 2u);
+  EXPECT_EQ(accounts[0].distinct_shares, 2u);
+  EXPECT_EQ(accounts[1].vouchers, 1u);
+  EXPECT_EQ(accounts[1].candidates, 1u);
+  // The rows written through the reused statements are whole: alice's two reveal at t = 2.
+  const auto candidates = store->LoadCandidates("alice").value();
+  ASSERT_EQ(candidates.size(), 2u);
+  EXPECT_EQ(candidates[0].id, first.header.id);
+  EXPECT_EQ(candidates[1].id, second.header.id);
+  const auto result = ProcessThreshold(candidates, VoucherBuilder::ShapeOf(client.db->params()), 2);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->outcome, ThresholdResult::Outcome::kRevealed);
+  EXPECT_EQ(result->revealed.size(), 2u);
+}
+
+TEST_F(ShareStoreBatchTest, ABatchWithABadAccountNameStoresNothing) {
+  hashdb::DbBuildOptions options;
+  options.synthetic_rate_ppm = 0;
+  const Client client = MakeClient(1, options);
+  auto store = ShareStore::Open(dir_ / "server.sqlite").value();
+  const OpenedVoucher voucher = OpenedFor(client, members_[0].hash);
+  const AccountVoucher batch[] = {{"alice", voucher}, {"../alice", voucher}};
+  EXPECT_EQ(store->RecordAll(batch).status().code(), StatusCode::kInvalidInput);
+  EXPECT_TRUE(store->ListAccounts().value().empty());
+}
 
 // A connection that held a read snapshot while asking for the write lock got SQLITE_BUSY at
 // once, busy timeout or not. Opening must wait for the other writer like any transaction does.

@@ -1,4 +1,5 @@
 // hashveil audit thresholds --corpus DIR --out DIR [--db client.hvdb] [--grid SPEC] [--seed N]
+//                           [--working-side PX]
 //
 // The threshold audit (DESIGN.md section 8): writes OUT/audit.json and OUT/audit.html, prints the
 // recommended parameter set and the wall-clock time.
@@ -26,6 +27,7 @@ struct AuditThresholdsArgs {
   std::string corpus, out, db;
   std::string grid{audit::kDefaultGrid};
   std::uint64_t seed = 1;
+  int working_side = audit::kMessengerSide;
   unsigned threads = 0;
   std::uint64_t db_entries = audit::kReferenceDbEntries;
 };
@@ -65,8 +67,13 @@ int RunAuditThresholds(const AuditThresholdsArgs& args) {
 
   // The audit parallelises over images itself; OpenCV's own threads would only contend.
   cv::setNumThreads(1);
-  audit::AuditOptions options{*files, *sets, args.seed, args.threads, args.db_entries,
-                              out / ".audit-scratch"};
+  audit::AuditOptions options{.corpus = *files,
+                              .parameter_sets = *sets,
+                              .seed = args.seed,
+                              .working_side = args.working_side,
+                              .threads = args.threads,
+                              .db_entries = args.db_entries,
+                              .scratch = out / ".audit-scratch"};
   std::unique_ptr<ProgressBar> bar;
   std::string phase;
   const Result<audit::AuditResult> result = audit::RunThresholdAudit(
@@ -124,6 +131,10 @@ void AddAuditThresholdsCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--grid", args->grid, "Parameter grid, e.g. \"L=1;k=64;P=16,32;d=0;c=3\"")
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the transform suite")->capture_default_str();
+  cmd->add_option("--working-side", args->working_side,
+                  "Longest side (px) the transformed copies start from; 0: the original's size")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)");
   cmd->add_option("--db-entries", args->db_entries,
                   "DB size N for the per-image false-match bound")

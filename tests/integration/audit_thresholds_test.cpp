@@ -57,6 +57,7 @@ TEST_F(AuditThresholdsTest, WritesJsonAndHtmlDeterministically) {
   const auto audit = nlohmann::json::parse(ReadTextFile(dir_ / "out1" / "audit.json"));
   EXPECT_EQ(audit["format"], "hashveil-threshold-audit/1");
   EXPECT_EQ(audit["seed"], 5);
+  EXPECT_EQ(audit["working_side"], 1600);  // copies start from the photo a messenger delivers
   // Flat images (quality < 50) are set aside, never matched.
   const std::uint64_t usable = audit["corpus"]["usable"];
   EXPECT_GE(usable, 4u);
@@ -89,6 +90,7 @@ TEST_F(AuditThresholdsTest, WritesJsonAndHtmlDeterministically) {
   EXPECT_TRUE(audit.contains("timings"));
 
   const std::string html = ReadTextFile(dir_ / "out1" / "audit.html");
+  EXPECT_NE(html.find("scaled down to at most 1600 px"), std::string::npos);
   for (const char* id : hashveil::audit::kPlotIds) {
     EXPECT_NE(html.find("<svg id=\"" + std::string(id) + "\""), std::string::npos) << id;
   }
@@ -124,13 +126,16 @@ TEST_F(AuditThresholdsTest, PageRendersEveryPlotInChromium) {
   }
 }
 
-TEST_F(AuditThresholdsTest, BadGridIsAUsageError) {
-  const CliRun run = RunCli(HASHVEIL_BINARY,
-                            "audit thresholds --corpus " + (dir_ / "corpus").string() + " --out " +
-                                (dir_ / "out").string() + " --grid 'L=1'",
-                            dir_ / "err");
-  EXPECT_EQ(run.exit_code, 2);
-  EXPECT_NE(run.err.find("grid"), std::string::npos);
+TEST_F(AuditThresholdsTest, BadOptionsAreUsageErrors) {
+  for (const auto& [option, named] : {std::pair{"--grid 'L=1'", "grid"},
+                                      std::pair{"--working-side -5", "working-side"}}) {
+    const CliRun run = RunCli(HASHVEIL_BINARY,
+                              "audit thresholds --corpus " + (dir_ / "corpus").string() + " --out " +
+                                  (dir_ / "out").string() + " " + option,
+                              dir_ / "err");
+    EXPECT_EQ(run.exit_code, 2) << option;
+    EXPECT_NE(run.err.find(named), std::string::npos) << run.err;
+  }
 }
 
 }  // namespace

@@ -200,7 +200,12 @@ std::string AuditHtml(const json& audit) {
       "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
       "td:first-child,td:last-child{text-align:left}tr.chosen{background:#e6f4e6}"
       "</style></head><body>\n<h1>hashveil threshold audit</h1>\n";
-  html += "<p>Seed " + std::to_string(audit["seed"].get<std::uint64_t>()) + "; corpus: " +
+  const int working_side = audit["working_side"].get<int>();
+  html += "<p>Seed " + std::to_string(audit["seed"].get<std::uint64_t>()) +
+          "; transformed copies start from the image " +
+          (working_side > 0 ? "scaled down to at most " + std::to_string(working_side) + " px"
+                            : std::string("at its original size")) +
+          "; corpus: " +
           std::to_string(corpus["files"].get<std::uint64_t>()) + " files, " +
           std::to_string(corpus["usable"].get<std::uint64_t>()) + " usable (" +
           std::to_string(corpus["low_quality"].get<std::uint64_t>()) + " under quality 50, " +

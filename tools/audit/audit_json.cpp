@@ -75,6 +75,7 @@ json AuditJson(const AuditResult& result) {
   json out;
   out["format"] = "hashveil-threshold-audit/1";
   out["seed"] = result.seed;
+  out["working_side"] = result.working_side;
   out["corpus"] = {{"files", result.corpus_files},
                    {"usable", result.corpus.images.size()},
                    {"unreadable", result.corpus.unreadable},

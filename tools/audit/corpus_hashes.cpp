@@ -28,8 +28,8 @@ struct Slot {
   std::uint64_t transform_failures = 0;
 };
 
-void HashOne(const std::filesystem::path& file, std::uint64_t seed, std::uint64_t index,
-             Slot& slot) {
+void HashOne(const std::filesystem::path& file, std::uint64_t seed, int working_side,
+             std::uint64_t index, Slot& slot) {
   const Result<std::vector<std::uint8_t>> bytes = ReadFileBytes(file, kMaxFileBytes);
   if (!bytes.ok()) return;
   const matcher::DecodeOptions options{.dihedral = true};
@@ -39,7 +39,7 @@ void HashOne(const std::filesystem::path& file, std::uint64_t seed, std::uint64_
     slot.outcome = Outcome::kLowQuality;
     return;
   }
-  const Result<BgrImage> working = DecodeWorkingImage(*bytes);
+  const Result<BgrImage> working = DecodeWorkingImage(*bytes, working_side);
   if (!working.ok()) return;
   slot.outcome = Outcome::kUsable;
   slot.hashes.original = std::move(*original);
@@ -61,10 +61,10 @@ void HashOne(const std::filesystem::path& file, std::uint64_t seed, std::uint64_
 }  // namespace
 
 CorpusHashes HashCorpus(const std::vector<std::filesystem::path>& files, std::uint64_t seed,
-                        unsigned threads, const HashProgress& progress) {
+                        int working_side, unsigned threads, const HashProgress& progress) {
   std::vector<Slot> slots(files.size());
   ParallelFor(
-      files.size(), threads, [&](std::uint64_t i) { HashOne(files[i], seed, i, slots[i]); },
+      files.size(), threads, [&](std::uint64_t i) { HashOne(files[i], seed, working_side, i, slots[i]); },
       progress);
 
   CorpusHashes corpus;

@@ -31,11 +31,12 @@ struct CorpusHashes {
 using HashProgress = ItemProgress;
 
 // Hashes `files` in parallel on `threads` workers (0: every hardware thread). Each file is
-// hashed as the DB builder would (fast decode), then decoded to its working size and every
-// transform's encoded output is hashed the way a device would (same decoder, with dihedral
-// hashes). Transform i of image n is seeded from (seed, n, i). Files that fail are counted, not
-// fatal. Deterministic for a seed whatever the thread count.
+// hashed as the DB builder would (fast decode), then decoded and scaled down to at most
+// `working_side` px (0: kept at full size; see DecodeWorkingImage), and every transform's
+// encoded output is hashed the way a device would (same decoder, with dihedral hashes).
+// Transform i of image n is seeded from (seed, n, i). Files that fail are counted, not fatal.
+// Deterministic for a seed and working side whatever the thread count.
 CorpusHashes HashCorpus(const std::vector<std::filesystem::path>& files, std::uint64_t seed,
-                        unsigned threads, const HashProgress& progress = {});
+                        int working_side, unsigned threads, const HashProgress& progress = {});
 
 }  // namespace hashveil::audit

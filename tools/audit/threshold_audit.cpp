@@ -78,12 +78,13 @@ Result<AuditResult> RunThresholdAudit(const AuditOptions& options, const AuditPr
   if (options.parameter_sets.empty()) return Status::InvalidInput("no parameter set to audit");
   AuditResult result;
   result.seed = options.seed;
+  result.working_side = options.working_side;
   result.corpus_files = options.corpus.size();
   result.db_entries = options.db_entries;
   result.schemes = DistinctSchemes(options.parameter_sets);
 
   Clock::time_point start = Clock::now();
-  result.corpus = HashCorpus(options.corpus, options.seed, options.threads,
+  result.corpus = HashCorpus(options.corpus, options.seed, options.working_side, options.threads,
                              [&](std::uint64_t done, std::uint64_t total) {
                                if (progress) progress("hashing", done, total);
                              });

@@ -14,6 +14,7 @@
 #include "audit/measurements.h"
 #include "audit/parameter_set.h"
 #include "audit/server_cost.h"
+#include "audit/transforms.h"
 #include "hashveil/common/status.h"
 
 namespace hashveil::audit {
@@ -29,6 +30,8 @@ struct AuditOptions {
   std::vector<std::filesystem::path> corpus;  // image files, in a stable order
   std::vector<ParameterSet> parameter_sets;
   std::uint64_t seed = 1;
+  // The longest side transformed copies start from (0: the original's full size).
+  int working_side = kMessengerSide;
   unsigned threads = 0;  // 0: every hardware thread
   std::uint64_t db_entries = kReferenceDbEntries;  // N for the per-image rate
   std::filesystem::path scratch;  // for the throwaway cost DBs
@@ -54,6 +57,7 @@ struct ParameterSetResult {
 
 struct AuditResult {
   std::uint64_t seed = 0;
+  int working_side = 0;
   std::uint64_t corpus_files = 0;
   CorpusHashes corpus;  // counts and hashes (hashes stay in memory only)
   std::vector<MatchingScheme> schemes;

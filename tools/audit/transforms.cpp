@@ -254,8 +254,9 @@ matcher::ImageView BgrImage::view() const {
           matcher::PixelFormat::kBgr8};
 }
 
-Result<BgrImage> DecodeWorkingImage(std::span<const std::uint8_t> bytes,
+Result<BgrImage> DecodeWorkingImage(std::span<const std::uint8_t> bytes, int max_side,
                                     std::uint64_t max_pixels) {
+  if (max_side < 0) return Status::InvalidInput("working side must not be negative");
   try {
     const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8U,
                           const_cast<std::uint8_t*>(bytes.data()));
@@ -267,8 +268,8 @@ Result<BgrImage> DecodeWorkingImage(std::span<const std::uint8_t> bytes,
       return Status::ResourceExhausted("image has more pixels than allowed");
     }
     const int longer = std::max(decoded.cols, decoded.rows);
-    if (longer > kWorkingSide) {
-      const double scale = static_cast<double>(kWorkingSide) / longer;
+    if (max_side > 0 && longer > max_side) {
+      const double scale = static_cast<double>(max_side) / longer;
       cv::Mat scaled;
       cv::resize(decoded, scaled, cv::Size(), scale, scale, cv::INTER_AREA);
       decoded = scaled;

@@ -35,13 +35,17 @@ struct BgrImage {
   matcher::ImageView view() const;
 };
 
-// The longest side transforms start from: what messengers send (they downscale larger photos).
-inline constexpr int kWorkingSide = 1024;
+// The default longest side the transforms start from: the photo as a messenger delivers it
+// (messengers send photos downscaled to about 1600 px; docs/api.md measures scans at that size).
+// The DB side always hashes the file as it is. docs/audit.md says why this size, and what
+// changes with the full-size original (working side 0) or a smaller one.
+inline constexpr int kMessengerSide = 1600;
 
 // Decodes an image file's bytes (EXIF orientation ignored, as the hasher does) and scales it
-// down, if needed, so its longer side is at most kWorkingSide. Errors: kCorrupt (undecodable),
-// kResourceExhausted (more than max_pixels), kInternal (an unexpected decoder failure).
-Result<BgrImage> DecodeWorkingImage(std::span<const std::uint8_t> bytes,
+// down (area filter), if needed, so its longer side is at most `max_side`; 0 keeps the decoded
+// size. Errors: kCorrupt (undecodable), kResourceExhausted (more than max_pixels), kInvalidInput
+// (a negative max_side), kInternal (an unexpected decoder failure).
+Result<BgrImage> DecodeWorkingImage(std::span<const std::uint8_t> bytes, int max_side,
                                     std::uint64_t max_pixels = 100'000'000);
 
 // Applies transform `index` of TransformSuite() to `image` (8-bit BGR) and encodes the result

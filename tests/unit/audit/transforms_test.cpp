@@ -160,16 +160,28 @@ TEST(TransformsTest, RejectsBadInput) {
   EXPECT_FALSE(ApplyTransform(0, grey, 1).ok());
 }
 
-TEST(TransformsTest, WorkingImageIsScaledDownAndCorruptInputRefused) {
+TEST(TransformsTest, WorkingImageIsScaledDownToItsSideAndCorruptInputRefused) {
   const BgrImage big = Scene(2048, 1024);
   std::vector<std::uint8_t> png;
   ASSERT_TRUE(cv::imencode(".png", AsMat(big), png));
-  const auto working = DecodeWorkingImage(png);
-  ASSERT_TRUE(working.ok());
-  EXPECT_EQ(working->width, kWorkingSide);
-  EXPECT_EQ(working->height, kWorkingSide / 2);
+  const auto messenger = DecodeWorkingImage(png, kMessengerSide);
+  ASSERT_TRUE(messenger.ok());
+  EXPECT_EQ(messenger->width, kMessengerSide);
+  EXPECT_EQ(messenger->height, kMessengerSide / 2);
+  const auto small = DecodeWorkingImage(png, 512);
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small->width, 512);
+  EXPECT_EQ(small->height, 256);
+  // 0 keeps the original size, as does a side larger than the image.
+  for (const int side : {0, 4096}) {
+    const auto full = DecodeWorkingImage(png, side);
+    ASSERT_TRUE(full.ok());
+    EXPECT_EQ(full->width, 2048);
+    EXPECT_EQ(full->height, 1024);
+  }
+  EXPECT_EQ(DecodeWorkingImage(png, -1).status().code(), StatusCode::kInvalidInput);
   const std::vector<std::uint8_t> junk(100, 0x42);
-  EXPECT_EQ(DecodeWorkingImage(junk).status().code(), StatusCode::kCorrupt);
+  EXPECT_EQ(DecodeWorkingImage(junk, kMessengerSide).status().code(), StatusCode::kCorrupt);
 }
 
 }  // namespace

@@ -20,18 +20,15 @@ RefusalReason ReasonFor(const Status& opening) {
 IntakeOutcome VoucherIntake::Submit(std::string_view account,
                                     std::span<const std::uint8_t> voucher) {
   if (!psi::IsValidAccountName(account)) return Refused(RefusalReason::kBadAccount);
-  // Opening costs P*c scalar multiplications: done before borrowing a store connection, so the
-  // store is held only for the commit.
+  // Opening costs P*c scalar multiplications: done in parallel on the request threads, outside
+  // any store transaction; only the commit is serialised (and batched).
   auto opened = opener_->Open(voucher);
-  auto store = stores_.Acquire();
-  if (!store.ok()) return Refused(RefusalReason::kStoreUnavailable);
   if (!opened.ok()) {
-    const RefusalReason reason = ReasonFor(opened.status());
     // Best effort: the refusal is answered whether or not its count could be stored.
-    (void)(*store)->RecordRefused(account);
-    return Refused(reason);
+    if (auto store = stores_.Acquire(); store.ok()) (void)(*store)->RecordRefused(account);
+    return Refused(ReasonFor(opened.status()));
   }
-  const auto recorded = (*store)->Record(account, *opened);
+  const auto recorded = commits_.Commit(account, *opened);
   if (!recorded.ok()) return Refused(RefusalReason::kStoreUnavailable);
   if (!*recorded) return {.kind = IntakeOutcome::Kind::kDuplicate};
   return {.kind = IntakeOutcome::Kind::kAccepted, .candidate = opened->candidate.has_value()};

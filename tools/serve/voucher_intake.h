@@ -1,5 +1,6 @@
 // The service's write path for one voucher: refuse it with a reason, or open its outer layer
-// with the server secret and commit it to the share store, after which (and only after which)
+// with the server secret and commit it to the share store (batched with the vouchers other
+// threads commit at the same moment, see GroupCommitter), after which (and only after which)
 // the client is told it was accepted. Idempotent by (account, voucher id): a retried upload,
 // including one retried after a crash between commit and answer, is acknowledged and counted once.
 #pragma once
@@ -9,6 +10,7 @@
 #include <span>
 #include <string_view>
 
+#include "group_committer.h"
 #include "hashveil/psi/voucher_opener.h"
 #include "service_metrics.h"
 #include "store_pool.h"
@@ -26,7 +28,7 @@ struct IntakeOutcome {
 class VoucherIntake {
  public:
   VoucherIntake(std::unique_ptr<psi::VoucherOpener> opener, StorePool& stores)
-      : opener_(std::move(opener)), stores_(stores) {}
+      : opener_(std::move(opener)), stores_(stores), commits_(stores) {}
 
   // The exact size of a voucher of the served DB: the body size limit.
   std::size_t voucher_bytes() const { return opener_->shape().total_bytes(); }
@@ -38,6 +40,7 @@ class VoucherIntake {
  private:
   std::unique_ptr<psi::VoucherOpener> opener_;
   StorePool& stores_;
+  GroupCommitter commits_;
 };
 
 }  // namespace hashveil::tools::serve

@@ -8,7 +8,7 @@
 #include <jpeglib.h>
 #include <jerror.h>  // after jpeglib.h, which it needs
 
-#include "jpeg_dc_scan.h"
+#include "jpeg_early_scans.h"
 
 namespace hashveil::matcher {
 namespace {
@@ -175,18 +175,22 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegR
   }
   cinfo.out_color_space = cmyk ? JCS_CMYK : (fast || source == JCS_GRAYSCALE) ? JCS_GRAYSCALE : JCS_RGB;
   const bool progressive = fast && jpeg_has_multiple_scans(&cinfo);
-  const bool first_scan = progressive && request.first_scan_min_side > 0 &&
-                          JpegScaleDenominator(cinfo.image_width, cinfo.image_height,
-                                               request.first_scan_min_side) == 8;
-  if (first_scan) {
-    // Our DC-scan reader first: same pixels, without libjpeg's whole-image coefficient buffers.
-    // On anything it does not handle, or refuses where libjpeg is tolerant, libjpeg decides.
-    Result<DecodedImage> image = DecodeFirstScanLuma(bytes, request.max_pixels);
+  const bool early_scans = progressive && request.early_scans;
+  const int early_denominator =
+      early_scans ? JpegScaleDenominator(cinfo.image_width, cinfo.image_height, request.early_scan_min_side) : 1;
+  const int denominator = early_denominator > 1
+                              ? early_denominator
+                              : JpegScaleDenominator(cinfo.image_width, cinfo.image_height, request.min_side);
+  const bool early = early_scans && denominator > 1;
+  if (early) {
+    // Our early-scan reader first: same pixels, without libjpeg's whole-image coefficient
+    // buffers. On anything it does not handle, or refuses where libjpeg is tolerant, libjpeg
+    // decides.
+    Result<DecodedImage> image = denominator == 8
+                                     ? DecodeFirstScanLuma(bytes, request.max_pixels)
+                                     : DecodeFirstAcScanLuma(bytes, request.max_pixels, denominator);
     if (image.ok() || image.status().code() == StatusCode::kResourceExhausted) return image;
   }
-  const int denominator =
-      first_scan ? 8 : JpegScaleDenominator(cinfo.image_width, cinfo.image_height, request.min_side);
-  const bool early = first_scan || (progressive && request.early_scans && denominator > 1);
   cinfo.scale_num = 1;
   cinfo.scale_denom = static_cast<unsigned>(denominator);
   cinfo.buffered_image = early ? TRUE : FALSE;
@@ -201,7 +205,7 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegR
 
   if (!decompressor.Guarded([&](jpeg_decompress_struct& c) {
         jpeg_start_decompress(&c);
-        if (early) StartEarlyOutput(c, first_scan ? std::span<const int>(kDcOnly) : kLowestFrequencies);
+        if (early) StartEarlyOutput(c, denominator == 8 ? std::span<const int>(kDcOnly) : kLowestFrequencies);
       })) {
     return Malformed(decompressor);
   }

@@ -18,13 +18,14 @@ struct JpegRequest {
   // fancy upsampling). Otherwise luma only, at the largest DCT scaling (1/2, 1/4, 1/8) that keeps
   // the shorter side >= min_side...
   int min_side = 0;
-  // ...except that a progressive JPEG whose shorter side is still >= first_scan_min_side at 1/8
-  // is decoded at 1/8 from its first scans alone (up to the one completing luma's DC
-  // coefficients), the rest of the file left unread. 0: never.
-  int first_scan_min_side = 0;
-  // ...and (min_side > 0) a progressive JPEG decoded at 1/2 or 1/4 is decoded from its early
-  // scans alone, up to the one completing luma's DC and lowest AC coefficients (zigzag 1, 2, 4).
+  // ...and (min_side > 0) a progressive JPEG is decoded from its early scans alone, up to the one
+  // completing luma's DC coefficients at 1/8, its DC and lowest AC coefficients (zigzag 1, 2, 4)
+  // at 1/2 and 1/4; by our bounded reader (jpeg_early_scans.h) when it takes the file, otherwise
+  // by libjpeg's buffered-image mode, with the same pixels...
   bool early_scans = false;
+  // ...at the largest scaling keeping the shorter side >= early_scan_min_side when one does
+  // (0: min_side), else by the min_side rule.
+  int early_scan_min_side = 0;
 };
 
 // Errors: kResourceExhausted (too many pixels), kCorrupt (malformed or truncated data),

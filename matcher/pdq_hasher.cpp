@@ -19,13 +19,14 @@ constexpr int kMinHashableSide = 5;
 // The reference CLI's squash: a side over 512 px sends the image to exactly 512x512.
 constexpr int kReferenceSquash = 512;
 // Fast mode decodes JPEGs DCT-scaled to keep the shorter side >= 512, the reference's squash
-// size, progressive ones from their early scans only at that scale; and progressive ones from
-// their first scan when the 1/8 image still has >= 272 px: on every native-size JPEG measured,
-// 1/8 images from 288 px up stay within 8 bits of the reference, while at 270 px a fine pattern
-// (analogpattern) lands 22 bits away. All then take the reference's squash, which keeps them
-// closest to its hashes (measurements in docs/pdq.md).
+// size; progressive ones from their early scans only, keeping >= 1024 px when a scale can (1/2
+// from 2048 px, 1/4 from 4096, 1/8 from 8192). On resized sharp copies, decodes whose shorter
+// side lands at 512-1023 px miss the reference's nearest-neighbour squash by up to 12 bits (1/4
+// at 2400-2800 px), up to 26 from the first scan alone (1/8 at 2176-2200 px), while 1/2 keeps
+// them within 6; for progressive files our bounded reader makes the finer scale nearly free.
+// All then take the reference's squash, which keeps them closest to its hashes (docs/pdq.md).
 constexpr int kFastMinSide = 512;
-constexpr int kFastFirstScanMinSide = 272;
+constexpr int kFastEarlyScanMinSide = 1024;
 // Files larger than this are refused before reading (no image within the pixel cap needs more).
 constexpr std::size_t kMaxFileBytes = std::size_t{1} << 30;
 
@@ -73,8 +74,8 @@ Result<DecodedImage> Decode(std::span<const std::uint8_t> bytes, const DecodeOpt
     const bool fast = options.mode == DecodeMode::kFast;
     return DecodeJpeg(bytes, {.max_pixels = options.max_pixels,
                               .min_side = fast ? kFastMinSide : 0,
-                              .first_scan_min_side = fast ? kFastFirstScanMinSide : 0,
-                              .early_scans = fast});
+                              .early_scans = fast,
+                              .early_scan_min_side = kFastEarlyScanMinSide});
   }
   return DecodeWithOpenCv(bytes);
 }

@@ -2,8 +2,8 @@
 // scans (at 1/8 the first, DC-only scan; at 1/2 and 1/4 the scans up to luma's lowest AC
 // coefficients): the compatibility rule (DESIGN.md section 3: within Hamming distance 10 on
 // images of quality >= 80) on every real photo, every conformance JPEG, their lossless
-// progressive transcodes, and progressive copies resized to sizes that take the 1/2 and 1/4
-// early-scan decodes.
+// progressive transcodes, and progressive copies resized to 1024-4000 px, which take the
+// early-scan decode at 1/2 (our bounded reader; libjpeg's buffered-image mode for files it leaves).
 // Reference mode matches the reference CLI exactly on the vectors (pdq_conformance_test), so it
 // stands in for the CLI on files the CLI never hashed. Prints the worst distance per set.
 #include <gtest/gtest.h>
@@ -34,6 +34,9 @@ constexpr int kCompatibleQuality = 80;
 // The worst fast-vs-reference distance over the files checked, each checked against the rule.
 class RuleChecker {
  public:
+  // Prints each file's distance as well when `verbose`.
+  explicit RuleChecker(bool verbose = false) : verbose_(verbose) {}
+
   void Check(const Bytes& jpeg, const std::string& label) {
     const Result<PdqResult> reference = HashEncodedImage(jpeg, {.mode = DecodeMode::kReference});
     const Result<PdqResult> fast = HashEncodedImage(jpeg, {.mode = DecodeMode::kFast});
@@ -41,6 +44,7 @@ class RuleChecker {
     if (reference->quality < kCompatibleQuality) return;
     const int distance = HammingDistance(fast->hash, reference->hash);
     EXPECT_LE(distance, kCompatibleDistance) << label;
+    if (verbose_) std::printf("  %s: %d\n", label.c_str(), distance);
     worst_ = std::max(worst_, distance);
     ++checked_;
   }
@@ -48,6 +52,7 @@ class RuleChecker {
   int checked() const { return checked_; }
 
  private:
+  bool verbose_;
   int worst_ = 0;
   int checked_ = 0;
 };
@@ -67,10 +72,25 @@ Bytes ProgressiveCopyAt(const cv::Mat& image, int shorter_side) {
   return jpeg;
 }
 
-// Shorter sides that take the early scans at 1/2 (1024 px, the edge: 512 px, to 2047) and at
-// 1/4 (2048, the edge, to 2175). Not the first-scan path at 1/8 (2176 px and up): resized, sharp
-// copies there exceed the rule at 1/8 whichever way it is decoded (docs/pdq.md).
+// Shorter sides whose early scans are decoded at 1/2: 1024 px (the edge: 512 px) to 2047, and
+// 2048 to 4095, where 1/2 keeps >= 1024 px.
 constexpr int kEarlyScanSides[] = {1024, 1040, 1100, 1400, 1800, 2048, 2100, 2168};
+// Sizes where coarser decodes missed the rule on resized sharp copies: the first scan alone (1/8)
+// by up to 26 bits from 2176 px, the first AC scan at 1/4 by 12 at 2400 and 2800 (docs/pdq.md).
+constexpr int kLargeCopySides[] = {2176, 2200, 2400, 2800, 3200, 4000};
+
+// The real photos named by these prefixes.
+std::vector<std::filesystem::path> PhotosNamed(const std::vector<std::filesystem::path>& photos,
+                                               std::initializer_list<const char*> prefixes) {
+  std::vector<std::filesystem::path> named;
+  for (const auto& photo : photos) {
+    const std::string name = photo.filename().string();
+    if (std::any_of(prefixes.begin(), prefixes.end(), [&](const char* p) { return name.starts_with(p); })) {
+      named.push_back(photo);
+    }
+  }
+  return named;
+}
 
 TEST(FastDecodeTest, RealPhotosAndTheirProgressiveTranscodes) {
   HV_REQUIRE_REAL_PHOTOS(photos);
@@ -104,12 +124,7 @@ TEST(FastDecodeTest, ProgressiveCopiesAtEveryEarlyScanScale) {
   HV_REQUIRE_REAL_PHOTOS(photos);
   const std::filesystem::path vectors = shared / "vectors" / "pdq" / "bridge-mods";
   std::vector<std::filesystem::path> sources = {vectors / "aaa-orig.jpg", vectors / "sharpen-a-lot.jpg"};
-  for (const auto& photo : photos) {
-    const std::string name = photo.filename().string();
-    if (name.starts_with("analogpattern") || name.starts_with("the-mouse") || name.starts_with("Bridge")) {
-      sources.push_back(photo);
-    }
-  }
+  for (const auto& photo : PhotosNamed(photos, {"analogpattern", "the-mouse", "Bridge"})) sources.push_back(photo);
   RuleChecker rule;
   for (const auto& source : sources) {
     const cv::Mat image = cv::imread(source.string(), cv::IMREAD_COLOR);
@@ -122,6 +137,22 @@ TEST(FastDecodeTest, ProgressiveCopiesAtEveryEarlyScanScale) {
   }
   rule.Print("progressive copies at the early-scan scales");
   EXPECT_EQ(rule.checked(), static_cast<int>(sources.size() * std::size(kEarlyScanSides)));
+}
+
+// The same sharp photos and life (4:2:2, whose copies moved 12 bits at 1/8) copied at larger sizes.
+TEST(FastDecodeTest, LargeProgressiveCopies) {
+  HV_REQUIRE_REAL_PHOTOS(photos);
+  const auto sources = PhotosNamed(photos, {"analogpattern", "the-mouse", "Bridge", "life"});
+  RuleChecker rule(/*verbose=*/true);
+  for (const auto& source : sources) {
+    const cv::Mat image = cv::imread(source.string(), cv::IMREAD_COLOR);
+    ASSERT_FALSE(image.empty()) << source.filename();
+    for (const int side : kLargeCopySides) {
+      rule.Check(ProgressiveCopyAt(image, side), source.filename().string() + " at " + std::to_string(side) + " px");
+    }
+  }
+  rule.Print("large progressive copies");
+  EXPECT_EQ(rule.checked(), static_cast<int>(sources.size() * std::size(kLargeCopySides)));
 }
 
 }  // namespace

@@ -154,8 +154,8 @@ TEST(PdqHasherTest, FilesAreReadBoundedAndErrorsNeverNameThePath) {
 }
 
 TEST(PdqHasherTest, FastModeOnProgressiveJpegStaysCloseToReferenceMode) {
-  // Shorter sides 2200 (1/8 keeps 275 px: first-scan path), 2100 and 1100 (early scans at 1/4
-  // and 1/2).
+  // Shorter sides 2200, 2100 and 1100: baseline at 1/4, 1/4 and 1/2; progressive from the early
+  // scans at 1/2.
   for (const cv::Size size : {cv::Size(2400, 2200), cv::Size(2300, 2100), cv::Size(1100, 1300)}) {
     const cv::Mat photo = SyntheticPhoto(size.width, size.height, 5);
     for (bool progressive : {false, true}) {

@@ -1,4 +1,4 @@
-#include "jpeg_dc_scan.h"
+#include "jpeg_early_scans.h"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +12,7 @@
 #include <jpeglib.h>
 
 #include "hashveil/common/secret_file.h"
+#include "jpeg_decoder.h"
 #include "jpeg_transcode.h"
 #include "support/test_paths.h"
 
@@ -24,9 +25,11 @@ using test_jpeg::MemoryEncoder;
 using test_jpeg::TranscodeToProgressive;
 constexpr std::uint64_t kMaxPixels = 100'000'000;
 
-// libjpeg's own first-scan output at 1/8 (buffered-image mode, block smoothing off): the pixels
-// the reader must reproduce bit for bit. Valid files only (libjpeg's default error handler exits).
-DecodedImage LibjpegFirstScan(const Bytes& bytes) {
+// libjpeg's own early-scan output (buffered-image mode, block smoothing off) at 1/8 after the scan
+// completing luma's DC, or at 1/4 after the one completing its DC and zigzag 1, 2 and 4: the
+// pixels the reader must reproduce bit for bit. Valid files only (libjpeg's default error
+// handler exits).
+DecodedImage LibjpegEarlyScans(const Bytes& bytes, int denominator) {
   jpeg_decompress_struct cinfo{};
   jpeg_error_mgr errors{};
   cinfo.err = jpeg_std_error(&errors);
@@ -35,14 +38,19 @@ DecodedImage LibjpegFirstScan(const Bytes& bytes) {
   jpeg_read_header(&cinfo, TRUE);
   cinfo.out_color_space = JCS_GRAYSCALE;
   cinfo.scale_num = 1;
-  cinfo.scale_denom = 8;
+  cinfo.scale_denom = static_cast<unsigned>(denominator);
   cinfo.buffered_image = TRUE;
   cinfo.do_block_smoothing = FALSE;
+  cinfo.dct_method = JDCT_IFAST;  // as fast mode asks; the reduced IDCTs ignore it
   jpeg_start_decompress(&cinfo);
+  const auto needed_known = [&] {
+    const int* bits = cinfo.coef_bits[0];
+    return bits[0] >= 0 && (denominator == 8 || (bits[1] >= 0 && bits[2] >= 0 && bits[4] >= 0));
+  };
   for (;;) {
     const int status = jpeg_consume_input(&cinfo);
     if (status == JPEG_REACHED_EOI || status == JPEG_SUSPENDED) break;
-    if (status == JPEG_SCAN_COMPLETED && cinfo.coef_bits[0][0] >= 0) break;
+    if (status == JPEG_SCAN_COMPLETED && needed_known()) break;
   }
   jpeg_start_output(&cinfo, cinfo.input_scan_number);
   DecodedImage image;
@@ -59,14 +67,21 @@ DecodedImage LibjpegFirstScan(const Bytes& bytes) {
   return image;
 }
 
+Result<DecodedImage> DecodeEarlyScans(const Bytes& bytes, int denominator) {
+  return denominator == 8 ? DecodeFirstScanLuma(bytes, kMaxPixels) : DecodeFirstAcScanLuma(bytes, kMaxPixels, denominator);
+}
+
+// The reader at every scale against libjpeg.
 void ExpectSameAsLibjpeg(const Bytes& bytes, const std::string& label) {
-  const Result<DecodedImage> ours = DecodeFirstScanLuma(bytes, kMaxPixels);
-  ASSERT_TRUE(ours.ok()) << label << ": " << ours.status().ToString();
-  const DecodedImage theirs = LibjpegFirstScan(bytes);
-  ASSERT_EQ(ours->width, theirs.width) << label;
-  ASSERT_EQ(ours->height, theirs.height) << label;
-  EXPECT_EQ(ours->format, PixelFormat::kGray8);
-  EXPECT_TRUE(ours->pixels == theirs.pixels) << label;
+  for (const int denominator : {8, 4, 2}) {
+    const Result<DecodedImage> ours = DecodeEarlyScans(bytes, denominator);
+    ASSERT_TRUE(ours.ok()) << label << " 1/" << denominator << ": " << ours.status().ToString();
+    const DecodedImage theirs = LibjpegEarlyScans(bytes, denominator);
+    ASSERT_EQ(ours->width, theirs.width) << label;
+    ASSERT_EQ(ours->height, theirs.height) << label;
+    EXPECT_EQ(ours->format, PixelFormat::kGray8);
+    EXPECT_TRUE(ours->pixels == theirs.pixels) << label << " 1/" << denominator;
+  }
 }
 
 struct Layout {
@@ -120,7 +135,7 @@ Bytes Encode(int width, int height, const Layout& layout) {
   return encoder.Finish();
 }
 
-TEST(JpegDcScanTest, MatchesLibjpegOnRealProgressivePhotos) {
+TEST(JpegEarlyScansTest, MatchesLibjpegOnRealProgressivePhotos) {
   HV_REQUIRE_REAL_PHOTOS(photos);
   int progressive = 0;
   for (const auto& photo : photos) {
@@ -132,7 +147,7 @@ TEST(JpegDcScanTest, MatchesLibjpegOnRealProgressivePhotos) {
   EXPECT_GT(progressive, 0);
 }
 
-TEST(JpegDcScanTest, MatchesLibjpegOnPhotosMadeProgressiveWithRestartIntervals) {
+TEST(JpegEarlyScansTest, MatchesLibjpegOnPhotosMadeProgressiveWithRestartIntervals) {
   HV_REQUIRE_REAL_PHOTOS(photos);
   int transcoded = 0;
   for (const auto& photo : photos) {
@@ -146,7 +161,7 @@ TEST(JpegDcScanTest, MatchesLibjpegOnPhotosMadeProgressiveWithRestartIntervals) 
   }
 }
 
-TEST(JpegDcScanTest, MatchesLibjpegOnConformanceVectorsMadeProgressive) {
+TEST(JpegEarlyScansTest, MatchesLibjpegOnConformanceVectorsMadeProgressive) {
   HV_REQUIRE_SHARED_DIR(shared);
   int checked = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(shared / "vectors" / "pdq")) {
@@ -161,7 +176,7 @@ TEST(JpegDcScanTest, MatchesLibjpegOnConformanceVectorsMadeProgressive) {
   EXPECT_GT(checked, 20);
 }
 
-TEST(JpegDcScanTest, MatchesLibjpegAcrossSamplingRestartsAndQualities) {
+TEST(JpegEarlyScansTest, MatchesLibjpegAcrossSamplingRestartsAndQualities) {
   struct Case {
     const char* name;
     int width, height;
@@ -185,7 +200,7 @@ TEST(JpegDcScanTest, MatchesLibjpegAcrossSamplingRestartsAndQualities) {
   for (const Case& c : cases) ExpectSameAsLibjpeg(Encode(c.width, c.height, c.layout), c.name);
 }
 
-TEST(JpegDcScanTest, ReadsANonInterleavedFirstScanOfLuma) {
+TEST(JpegEarlyScansTest, ReadsANonInterleavedFirstScanOfLuma) {
   // Y's DC alone first, then the other DC scans and full spectral scans.
   const jpeg_scan_info scans[] = {
       {1, {0}, 0, 0, 0, 0}, {1, {1}, 0, 0, 0, 0}, {1, {2}, 0, 0, 0, 0},
@@ -195,30 +210,81 @@ TEST(JpegDcScanTest, ReadsANonInterleavedFirstScanOfLuma) {
   ExpectSameAsLibjpeg(Encode(150, 91, layout), "Y DC scan first");
 }
 
-TEST(JpegDcScanTest, LeavesOtherLayoutsToLibjpeg) {
-  const jpeg_scan_info chroma_first[] = {
+TEST(JpegEarlyScansTest, ReadsLumaAcAfterChromaAndEveryFirstBandReachingTheDiagonal) {
+  // Chroma's AC scans before luma's, no successive approximation (as in rhythm.jpg).
+  const jpeg_scan_info chroma_ac_first[] = {
+      {3, {0, 1, 2}, 0, 0, 0, 0}, {1, {1}, 1, 5, 0, 0}, {1, {2}, 1, 5, 0, 0}, {1, {0}, 1, 5, 0, 0},
+      {1, {1}, 6, 63, 0, 0},      {1, {2}, 6, 63, 0, 0}, {1, {0}, 6, 63, 0, 0},
+  };
+  // The shortest band a reduced IDCT can start from (zigzag 1-4), after a DC scan with Al = 1.
+  const jpeg_scan_info band_to_diagonal[] = {
+      {1, {0}, 0, 0, 0, 1}, {1, {0}, 1, 4, 0, 2}, {1, {0}, 5, 63, 0, 2},
+      {1, {0}, 1, 63, 2, 1}, {1, {0}, 0, 0, 1, 0}, {1, {0}, 1, 63, 1, 0},
+  };
+  ExpectSameAsLibjpeg(Encode(150, 91, {.restart_interval = 3, .scans = chroma_ac_first, .scan_count = 7}),
+                      "chroma AC first");
+  ExpectSameAsLibjpeg(Encode(99, 70, {.components = 1, .luma_h = 1, .luma_v = 1, .restart_interval = 4,
+                                      .scans = band_to_diagonal, .scan_count = 6}),
+                      "grey, band 1-4");
+}
+
+TEST(JpegEarlyScansTest, OutputsDcAloneWhenTheImageEndsBeforeAnyLumaAcScan) {
+  const jpeg_scan_info dc_and_chroma[] = {{3, {0, 1, 2}, 0, 0, 0, 0}, {1, {1}, 1, 63, 0, 0}, {1, {2}, 1, 63, 0, 0}};
+  ExpectSameAsLibjpeg(Encode(77, 61, {.scans = dc_and_chroma, .scan_count = 3}), "no luma AC");
+}
+
+// Files the reader leaves to libjpeg, and what fast decoding (DecodeJpeg) then outputs: libjpeg's
+// own early-scan pixels, at each scale (the small images take 1/8, 1/4 or 1/2 from min_side).
+TEST(JpegEarlyScansTest, LeavesOtherLayoutsAndScanOrdersToLibjpeg) {
+  const jpeg_scan_info chroma_dc_first[] = {
       {1, {1}, 0, 0, 0, 0}, {1, {0}, 0, 0, 0, 0}, {1, {2}, 0, 0, 0, 0},
       {1, {0}, 1, 63, 0, 0}, {1, {1}, 1, 63, 0, 0}, {1, {2}, 1, 63, 0, 0},
   };
-  const Bytes unsupported[] = {
-      Encode(64, 64, {.progressive = false}),  // baseline
-      Encode(64, 64, {.luma_h = 1, .luma_v = 1, .rgb = true}),  // RGB: component 0 is not luma
-      Encode(64, 64, {.scans = chroma_first, .scan_count = 6}),
+  const jpeg_scan_info short_first_band[] = {{1, {0}, 0, 0, 0, 0}, {1, {0}, 1, 2, 0, 0}, {1, {0}, 3, 63, 0, 0}};
+  const jpeg_scan_info dc_refined_first[] = {
+      {1, {0}, 0, 0, 0, 1}, {1, {0}, 0, 0, 1, 0}, {1, {0}, 1, 63, 0, 0}};
+  struct Case {
+    const char* name;
+    Bytes bytes;
+    bool first_scan_taken;  // the 1/8 reader takes it
   };
-  for (const Bytes& bytes : unsupported) {
-    EXPECT_EQ(DecodeFirstScanLuma(bytes, kMaxPixels).status().code(), StatusCode::kUnsupported);
+  const Case cases[] = {
+      {"RGB", Encode(96, 80, {.luma_h = 1, .luma_v = 1, .rgb = true}), false},
+      {"chroma DC first", Encode(96, 80, {.scans = chroma_dc_first, .scan_count = 6}), false},
+      {"band 1-2 first", Encode(96, 80, {.components = 1, .luma_h = 1, .luma_v = 1, .scans = short_first_band, .scan_count = 3}), true},
+      {"DC refined first", Encode(96, 80, {.components = 1, .luma_h = 1, .luma_v = 1, .scans = dc_refined_first, .scan_count = 3}), true},
+  };
+  EXPECT_EQ(DecodeFirstScanLuma(Encode(64, 64, {.progressive = false}), kMaxPixels).status().code(),
+            StatusCode::kUnsupported);
+  for (const Case& c : cases) {
+    EXPECT_EQ(DecodeFirstScanLuma(c.bytes, kMaxPixels).ok(), c.first_scan_taken) << c.name;
+    for (const int denominator : {4, 2}) {
+      EXPECT_EQ(DecodeFirstAcScanLuma(c.bytes, kMaxPixels, denominator).status().code(), StatusCode::kUnsupported)
+          << c.name;
+    }
+    if (std::string(c.name) == "RGB") continue;  // libjpeg's early scans of RGB need every component
+    for (const auto& [denominator, min_side] : {std::pair{8, 10}, std::pair{4, 20}, std::pair{2, 40}}) {
+      const Result<DecodedImage> fast =
+          DecodeJpeg(c.bytes, {.max_pixels = kMaxPixels, .min_side = min_side, .early_scans = true});
+      ASSERT_TRUE(fast.ok()) << c.name;
+      EXPECT_EQ(fast->pixels, LibjpegEarlyScans(c.bytes, denominator).pixels) << c.name << " 1/" << denominator;
+    }
   }
 }
 
-// A small progressive file and where its first scan ends (the next marker after the first SOS).
+// A small progressive file (libjpeg's standard script: the DC scan, then luma's AC 1-5) and where
+// each of its first two scans ends (the next marker after their SOS).
 struct SmallFile {
   Bytes bytes = Encode(48, 40, {.components = 3, .restart_interval = 2});
-  std::size_t first_scan_end() const {
-    std::size_t sos = 2;
-    while (bytes[sos + 1] != 0xDA) sos += 2 + (bytes[sos + 2] << 8 | bytes[sos + 3]);
-    std::size_t end = sos + 2 + (bytes[sos + 2] << 8 | bytes[sos + 3]);
-    while (!(bytes[end] == 0xFF && bytes[end + 1] != 0 && (bytes[end + 1] & 0xF8) != 0xD0)) ++end;
-    return end;
+  std::size_t scan_end(int scan) const {
+    std::size_t pos = 2;
+    for (int seen = 0;;) {
+      const int marker = bytes[pos + 1];
+      pos += 2 + (bytes[pos + 2] << 8 | bytes[pos + 3]);
+      if (marker != 0xDA) continue;
+      while (!(bytes[pos] == 0xFF && bytes[pos + 1] != 0 && (bytes[pos + 1] & 0xF8) != 0xD0)) ++pos;
+      if (seen++ == scan) return pos;
+    }
   }
 };
 
@@ -226,42 +292,47 @@ bool IsCleanError(const Status& status) {
   return status.code() == StatusCode::kCorrupt || status.code() == StatusCode::kUnsupported;
 }
 
-TEST(JpegDcScanTest, TruncatedFilesFailCleanlyUntilTheFirstScanIsWhole) {
+TEST(JpegEarlyScansTest, TruncatedFilesFailCleanlyUntilTheScansReadAreWhole) {
   const SmallFile file;
-  const Result<DecodedImage> whole = DecodeFirstScanLuma(file.bytes, kMaxPixels);
-  ASSERT_TRUE(whole.ok());
-  for (std::size_t length = 0; length <= file.bytes.size(); ++length) {
-    const Bytes prefix(file.bytes.begin(), file.bytes.begin() + static_cast<std::ptrdiff_t>(length));
-    const Result<DecodedImage> result = DecodeFirstScanLuma(prefix, kMaxPixels);
-    if (length < file.first_scan_end()) {
-      EXPECT_TRUE(!result.ok() && IsCleanError(result.status())) << length;
-    } else {
-      ASSERT_TRUE(result.ok()) << length;  // the rest of the file is never read
-      EXPECT_EQ(result->pixels, whole->pixels);
+  for (const int denominator : {8, 4, 2}) {
+    const std::size_t needed = file.scan_end(denominator == 8 ? 0 : 1);
+    const Result<DecodedImage> whole = DecodeEarlyScans(file.bytes, denominator);
+    ASSERT_TRUE(whole.ok());
+    for (std::size_t length = 0; length <= file.bytes.size(); ++length) {
+      const Bytes prefix(file.bytes.begin(), file.bytes.begin() + static_cast<std::ptrdiff_t>(length));
+      const Result<DecodedImage> result = DecodeEarlyScans(prefix, denominator);
+      if (length < needed) {
+        EXPECT_TRUE(!result.ok() && IsCleanError(result.status())) << denominator << " " << length;
+      } else {
+        ASSERT_TRUE(result.ok()) << denominator << " " << length;  // the rest of the file is never read
+        EXPECT_EQ(result->pixels, whole->pixels);
+      }
     }
   }
 }
 
-TEST(JpegDcScanTest, EverySingleByteChangeFailsCleanlyOrDecodes) {
+TEST(JpegEarlyScansTest, EverySingleByteChangeFailsCleanlyOrDecodes) {
   const SmallFile file;
-  int errors = 0;
-  for (std::size_t i = 0; i < file.first_scan_end(); ++i) {
-    for (const std::uint8_t value : {std::uint8_t{0x00}, std::uint8_t{0xFF}, static_cast<std::uint8_t>(file.bytes[i] ^ 0x01),
-                                     static_cast<std::uint8_t>(file.bytes[i] ^ 0x80)}) {
-      if (value == file.bytes[i]) continue;
-      Bytes changed = file.bytes;
-      changed[i] = value;
-      const Result<DecodedImage> result = DecodeFirstScanLuma(changed, kMaxPixels);
-      if (result.ok()) {
-        EXPECT_EQ(result->pixels.size(), static_cast<std::size_t>(result->width) * result->height);
-      } else {
-        ++errors;
-        EXPECT_TRUE(IsCleanError(result.status()) || result.status().code() == StatusCode::kResourceExhausted)
-            << i << " " << result.status().ToString();
+  for (const int denominator : {8, 4, 2}) {
+    int errors = 0;
+    for (std::size_t i = 0; i < file.scan_end(denominator == 8 ? 0 : 1); ++i) {
+      for (const std::uint8_t value : {std::uint8_t{0x00}, std::uint8_t{0xFF}, static_cast<std::uint8_t>(file.bytes[i] ^ 0x01),
+                                       static_cast<std::uint8_t>(file.bytes[i] ^ 0x80)}) {
+        if (value == file.bytes[i]) continue;
+        Bytes changed = file.bytes;
+        changed[i] = value;
+        const Result<DecodedImage> result = DecodeEarlyScans(changed, denominator);
+        if (result.ok()) {
+          EXPECT_EQ(result->pixels.size(), static_cast<std::size_t>(result->width) * result->height);
+        } else {
+          ++errors;
+          EXPECT_TRUE(IsCleanError(result.status()) || result.status().code() == StatusCode::kResourceExhausted)
+              << i << " " << result.status().ToString();
+        }
       }
     }
+    EXPECT_GT(errors, 0) << denominator;
   }
-  EXPECT_GT(errors, 0);
 }
 
 // SOI, then one segment declaring `declared_length` whatever its body's real length.
@@ -274,7 +345,7 @@ Bytes WithSegment(std::uint8_t marker, const Bytes& body, std::size_t declared_l
   return bytes;
 }
 
-TEST(JpegDcScanTest, RefusesAbsurdMarkerLengths) {
+TEST(JpegEarlyScansTest, RefusesAbsurdMarkerLengths) {
   const Bytes quant(65, 1);
   for (const std::size_t length : {std::size_t{0}, std::size_t{1}, std::size_t{0xFFFF}}) {
     const Status status = DecodeFirstScanLuma(WithSegment(0xDB, quant, length), kMaxPixels).status();
@@ -285,7 +356,7 @@ TEST(JpegDcScanTest, RefusesAbsurdMarkerLengths) {
             StatusCode::kCorrupt);
 }
 
-TEST(JpegDcScanTest, RefusesHuffmanTablesThatOverflowOrExceedDcCategories) {
+TEST(JpegEarlyScansTest, RefusesHuffmanTablesThatOverflowOrExceedDcCategories) {
   const SmallFile file;
   // The first DHT holds a DC table: give it three 1-bit codes (which cannot exist), same total.
   std::size_t dht = 2;
@@ -305,7 +376,7 @@ TEST(JpegDcScanTest, RefusesHuffmanTablesThatOverflowOrExceedDcCategories) {
   EXPECT_EQ(DecodeFirstScanLuma(category, kMaxPixels).status().code(), StatusCode::kCorrupt);
 }
 
-TEST(JpegDcScanTest, HugeDeclaredDimensionsAreRefusedBeforeAllocating) {
+TEST(JpegEarlyScansTest, HugeDeclaredDimensionsAreRefusedBeforeAllocating) {
   Bytes bytes = SmallFile().bytes;
   std::size_t sof = 2;
   while (bytes[sof + 1] != 0xC2) sof += 2 + (bytes[sof + 2] << 8 | bytes[sof + 3]);
@@ -318,7 +389,7 @@ TEST(JpegDcScanTest, HugeDeclaredDimensionsAreRefusedBeforeAllocating) {
   EXPECT_EQ(DecodeFirstScanLuma(bytes, std::uint64_t{1} << 40).status().code(), StatusCode::kCorrupt);
 }
 
-TEST(JpegDcScanTest, EmptyAndNonJpegInputFailCleanly) {
+TEST(JpegEarlyScansTest, EmptyAndNonJpegInputFailCleanly) {
   EXPECT_EQ(DecodeFirstScanLuma({}, kMaxPixels).status().code(), StatusCode::kCorrupt);
   const Bytes text = {'n', 'o', 't', ' ', 'a', ' ', 'j', 'p', 'e', 'g'};
   EXPECT_EQ(DecodeFirstScanLuma(text, kMaxPixels).status().code(), StatusCode::kCorrupt);

@@ -1,6 +1,7 @@
-// ShareStore connections for the request threads. A ShareStore is thread-compatible (one
-// SQLite connection), so each request borrows one for its transaction and gives it back; the
-// pool grows to the number of threads that write at once. SQLite serialises the writers.
+// ShareStore connections for the service. A ShareStore is thread-compatible (one SQLite
+// connection), so each user borrows one and gives it back: the group commit's leader (one at a
+// time), threshold processing, a refusal being counted. The pool grows to the number in use at
+// once, a few; SQLite serialises their writes (busy timeout 10 s).
 #pragma once
 
 #include <filesystem>

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #include <vector>
 
 #include "jpeg_entropy.h"
@@ -156,34 +157,35 @@ DecodedImage GrayPlane(std::uint64_t width, std::uint64_t height) {
   return image;
 }
 
-// Writes one block's `size` x `size` pixels at block (bx, by), cropped to the image.
-void PutBlock(std::span<const std::uint8_t> pixels, int size, std::uint64_t bx, std::uint64_t by, DecodedImage& image) {
-  const auto width = static_cast<std::uint64_t>(image.width), height = static_cast<std::uint64_t>(image.height);
-  const auto side = static_cast<std::uint64_t>(size);
-  const std::uint64_t x0 = bx * side, y0 = by * side;
-  const std::uint64_t columns = std::min(side, width - x0), rows = std::min(side, height - y0);
-  for (std::uint64_t dy = 0; dy < rows; ++dy) {
-    std::copy_n(pixels.begin() + static_cast<std::ptrdiff_t>(dy * side), columns,
-                image.pixels.begin() + static_cast<std::ptrdiff_t>((y0 + dy) * width + x0));
-  }
-}
-
-// One block to its reduced image (size 2 or 4) and into the plane; `nonzero` as InverseDct2x2's.
-void TransformBlock(const CoefficientBlock& block, const QuantBlock& quant, std::uint64_t nonzero, int size,
+// One block's inverse DCT to kSize x kSize pixels, written at block `index`, cropped to the
+// image; `nonzero` as InverseDct2x2's.
+template <int kSize>
+void TransformBlock(const CoefficientBlock& block, const QuantBlock& quant, std::uint64_t nonzero,
                     std::uint64_t index, std::uint64_t blocks_wide, DecodedImage& image) {
-  std::array<std::uint8_t, 16> pixels{};
-  if (size == 2) {
-    InverseDct2x2(block, quant, nonzero, std::span<std::uint8_t, 4>(pixels.data(), 4));
+  std::array<std::uint8_t, kSize * kSize> pixels;
+  if constexpr (kSize == 2) {
+    InverseDct2x2(block, quant, nonzero, pixels);
   } else {
     InverseDct4x4(block, quant, nonzero, pixels);
   }
-  PutBlock(pixels, size, index % blocks_wide, index / blocks_wide, image);
+  const auto width = static_cast<std::uint64_t>(image.width), height = static_cast<std::uint64_t>(image.height);
+  const std::uint64_t x0 = (index % blocks_wide) * kSize, y0 = (index / blocks_wide) * kSize;
+  const std::uint64_t columns = std::min<std::uint64_t>(kSize, width - x0), rows = std::min<std::uint64_t>(kSize, height - y0);
+  std::uint8_t* out = image.pixels.data() + y0 * width + x0;
+  for (std::uint64_t dy = 0; dy < rows; ++dy, out += width) {
+    if (columns == kSize) {
+      std::memcpy(out, &pixels[dy * kSize], kSize);
+    } else {
+      std::memcpy(out, &pixels[dy * kSize], columns);
+    }
+  }
 }
 
 // Decodes a first-pass AC scan of luma (T.81 G.1.2.2, as libjpeg's decode_mcu_AC_first) and
-// writes each block's reduced inverse DCT into the plane as soon as the block is read.
+// writes each block's kSize x kSize inverse DCT into the plane as soon as the block is read.
+template <int kSize>
 Status DecodeAcScan(std::span<const std::uint8_t> bytes, std::size_t pos, const JpegScan& scan, const LumaDc& luma,
-                    int size, DecodedImage& image) {
+                    DecodedImage& image) {
   const auto& spec = luma.header.ac_tables[scan.components[0].ac_table];
   if (!spec) return Malformed();
   const auto decoder = HuffmanDecoder::Build(*spec, /*dc_table=*/false);
@@ -214,7 +216,7 @@ Status DecodeAcScan(std::span<const std::uint8_t> bytes, std::size_t pos, const 
             return false;
           }
           const int natural = kNaturalOrder[k];
-          if (ReadByInverseDct(size, natural)) {
+          if (ReadByInverseDct(kSize, natural)) {
             const int value = ExtendSign(raw, magnitude_bits);
             block[natural] = static_cast<std::int16_t>(static_cast<std::uint32_t>(value) << scan.al);
             written[written_count++] = natural;
@@ -232,7 +234,7 @@ Status DecodeAcScan(std::span<const std::uint8_t> bytes, std::size_t pos, const 
     block[0] = luma.dc[index];
     std::uint64_t nonzero = 1;
     for (int n = 0; n < written_count; ++n) nonzero |= std::uint64_t{1} << written[n];
-    TransformBlock(block, luma.quant, nonzero, size, index, luma.blocks_wide, image);
+    TransformBlock<kSize>(block, luma.quant, nonzero, index, luma.blocks_wide, image);
     for (int n = 0; n < written_count; ++n) block[written[n]] = 0;
     return true;
   };
@@ -243,12 +245,13 @@ Status DecodeAcScan(std::span<const std::uint8_t> bytes, std::size_t pos, const 
   return Status::Ok();
 }
 
-// The reduced image from DC alone: what libjpeg outputs when the image ends before any luma AC scan.
-void TransformDcOnly(const LumaDc& luma, int size, DecodedImage& image) {
+// The kSize x kSize image of each block from DC alone: what libjpeg outputs when the image ends before any luma AC scan.
+template <int kSize>
+void TransformDcOnly(const LumaDc& luma, DecodedImage& image) {
   CoefficientBlock block{};
   for (std::uint64_t index = 0; index < luma.dc.size(); ++index) {
     block[0] = luma.dc[index];
-    TransformBlock(block, luma.quant, /*nonzero=*/1, size, index, luma.blocks_wide, image);
+    TransformBlock<kSize>(block, luma.quant, /*nonzero=*/1, index, luma.blocks_wide, image);
   }
 }
 
@@ -266,7 +269,6 @@ Result<DecodedImage> DecodeFirstScanLuma(std::span<const std::uint8_t> bytes, st
 Result<DecodedImage> DecodeFirstAcScanLuma(std::span<const std::uint8_t> bytes, std::uint64_t max_pixels,
                                            int denominator) {
   if (denominator != 2 && denominator != 4) return Status::InvalidInput("scale is not 1/2 or 1/4");
-  const int size = 8 / denominator;
   HV_ASSIGN_OR_RETURN(LumaDc luma, ReadFirstScan(bytes, max_pixels));
   const auto unsigned_denominator = static_cast<std::uint64_t>(denominator);
   DecodedImage image = GrayPlane(CeilDiv(luma.width, unsigned_denominator), CeilDiv(luma.height, unsigned_denominator));
@@ -274,7 +276,8 @@ Result<DecodedImage> DecodeFirstAcScanLuma(std::span<const std::uint8_t> bytes, 
   for (;;) {
     HV_ASSIGN_OR_RETURN(const NextScan next, ReadMarkersToScan(bytes, pos, max_pixels, luma.header));
     if (!next.scan) {
-      TransformDcOnly(luma, size, image);
+      if (denominator == 2) TransformDcOnly<4>(luma, image);
+      else TransformDcOnly<2>(luma, image);
       return image;
     }
     const JpegScan& scan = *next.scan;
@@ -287,7 +290,8 @@ Result<DecodedImage> DecodeFirstAcScanLuma(std::span<const std::uint8_t> bytes, 
     if (scan.ss != 1 || scan.ah != 0 || scan.se < kLowestDiagonal) {
       return Status::Unsupported("JPEG's early luma scans are not in an order this reader takes");
     }
-    HV_RETURN_IF_ERROR(DecodeAcScan(bytes, next.data, scan, luma, size, image));
+    HV_RETURN_IF_ERROR(denominator == 2 ? DecodeAcScan<4>(bytes, next.data, scan, luma, image)
+                                        : DecodeAcScan<2>(bytes, next.data, scan, luma, image));
     return image;
   }
 }

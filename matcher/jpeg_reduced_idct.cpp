@@ -1,5 +1,7 @@
 #include "jpeg_reduced_idct.h"
 
+#include <bit>
+
 namespace hashveil::matcher {
 namespace {
 
@@ -34,39 +36,45 @@ std::uint8_t RangeLimit(std::int64_t value) {
   return static_cast<std::uint8_t>(index - 896);
 }
 
-// One 1-D pass of jpeg_idct_2x2 on v[0], v[1], v[3], v[5], v[7]: the two outputs before descaling.
-std::array<std::int64_t, 2> Pass2(const std::array<std::int64_t, 8>& v) {
-  const std::int64_t even = v[0] << (kConstBits + 2);
-  const std::int64_t odd =
-      v[7] * -kFix0_720959822 + v[5] * kFix0_850430095 + v[3] * -kFix1_272758580 + v[1] * kFix3_624509785;
-  return {even + odd, even - odd};
+// One 1-D pass of jpeg_idct_2x2 (reads v[0], v[1], v[3], v[5], v[7]) or jpeg_idct_4x4 (every
+// v[i] but v[4]): the outputs before descaling.
+template <int kSize, typename Value>
+std::array<std::int64_t, kSize> Pass(const std::array<Value, 8>& values) {
+  std::array<std::int64_t, 8> v;
+  for (int i = 0; i < 8; ++i) v[i] = values[i];
+  if constexpr (kSize == 2) {
+    const std::int64_t even = v[0] << (kConstBits + 2);
+    const std::int64_t odd =
+        v[7] * -kFix0_720959822 + v[5] * kFix0_850430095 + v[3] * -kFix1_272758580 + v[1] * kFix3_624509785;
+    return {even + odd, even - odd};
+  } else {
+    const std::int64_t dc = v[0] << (kConstBits + 1);
+    const std::int64_t even = v[2] * kFix1_847759065 + v[6] * -kFix0_765366865;
+    const std::int64_t odd0 =
+        v[7] * -kFix0_211164243 + v[5] * kFix1_451774981 + v[3] * -kFix2_172734803 + v[1] * kFix1_061594337;
+    const std::int64_t odd2 =
+        v[7] * -kFix0_509795579 + v[5] * -kFix0_601344887 + v[3] * kFix0_899976223 + v[1] * kFix2_562915447;
+    return {dc + even + odd2, dc - even + odd0, dc - even - odd0, dc + even - odd2};
+  }
 }
 
-// One 1-D pass of jpeg_idct_4x4 on every v[i] but v[4]: the four outputs before descaling.
-std::array<std::int64_t, 4> Pass4(const std::array<std::int64_t, 8>& v) {
-  const std::int64_t dc = v[0] << (kConstBits + 1);
-  const std::int64_t even = v[2] * kFix1_847759065 + v[6] * -kFix0_765366865;
-  const std::int64_t odd0 =
-      v[7] * -kFix0_211164243 + v[5] * kFix1_451774981 + v[3] * -kFix2_172734803 + v[1] * kFix1_061594337;
-  const std::int64_t odd2 =
-      v[7] * -kFix0_509795579 + v[5] * -kFix0_601344887 + v[3] * kFix0_899976223 + v[1] * kFix2_562915447;
-  return {dc + even + odd2, dc - even + odd0, dc - even - odd0, dc + even - odd2};
-}
-
-// Both IDCTs: dequantised columns through `pass`, descaled into an int workspace, then the
-// workspace rows through `pass` again to pixels. libjpeg shortcuts a column or row whose AC
-// terms are all zero; its shortcut gives the same values as the general formula, so here it only
-// saves work. `extra` is log2(8 / size).
-template <int kSize, typename Pass>
-void InverseDct(const CoefficientBlock& block, const QuantBlock& quant, std::uint64_t nonzero, Pass pass,
+// Both IDCTs: dequantised columns through Pass, descaled into an int workspace, then the
+// workspace rows through Pass again to pixels. libjpeg shortcuts a column or row whose AC terms
+// are all zero; its shortcut gives the same values as the general formula, so here it only
+// saves work, as does skipping the coefficients `nonzero` says are zero.
+template <int kSize>
+void InverseDct(const CoefficientBlock& block, const QuantBlock& quant, std::uint64_t nonzero,
                 std::span<std::uint8_t, kSize * kSize> out) {
-  constexpr int extra = kSize == 2 ? 2 : 1;
+  constexpr int extra = kSize == 2 ? 2 : 1;  // log2(8 / size)
   constexpr std::uint64_t kColumn = 0x0101010101010101;  // natural indices of column 0
-  std::array<std::array<std::int64_t, 8>, kSize> workspace{};
+  std::array<std::array<int, 8>, kSize> workspace;  // int, as libjpeg's
   bool rows_have_ac = false;
   for (int col = 0; col < 8; ++col) {
     const std::uint64_t column_bits = (nonzero >> col) & kColumn;
-    if (column_bits == 0 || !ReadByInverseDct(kSize, col)) continue;  // a zero column stays zero
+    if (column_bits == 0 || !ReadByInverseDct(kSize, col)) {
+      for (int row = 0; row < kSize; ++row) workspace[row][col] = 0;
+      continue;
+    }
     rows_have_ac |= col != 0;
     if (column_bits == 1) {
       const auto dc = static_cast<int>(std::int64_t{block[col] * quant[col]} << kPass1Bits);
@@ -74,10 +82,13 @@ void InverseDct(const CoefficientBlock& block, const QuantBlock& quant, std::uin
       continue;
     }
     std::array<std::int64_t, 8> column{};
-    for (int row = 0; row < 8; ++row) column[row] = std::int64_t{block[row * 8 + col] * quant[row * 8 + col]};
-    const auto values = pass(column);
+    for (std::uint64_t bits = column_bits; bits != 0; bits &= bits - 1) {
+      const int n = std::countr_zero(bits) + col;
+      column[n / 8] = std::int64_t{block[n] * quant[n]};
+    }
+    const auto values = Pass<kSize>(column);
     for (int row = 0; row < kSize; ++row) {
-      workspace[row][col] = static_cast<int>(Descale(values[row], kConstBits - kPass1Bits + extra));  // an int in libjpeg
+      workspace[row][col] = static_cast<int>(Descale(values[row], kConstBits - kPass1Bits + extra));
     }
   }
   for (int row = 0; row < kSize; ++row) {
@@ -86,7 +97,7 @@ void InverseDct(const CoefficientBlock& block, const QuantBlock& quant, std::uin
       for (int col = 0; col < kSize; ++col) out[row * kSize + col] = dc;
       continue;
     }
-    const auto values = pass(workspace[row]);
+    const auto values = Pass<kSize>(workspace[row]);
     for (int col = 0; col < kSize; ++col) {
       out[row * kSize + col] = RangeLimit(Descale(values[col], kConstBits + kPass1Bits + 3 + extra));
     }
@@ -99,12 +110,12 @@ std::uint8_t InverseDct1x1(int dc, int q0) { return RangeLimit(Descale(std::int6
 
 void InverseDct2x2(const CoefficientBlock& block, const QuantBlock& quant, std::uint64_t nonzero,
                    std::span<std::uint8_t, 4> out) {
-  InverseDct<2>(block, quant, nonzero, Pass2, out);
+  InverseDct<2>(block, quant, nonzero, out);
 }
 
 void InverseDct4x4(const CoefficientBlock& block, const QuantBlock& quant, std::uint64_t nonzero,
                    std::span<std::uint8_t, 16> out) {
-  InverseDct<4>(block, quant, nonzero, Pass4, out);
+  InverseDct<4>(block, quant, nonzero, out);
 }
 
 }  // namespace hashveil::matcher

@@ -1,6 +1,8 @@
 #include "hashveil/psi/share_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -294,6 +296,11 @@ Result<bool> ShareStore::Record(std::string_view account, const OpenedVoucher& v
 }
 
 Result<std::unique_ptr<ShareStore>> ShareStore::Open(const std::filesystem::path& path) {
+  // Created 0600 here rather than by SQLite (umask's 0644): the store holds every account's
+  // candidates, and SQLite gives its WAL and shared-memory files the database file's mode.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IoError("cannot create or open the share store");
+  ::close(fd);
   sqlite3* db = nullptr;
   const int opened = sqlite3_open_v2(path.c_str(), &db,
                                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);

@@ -1,10 +1,12 @@
 // The share store's write path: a batch of vouchers in one transaction, each counted once within
 // and across batches; a bad batch stores nothing; a connection opened while another one writes
-// waits for the lock instead of failing (the cause of the service's old 503 answers).
+// waits for the lock instead of failing (the cause of the service's old 503 answers); a new store
+// is readable by its owner only.
 #include "hashveil/psi/share_store.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <thread>
@@ -97,6 +99,18 @@ TEST(ShareStoreOpenTest, OpeningWhileAnotherConnectionWritesWaitsForIt) {
   const auto accounts = (*opened)->ListAccounts().value();
   ASSERT_EQ(accounts.size(), 1u);
   EXPECT_EQ(accounts[0].account, "held");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ShareStoreOpenTest, CreatesTheStoreReadableByItsOwnerOnly) {
+  const auto dir = ::hashveil::testing::FreshDirForCurrentTest("hv-share-store");
+  const auto path = dir / "server.sqlite";
+  const mode_t old_umask = ::umask(022);
+  const bool opened = ShareStore::Open(path).ok();
+  ::umask(old_umask);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::filesystem::remove_all(dir);
 }
 

@@ -81,15 +81,18 @@ std::string AccountReportJson(const AccountReport& report) {
   return json.dump(2) + "\n";
 }
 
+// Reports name an account and show what its matched images look like: owner-only (0600), as
+// secrets are; a report is rewritten when the account's counts change.
 Status WriteAccountReport(const AccountReport& report, const std::filesystem::path& dir) {
   for (const VerifiedMatch& match : report.matches) {
     HV_ASSIGN_OR_RETURN(const auto png,
                         matcher::EncodeVisualDerivativePng(match.voucher.payload.derivative));
-    HV_RETURN_IF_ERROR(WriteFileAtomically(dir / DerivativeFileName(report, match.voucher.id), png)
+    HV_RETURN_IF_ERROR(WriteSecretFile(dir / DerivativeFileName(report, match.voucher.id), png,
+                                       /*overwrite=*/true)
                            .WithContext("writing a report image"));
   }
-  return WriteFileAtomically(dir / (report.counts.account + ".json"),
-                             AsBytes(AccountReportJson(report)))
+  return WriteSecretFile(dir / (report.counts.account + ".json"),
+                         AsBytes(AccountReportJson(report)), /*overwrite=*/true)
       .WithContext("writing a report");
 }
 

@@ -322,6 +322,11 @@ TEST_F(ThresholdTest, ReportsVerifyAgainstTheOriginalsAndWriteJsonAndPngs) {
   const auto png = ReadFileBytes(dir_ / ("alice." + ToHex(first_id) + ".png"), 1 << 20).value();
   ASSERT_GT(png.size(), 8u);
   EXPECT_EQ(png[1], 'P');  // \x89PNG
+  // Owner-only, and rewritten in place when the account's counts change.
+  const auto owner_only = std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+  EXPECT_EQ(std::filesystem::status(dir_ / "alice.json").permissions() & std::filesystem::perms::all,
+            owner_only);
+  EXPECT_TRUE(WriteAccountReport(report, dir_).ok());
 }
 
 }  // namespace

@@ -33,7 +33,8 @@ Result<DecodedImage> DecodeFirstScanLuma(std::span<const std::uint8_t> bytes, st
 // unread; an image ending (EOI) before it is output from DC alone, as libjpeg does. Each block is
 // transformed as soon as that scan has read it: allocates one 16-bit DC per block and the plane.
 // Errors: as DecodeFirstScanLuma, plus kUnsupported when a scan touching luma comes first that
-// is not that AC scan (a DC refinement, an AC band starting above 1 or ending below 4).
+// is not that AC scan (a DC refinement, an AC band starting above 1 or ending below 4), and
+// kInvalidInput for a denominator other than 2 or 4.
 Result<DecodedImage> DecodeFirstAcScanLuma(std::span<const std::uint8_t> bytes, std::uint64_t max_pixels,
                                            int denominator);
 

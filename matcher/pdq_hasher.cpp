@@ -21,9 +21,9 @@ constexpr int kReferenceSquash = 512;
 // Fast mode decodes JPEGs DCT-scaled to keep the shorter side >= 512, the reference's squash
 // size; progressive ones from their early scans only, keeping >= 1024 px when a scale can (1/2
 // from 2048 px, 1/4 from 4096, 1/8 from 8192). On resized sharp copies, decodes whose shorter
-// side lands at 512-1023 px miss the reference's nearest-neighbour squash by up to 12 bits (1/4
-// at 2400-2800 px), up to 26 from the first scan alone (1/8 at 2176-2200 px), while 1/2 keeps
-// them within 6; for progressive files our bounded reader makes the finer scale nearly free.
+// side lands below 1024 px missed the reference's nearest-neighbour squash by up to 12 bits (1/4
+// at 2400-2800 px) and 26 (the first scan alone, 1/8 at 2176-2200 px), while 1/2 keeps them
+// within 6; for progressive files our bounded reader makes the finer scale cheap.
 // All then take the reference's squash, which keeps them closest to its hashes (docs/pdq.md).
 constexpr int kFastMinSide = 512;
 constexpr int kFastEarlyScanMinSide = 1024;

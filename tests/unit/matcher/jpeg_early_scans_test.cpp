@@ -389,6 +389,13 @@ TEST(JpegEarlyScansTest, HugeDeclaredDimensionsAreRefusedBeforeAllocating) {
   EXPECT_EQ(DecodeFirstScanLuma(bytes, std::uint64_t{1} << 40).status().code(), StatusCode::kCorrupt);
 }
 
+TEST(JpegEarlyScansTest, OnlyHalfAndQuarterScalesComeFromTheFirstAcScan) {
+  const Bytes bytes = SmallFile().bytes;
+  for (const int denominator : {0, 1, 3, 8}) {
+    EXPECT_EQ(DecodeFirstAcScanLuma(bytes, kMaxPixels, denominator).status().code(), StatusCode::kInvalidInput);
+  }
+}
+
 TEST(JpegEarlyScansTest, EmptyAndNonJpegInputFailCleanly) {
   EXPECT_EQ(DecodeFirstScanLuma({}, kMaxPixels).status().code(), StatusCode::kCorrupt);
   const Bytes text = {'n', 'o', 't', ' ', 'a', ' ', 'j', 'p', 'e', 'g'};

@@ -19,11 +19,11 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-// A smooth 1024x1024 image as a progressive JPEG (libjpeg's default 10-scan script). Small
-// enough that the fast mode reads every scan too (it stops after the first scans only when the
-// image is at least 2048 px on its shorter side).
+// A smooth 768x768 image as a progressive JPEG (libjpeg's default 10-scan script). Small enough
+// that the fast mode reads every scan too (it stops after the early scans only when the image is
+// at least 1024 px on its shorter side, and then never meets the repeated last scan).
 Bytes ProgressiveJpeg() {
-  cv::Mat image(1024, 1024, CV_8UC3);
+  cv::Mat image(768, 768, CV_8UC3);
   for (int y = 0; y < image.rows; ++y) {
     for (int x = 0; x < image.cols; ++x) {
       image.at<cv::Vec3b>(y, x) = cv::Vec3b(static_cast<std::uint8_t>(x / 4),

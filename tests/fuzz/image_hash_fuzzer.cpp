@@ -1,5 +1,5 @@
 // Image bytes to PDQ hash: format sniffing, the header's pixel budget, libjpeg-turbo (both the
-// fast DCT-scaled / first-scan path and the reference full decode), OpenCV for PNG, WebP, BMP
+// fast DCT-scaled / early-scan path and the reference full decode), OpenCV for PNG, WebP, BMP
 // and TIFF, then the hashing core.
 #include <cstdint>
 #include <span>
@@ -13,8 +13,9 @@ namespace {
 
 // Budgets small enough that every accepted input decodes in milliseconds (the refusal of larger
 // headers is exercised all the same). The fast mode's is large enough for its progressive
-// first-scan path (2048 px on the shorter side), which decodes only an eighth of each side; the
-// reference mode decodes in full, so it gets 512x512.
+// early-scan path (from 1024 px on the shorter side, decoded at 1/2; the 1/4 and 1/8 scales
+// have their own target, jpeg_early_scans); the reference mode decodes in full, so it gets
+// 512x512.
 constexpr std::uint64_t kFastMaxPixels = 1u << 22;
 constexpr std::uint64_t kReferenceMaxPixels = 1u << 18;
 

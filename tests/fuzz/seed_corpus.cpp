@@ -87,8 +87,8 @@ Status WriteImageSeeds(const std::filesystem::path& dir) {
   cv::cvtColor(small, grey, cv::COLOR_BGR2GRAY);
   cv::cvtColor(small, alpha, cv::COLOR_BGR2BGRA);
   small.convertTo(deep, CV_16UC3, 257.0);
-  // Large enough for the fast path's DCT scaling (1024) and its progressive first-scan decode
-  // (2048).
+  // Large enough for the fast path's DCT scaling and its progressive early-scan decode (1024
+  // and 2048 px: both at 1/2).
   cv::resize(small, medium, cv::Size(1024, 1024), 0, 0, cv::INTER_LINEAR);
   cv::resize(small, large, cv::Size(2048, 2048), 0, 0, cv::INTER_LINEAR);
   HV_RETURN_IF_ERROR(Encode(dir, "baseline.jpg", small, {cv::IMWRITE_JPEG_QUALITY, 80}));
@@ -105,6 +105,19 @@ Status WriteImageSeeds(const std::filesystem::path& dir) {
   HV_RETURN_IF_ERROR(Encode(dir, "rgb.bmp", small));
   HV_RETURN_IF_ERROR(Encode(dir, "grey.tiff", grey));
   return Encode(dir, "rgb.tiff", small);
+}
+
+// Progressive JPEGs in the layouts the early-scan reader takes (YCbCr, grey, restart intervals)
+// and one it hands back to libjpeg (a baseline file).
+Status WriteEarlyScanSeeds(const std::filesystem::path& dir) {
+  cv::Mat small, grey;
+  cv::resize(SourcePhoto(), small, cv::Size(256, 192), 0, 0, cv::INTER_AREA);
+  cv::cvtColor(small, grey, cv::COLOR_BGR2GRAY);
+  HV_RETURN_IF_ERROR(Encode(dir, "progressive.jpg", small, {cv::IMWRITE_JPEG_PROGRESSIVE, 1}));
+  HV_RETURN_IF_ERROR(Encode(dir, "grey.jpg", grey, {cv::IMWRITE_JPEG_PROGRESSIVE, 1}));
+  HV_RETURN_IF_ERROR(Encode(dir, "restarts.jpg", small,
+                            {cv::IMWRITE_JPEG_PROGRESSIVE, 1, cv::IMWRITE_JPEG_RST_INTERVAL, 3}));
+  return Encode(dir, "baseline.jpg", small);
 }
 
 Status WriteHashListSeeds(const std::filesystem::path& dir) {
@@ -197,6 +210,7 @@ Status WriteVoucherSeeds(const std::filesystem::path& dir, const std::filesystem
 
 Status WriteSeedCorpus(const std::filesystem::path& root) {
   HV_RETURN_IF_ERROR(WriteImageSeeds(root / "image_hash"));
+  HV_RETURN_IF_ERROR(WriteEarlyScanSeeds(root / "jpeg_early_scans"));
   HV_RETURN_IF_ERROR(WriteHashListSeeds(root / "hash_list"));
   const FixtureDb& fixture = TheFixtureDb();
   HV_RETURN_IF_ERROR(CopySeed(fixture.db, root / "client_db", "client.hvdb"));

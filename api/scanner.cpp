@@ -1,9 +1,8 @@
 #include "hashveil/scanner.h"
 
-#include <exception>
-#include <new>
 #include <utility>
 
+#include "hashveil/common/exception_boundary.h"
 #include "hashveil/common/random.h"
 #include "hashveil/matcher/visual_derivative.h"
 #include "hashveil/psi/voucher_builder.h"
@@ -41,25 +40,13 @@ psi::VoucherInput InputFrom(const matcher::PdqResult& hashed, matcher::VisualDer
   return input;
 }
 
-// The boundary: library code reports through Status, but an allocation can still throw.
-template <typename Body>
-Result<std::vector<std::uint8_t>> Guarded(Body body) {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return Status::ResourceExhausted("out of memory while scanning");
-  } catch (const std::exception&) {
-    return Status::Internal("scanning failed unexpectedly");
-  }
-}
-
 }  // namespace
 
 Scanner::Scanner(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 Scanner::~Scanner() = default;
 
 Result<std::unique_ptr<Scanner>> Scanner::Create(const ScannerOptions& options) {
-  try {
+  return StatusFromExceptions("creating the scanner", [&]() -> Result<std::unique_ptr<Scanner>> {
     auto parts = std::make_unique<Parts>();
     parts->random = MakeSystemRandom();
     parts->decode = options.decode;
@@ -76,16 +63,12 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const ScannerOptions& options) 
     parts->account = std::move(account).value();
     HV_ASSIGN_OR_RETURN(parts->builder, psi::VoucherBuilder::Create(*parts->db, *parts->account));
     return std::unique_ptr<Scanner>(new Scanner(std::move(parts)));
-  } catch (const std::bad_alloc&) {
-    return Status::ResourceExhausted("out of memory while creating the scanner");
-  } catch (const std::exception&) {
-    return Status::Internal("creating the scanner failed unexpectedly");
-  }
+  });
 }
 
 Result<std::vector<std::uint8_t>> Scanner::Scan(std::span<const std::uint8_t> image_bytes,
                                                 std::span<const std::uint8_t> metadata) const {
-  return Guarded([&]() -> Result<std::vector<std::uint8_t>> {
+  return StatusFromExceptions("scanning", [&]() -> Result<std::vector<std::uint8_t>> {
     HV_RETURN_IF_ERROR(CheckMetadata(metadata));
     HV_ASSIGN_OR_RETURN(matcher::HashedImage hashed,
                         matcher::HashAndDeriveEncodedImage(image_bytes, parts_->decode));
@@ -96,7 +79,7 @@ Result<std::vector<std::uint8_t>> Scanner::Scan(std::span<const std::uint8_t> im
 
 Result<std::vector<std::uint8_t>> Scanner::ScanPixels(const matcher::ImageView& image,
                                                       std::span<const std::uint8_t> metadata) const {
-  return Guarded([&]() -> Result<std::vector<std::uint8_t>> {
+  return StatusFromExceptions("scanning", [&]() -> Result<std::vector<std::uint8_t>> {
     HV_RETURN_IF_ERROR(CheckMetadata(metadata));
     HV_ASSIGN_OR_RETURN(matcher::PdqResult hashed, matcher::HashPixels(image));
     HV_ASSIGN_OR_RETURN(matcher::VisualDerivative derivative,

@@ -1,9 +1,9 @@
 #include "hashveil/matcher/pdq_hasher.h"
 
 #include <algorithm>
-#include <exception>
 #include <limits>
 
+#include "hashveil/common/exception_boundary.h"
 #include "hashveil/common/secret_file.h"
 #include "image_format.h"
 #include "jarosz.h"
@@ -80,33 +80,18 @@ Result<DecodedImage> Decode(std::span<const std::uint8_t> bytes, const DecodeOpt
   return DecodeWithOpenCv(bytes);
 }
 
-// Decoders report through Status; this turns what escapes them (allocation failures, library
-// exceptions) into one too, so nothing crosses the public API.
-template <typename T, typename Work>
-Result<T> CatchDecodingFailures(Work&& work) {
-  try {
-    return work();
-  } catch (const std::bad_alloc&) {
-    return Status::ResourceExhausted("out of memory decoding the image");
-  } catch (const std::exception&) {
-    return Status::Internal("image decoding failed unexpectedly");
-  }
-}
-
 }  // namespace
 
 Result<PdqResult> HashPixels(const ImageView& image, const HashOptions& options) {
   HV_RETURN_IF_ERROR(CheckView(image));
   if (image.height < kMinHashableSide || image.width < kMinHashableSide) return Unhashable(options);
-  try {
+  return StatusFromExceptions("hashing the image", [&]() -> Result<PdqResult> {
     return HashLuma(ToLuma(image, image.height, image.width), options);
-  } catch (const std::bad_alloc&) {
-    return Status::ResourceExhausted("out of memory hashing the image");
-  }
+  });
 }
 
 Result<PdqResult> HashEncodedImage(std::span<const std::uint8_t> bytes, const DecodeOptions& options) {
-  return CatchDecodingFailures<PdqResult>([&]() -> Result<PdqResult> {
+  return StatusFromExceptions("decoding the image", [&]() -> Result<PdqResult> {
     HV_ASSIGN_OR_RETURN(const DecodedImage decoded, Decode(bytes, options));
     return HashDecoded(decoded.view(), {.dihedral = options.dihedral});
   });
@@ -114,7 +99,7 @@ Result<PdqResult> HashEncodedImage(std::span<const std::uint8_t> bytes, const De
 
 Result<HashedImage> HashAndDeriveEncodedImage(std::span<const std::uint8_t> bytes,
                                               const DecodeOptions& options) {
-  return CatchDecodingFailures<HashedImage>([&]() -> Result<HashedImage> {
+  return StatusFromExceptions("decoding the image", [&]() -> Result<HashedImage> {
     HV_ASSIGN_OR_RETURN(const DecodedImage decoded, Decode(bytes, options));
     HV_ASSIGN_OR_RETURN(PdqResult pdq, HashDecoded(decoded.view(), {.dihedral = options.dihedral}));
     HV_ASSIGN_OR_RETURN(VisualDerivative derivative, MakeVisualDerivative(decoded.view()));

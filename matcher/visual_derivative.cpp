@@ -5,8 +5,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
-#include <exception>
 
+#include "hashveil/common/exception_boundary.h"
 #include "image_format.h"
 
 namespace hashveil::matcher {
@@ -54,23 +54,18 @@ Result<VisualDerivative> MakeVisualDerivative(const ImageView& image) {
       image.stride < static_cast<std::size_t>(image.width) * BytesPerPixel(image.format)) {
     return Status::InvalidInput("image view is empty or its stride is too small");
   }
-  try {
-    return FromGrey(GreyOf(image));
-  } catch (const std::exception&) {
-    return Status::Internal("making the visual derivative failed unexpectedly");
-  }
+  return StatusFromExceptions("making the visual derivative",
+                              [&]() -> Result<VisualDerivative> { return FromGrey(GreyOf(image)); });
 }
 
 Result<std::vector<std::uint8_t>> EncodeVisualDerivativePng(const VisualDerivative& derivative) {
-  try {
+  return StatusFromExceptions("PNG encoding", [&]() -> Result<std::vector<std::uint8_t>> {
     const cv::Mat grey(kVisualDerivativeSide, kVisualDerivativeSide, CV_8UC1,
                        const_cast<std::uint8_t*>(derivative.pixels.data()));
     std::vector<std::uint8_t> png;
     if (!cv::imencode(".png", grey, png)) return Status::Internal("PNG encoding failed");
     return png;
-  } catch (const std::exception&) {
-    return Status::Internal("PNG encoding failed unexpectedly");
-  }
+  });
 }
 
 }  // namespace hashveil::matcher

@@ -80,7 +80,6 @@ void VoucherService::AddRoutes() {
     res.status = 200;
     res.set_content(summary->lines, kText);
   });
-
 }
 
 Result<int> VoucherService::Bind(const std::string& host, int port) {

@@ -174,7 +174,10 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegR
     return Status::Unsupported("JPEG colour space is not supported");
   }
   cinfo.out_color_space = cmyk ? JCS_CMYK : (fast || source == JCS_GRAYSCALE) ? JCS_GRAYSCALE : JCS_RGB;
-  const bool progressive = fast && jpeg_has_multiple_scans(&cinfo);
+  // Progressive (SOF2) only: a sequential file may also be coded in several scans (one per
+  // component), but then each scan carries finished coefficients and libjpeg keeps no
+  // coef_bits to follow a progression; it is decoded as a whole.
+  const bool progressive = fast && cinfo.progressive_mode;
   const bool early_scans = progressive && request.early_scans;
   const int early_denominator =
       early_scans ? JpegScaleDenominator(cinfo.image_width, cinfo.image_height, request.early_scan_min_side) : 1;

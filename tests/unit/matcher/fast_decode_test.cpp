@@ -27,6 +27,7 @@ namespace {
 using test_jpeg::Bytes;
 using test_jpeg::IsProgressive;
 using test_jpeg::TranscodeToProgressive;
+using test_jpeg::TranscodeToScanPerComponent;
 
 constexpr int kCompatibleDistance = 10;
 constexpr int kCompatibleQuality = 80;
@@ -59,16 +60,16 @@ class RuleChecker {
 
 Bytes ReadBytes(const std::filesystem::path& path) { return *ReadFileBytes(path, std::size_t{1} << 30); }
 
-// A progressive copy (libjpeg's standard script, quality 90, 4:2:0) resized so that its shorter
-// side is `shorter_side`: area-averaged down, or cubic up.
-Bytes ProgressiveCopyAt(const cv::Mat& image, int shorter_side) {
+// A copy (quality 90, 4:2:0; progressive: libjpeg's standard script) resized so that its
+// shorter side is `shorter_side`: area-averaged down, or cubic up.
+Bytes CopyAt(const cv::Mat& image, int shorter_side, bool progressive = true) {
   const double scale = static_cast<double>(shorter_side) / std::min(image.cols, image.rows);
   const cv::Size size(std::max(shorter_side, static_cast<int>(image.cols * scale + 0.5)),
                       std::max(shorter_side, static_cast<int>(image.rows * scale + 0.5)));
   cv::Mat resized;
   cv::resize(image, resized, size, 0, 0, scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
   Bytes jpeg;
-  cv::imencode(".jpg", resized, jpeg, {cv::IMWRITE_JPEG_QUALITY, 90, cv::IMWRITE_JPEG_PROGRESSIVE, 1});
+  cv::imencode(".jpg", resized, jpeg, {cv::IMWRITE_JPEG_QUALITY, 90, cv::IMWRITE_JPEG_PROGRESSIVE, progressive ? 1 : 0});
   return jpeg;
 }
 
@@ -130,7 +131,7 @@ TEST(FastDecodeTest, ProgressiveCopiesAtEveryEarlyScanScale) {
     const cv::Mat image = cv::imread(source.string(), cv::IMREAD_COLOR);
     ASSERT_FALSE(image.empty()) << source.filename();
     for (const int side : kEarlyScanSides) {
-      const Bytes copy = ProgressiveCopyAt(image, side);
+      const Bytes copy = CopyAt(image, side);
       ASSERT_TRUE(IsProgressive(copy));
       rule.Check(copy, source.filename().string() + " at " + std::to_string(side) + " px");
     }
@@ -148,11 +149,31 @@ TEST(FastDecodeTest, LargeProgressiveCopies) {
     const cv::Mat image = cv::imread(source.string(), cv::IMREAD_COLOR);
     ASSERT_FALSE(image.empty()) << source.filename();
     for (const int side : kLargeCopySides) {
-      rule.Check(ProgressiveCopyAt(image, side), source.filename().string() + " at " + std::to_string(side) + " px");
+      rule.Check(CopyAt(image, side), source.filename().string() + " at " + std::to_string(side) + " px");
     }
   }
   rule.Print("large progressive copies");
   EXPECT_EQ(rule.checked(), static_cast<int>(sources.size() * std::size(kLargeCopySides)));
+}
+
+// A sequential file coded in several scans (one per component) is not progressive: fast mode
+// decodes it whole at its reduced scale (it once took the early-scan path and read libjpeg's
+// progression state, which sequential files do not have: a crash the fuzzer found). Sizes on
+// both sides of each early-scan scale, from a synthetic photo-like image.
+TEST(FastDecodeTest, SequentialFilesWithAScanPerComponent) {
+  cv::Mat image(600, 900, CV_8UC3);
+  cv::randu(image, cv::Scalar::all(0), cv::Scalar::all(255));
+  cv::GaussianBlur(image, image, cv::Size(0, 0), 6);
+  cv::rectangle(image, {100, 80}, {500, 400}, cv::Scalar(250, 40, 10), cv::FILLED);
+  cv::circle(image, {650, 300}, 180, cv::Scalar(20, 200, 240), cv::FILLED);
+  RuleChecker rule;
+  for (const int side : {900, 1024, 2100, 4100}) {
+    const Bytes copy = TranscodeToScanPerComponent(CopyAt(image, side, /*progressive=*/false));
+    ASSERT_FALSE(IsProgressive(copy));
+    rule.Check(copy, "synthetic scan-per-component copy at " + std::to_string(side) + " px");
+  }
+  rule.Print("sequential scan-per-component copies");
+  EXPECT_EQ(rule.checked(), 4);
 }
 
 }  // namespace

@@ -39,9 +39,10 @@ class MemoryEncoder {
   unsigned long size_ = 0;
 };
 
-// Rewrites a JPEG as progressive with libjpeg's standard script without touching its
-// coefficients (what jpegtran -progressive does), so the result decodes to the same pixels.
-inline Bytes TranscodeToProgressive(const Bytes& original, int restart_interval = 0) {
+// Rewrites a JPEG's scans without touching its coefficients (what jpegtran does), so the result
+// decodes to the same pixels; `set_scans` chooses the new scan script.
+template <typename SetScans>
+Bytes TranscodeScans(const Bytes& original, SetScans&& set_scans, int restart_interval = 0) {
   jpeg_decompress_struct in{};
   jpeg_error_mgr in_errors{};
   in.err = jpeg_std_error(&in_errors);
@@ -52,13 +53,28 @@ inline Bytes TranscodeToProgressive(const Bytes& original, int restart_interval 
   MemoryEncoder encoder;
   jpeg_compress_struct& out = encoder.cinfo();
   jpeg_copy_critical_parameters(&in, &out);
-  jpeg_simple_progression(&out);
+  set_scans(out);
   out.restart_interval = static_cast<unsigned>(restart_interval);
   jpeg_write_coefficients(&out, coefficients);
-  Bytes progressive = encoder.Finish();
+  Bytes transcoded = encoder.Finish();
   jpeg_finish_decompress(&in);
   jpeg_destroy_decompress(&in);
-  return progressive;
+  return transcoded;
+}
+
+// Progressive with libjpeg's standard script (jpegtran -progressive).
+inline Bytes TranscodeToProgressive(const Bytes& original, int restart_interval = 0) {
+  return TranscodeScans(original, [](jpeg_compress_struct& out) { jpeg_simple_progression(&out); }, restart_interval);
+}
+
+// Sequential (still SOF0/SOF1), but one scan per component instead of one interleaved scan: a
+// file with several scans that is not progressive.
+inline Bytes TranscodeToScanPerComponent(const Bytes& original) {
+  static const jpeg_scan_info kScans[] = {{1, {0}, 0, 63, 0, 0}, {1, {1}, 0, 63, 0, 0}, {1, {2}, 0, 63, 0, 0}};
+  return TranscodeScans(original, [](jpeg_compress_struct& out) {
+    out.scan_info = kScans;
+    out.num_scans = out.num_components;
+  });
 }
 
 // Whether the frame header before the first scan is SOF2 (progressive Huffman).

@@ -70,7 +70,8 @@ inline Bytes TranscodeToProgressive(const Bytes& original, int restart_interval 
 // Sequential (still SOF0/SOF1), but one scan per component instead of one interleaved scan: a
 // file with several scans that is not progressive.
 inline Bytes TranscodeToScanPerComponent(const Bytes& original) {
-  static const jpeg_scan_info kScans[] = {{1, {0}, 0, 63, 0, 0}, {1, {1}, 0, 63, 0, 0}, {1, {2}, 0, 63, 0, 0}};
+  static const jpeg_scan_info kScans[] = {
+      {1, {0}, 0, 63, 0, 0}, {1, {1}, 0, 63, 0, 0}, {1, {2}, 0, 63, 0, 0}, {1, {3}, 0, 63, 0, 0}};
   return TranscodeScans(original, [](jpeg_compress_struct& out) {
     out.scan_info = kScans;
     out.num_scans = out.num_components;

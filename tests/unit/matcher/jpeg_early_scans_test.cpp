@@ -21,6 +21,7 @@ namespace {
 
 using test_jpeg::Bytes;
 using test_jpeg::IsProgressive;
+using test_jpeg::MemoryDecoder;
 using test_jpeg::MemoryEncoder;
 using test_jpeg::TranscodeToProgressive;
 constexpr std::uint64_t kMaxPixels = 100'000'000;
@@ -30,12 +31,8 @@ constexpr std::uint64_t kMaxPixels = 100'000'000;
 // pixels the reader must reproduce bit for bit. Valid files only (libjpeg's default error
 // handler exits).
 DecodedImage LibjpegEarlyScans(const Bytes& bytes, int denominator) {
-  jpeg_decompress_struct cinfo{};
-  jpeg_error_mgr errors{};
-  cinfo.err = jpeg_std_error(&errors);
-  jpeg_create_decompress(&cinfo);
-  jpeg_mem_src(&cinfo, bytes.data(), static_cast<unsigned long>(bytes.size()));
-  jpeg_read_header(&cinfo, TRUE);
+  MemoryDecoder decoder(bytes);
+  jpeg_decompress_struct& cinfo = decoder.cinfo();
   cinfo.out_color_space = JCS_GRAYSCALE;
   cinfo.scale_num = 1;
   cinfo.scale_denom = static_cast<unsigned>(denominator);
@@ -63,7 +60,6 @@ DecodedImage LibjpegEarlyScans(const Bytes& bytes, int denominator) {
     jpeg_read_scanlines(&cinfo, &row, 1);
   }
   jpeg_abort_decompress(&cinfo);
-  jpeg_destroy_decompress(&cinfo);
   return image;
 }
 

@@ -1,5 +1,5 @@
-// JPEG files for matcher tests, made with libjpeg itself: an in-memory encoder and the lossless
-// progressive transcode jpegtran does. Valid input only: libjpeg's default error handler exits.
+// JPEG files for matcher tests, made with libjpeg itself: an in-memory encoder and decoder, and
+// the lossless transcodes jpegtran does. Valid input only: libjpeg's default error handler exits.
 #pragma once
 
 #include <cstdint>
@@ -39,16 +39,31 @@ class MemoryEncoder {
   unsigned long size_ = 0;
 };
 
+// A libjpeg decompressor reading from memory, its header read.
+class MemoryDecoder {
+ public:
+  explicit MemoryDecoder(const Bytes& bytes) {
+    cinfo_.err = jpeg_std_error(&errors_);
+    jpeg_create_decompress(&cinfo_);
+    jpeg_mem_src(&cinfo_, bytes.data(), static_cast<unsigned long>(bytes.size()));
+    jpeg_read_header(&cinfo_, TRUE);
+  }
+  ~MemoryDecoder() { jpeg_destroy_decompress(&cinfo_); }
+  MemoryDecoder(const MemoryDecoder&) = delete;
+  MemoryDecoder& operator=(const MemoryDecoder&) = delete;
+  jpeg_decompress_struct& cinfo() { return cinfo_; }
+
+ private:
+  jpeg_decompress_struct cinfo_{};
+  jpeg_error_mgr errors_{};
+};
+
 // Rewrites a JPEG's scans without touching its coefficients (what jpegtran does), so the result
 // decodes to the same pixels; `set_scans` chooses the new scan script.
 template <typename SetScans>
 Bytes TranscodeScans(const Bytes& original, SetScans&& set_scans, int restart_interval = 0) {
-  jpeg_decompress_struct in{};
-  jpeg_error_mgr in_errors{};
-  in.err = jpeg_std_error(&in_errors);
-  jpeg_create_decompress(&in);
-  jpeg_mem_src(&in, original.data(), static_cast<unsigned long>(original.size()));
-  jpeg_read_header(&in, TRUE);
+  MemoryDecoder decoder(original);
+  jpeg_decompress_struct& in = decoder.cinfo();
   jvirt_barray_ptr* coefficients = jpeg_read_coefficients(&in);
   MemoryEncoder encoder;
   jpeg_compress_struct& out = encoder.cinfo();
@@ -58,7 +73,6 @@ Bytes TranscodeScans(const Bytes& original, SetScans&& set_scans, int restart_in
   jpeg_write_coefficients(&out, coefficients);
   Bytes transcoded = encoder.Finish();
   jpeg_finish_decompress(&in);
-  jpeg_destroy_decompress(&in);
   return transcoded;
 }
 

@@ -1,4 +1,4 @@
-// Blinding the cuckoo table (DESIGN.md section 5, "DB setup"): occupied slot i holds
+// Blinding the cuckoo table (docs/design.md section 5, "DB setup"): occupied slot i holds
 // alpha*H(key), empty slot i the filler H("filler" || seed || i) that anyone can recompute.
 #pragma once
 

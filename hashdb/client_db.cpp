@@ -79,7 +79,7 @@ class MappedClientDb final : public ClientDb {
   Digest digest_;
 };
 
-// Devices reject a table with an invalid, identity or repeated point (DESIGN.md section 5):
+// Devices reject a table with an invalid, identity or repeated point (docs/design.md section 5):
 // a repeated point would let the server link probes of different keys.
 Status CheckPoints(std::span<const std::uint8_t> point_bytes, std::uint64_t slot_count) {
   std::vector<psi::Point> points(slot_count);

@@ -1,4 +1,4 @@
-// The inclusion policy (DESIGN.md 6): which imported hashes enter the published DB.
+// The inclusion policy (docs/design.md 6): which imported hashes enter the published DB.
 //
 //  1. Quality: a hash's quality is the highest any holding source stated for it. It passes when
 //     that is >= min_quality, or when no holding source stated a quality at all (lists without

@@ -1,4 +1,4 @@
-// Pixels to the float luminance plane PDQ hashes (DESIGN.md section 3).
+// Pixels to the float luminance plane PDQ hashes (docs/design.md section 3).
 #pragma once
 
 #include <vector>

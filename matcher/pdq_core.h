@@ -1,5 +1,5 @@
 // PDQ from the 64x64 downsample on: quality, the 16x16 low-frequency DCT, median threshold,
-// margins and the dihedral variants (DESIGN.md section 3).
+// margins and the dihedral variants (docs/design.md section 3).
 #pragma once
 
 #include <array>

@@ -1,5 +1,5 @@
 // `hashveil account export|import`: moves an account's state to another device of the same
-// account (DESIGN.md section 5, "Account state"), so that the devices share one threshold and
+// account (docs/design.md section 5, "Account state"), so that the devices share one threshold and
 // an image sent from both counts once.
 //
 //   hashveil account export --db client.hvdb --account A.state [--account-key K] --out A.export

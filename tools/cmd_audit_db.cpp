@@ -1,5 +1,5 @@
 // `hashveil audit db --store S.sqlite --db client.hvdb [--proof client.hvdb.proof]
-//  [--publisher publisher.key.pub]` (DESIGN.md sections 6 and 9).
+//  [--publisher publisher.key.pub]` (docs/design.md sections 6 and 9).
 //
 // Recomputes the inclusion policy recorded in the DB header from the auditor's source store and
 // checks that the DB holds exactly that set (hashdb::AuditClientDb), without the server secret.

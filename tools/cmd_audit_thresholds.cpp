@@ -1,7 +1,7 @@
 // hashveil audit thresholds --corpus DIR --out DIR [--db client.hvdb] [--grid SPEC] [--seed N]
 //                           [--working-side PX]
 //
-// The threshold audit (DESIGN.md section 8): writes OUT/audit.json and OUT/audit.html, prints the
+// The threshold audit (docs/design.md section 8): writes OUT/audit.json and OUT/audit.html, prints the
 // recommended parameter set and the wall-clock time.
 #include <opencv2/core.hpp>
 

@@ -1,5 +1,5 @@
 // `hashveil db build --store S.sqlite --secret server.key --signing publisher.key
-//  --out client.hvdb [options]` (DESIGN.md sections 5, 6 and 9).
+//  --out client.hvdb [options]` (docs/design.md sections 5, 6 and 9).
 //
 // Applies the inclusion policy to the source store, places the entries' base match keys in a
 // cuckoo table, blinds it with the server secret, writes the signed client DB and, beside it,

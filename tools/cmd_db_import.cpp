@@ -1,5 +1,5 @@
 // `hashveil db import --store S.sqlite --source NAME --jurisdiction CC [--organisation ORG]
-//  [--skip-bad] [--reference] FILE|DIR...` (DESIGN.md sections 6 and 9; docs/hashdb.md).
+//  [--skip-bad] [--reference] FILE|DIR...` (docs/design.md sections 6 and 9; docs/hashdb.md).
 //
 // A FILE is a PDQ hash list (hex per line, the reference tools' `hash,quality,path` output, or
 // CSV/TSV with a hash/pdq column); a DIR is hashed image by image with the matcher. Each input

@@ -1,5 +1,5 @@
 // `hashveil db info client.hvdb` and `hashveil db verify client.hvdb --publisher KEY.pub`
-// (DESIGN.md section 9). Both check the file's structure, digest and points; only verify checks
+// (docs/design.md section 9). Both check the file's structure, digest and points; only verify checks
 // the publisher's signature, and only verify's output says the DB is verified.
 #include <cstdio>
 #include <string>

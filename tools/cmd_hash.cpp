@@ -1,4 +1,4 @@
-// `hashveil hash [--dihedral] [--reference] [--json] PATH...` (DESIGN.md section 9).
+// `hashveil hash [--dihedral] [--reference] [--json] PATH...` (docs/design.md section 9).
 //
 // Prints one line per image as the reference CLI does: `hash,quality,path`, or with --dihedral
 // the 8 dihedral hashes (original, rot90, rot180, rot270, flipx, flipy, flip+1, flip-1), then

@@ -1,4 +1,4 @@
-// `hashveil keygen --secret server.key --signing publisher.key` (DESIGN.md section 9): the
+// `hashveil keygen --secret server.key --signing publisher.key` (docs/design.md section 9): the
 // server's blinding secret alpha and the publisher's Ed25519 key pair, in files of mode 0600
 // (the public key in publisher.key.pub, 0644). Refuses to overwrite an existing key.
 #include <cstdio>

@@ -1,5 +1,5 @@
 // `hashveil scan --db client.hvdb --account ACCOUNT.state [--account-key KEYFILE]
-//  [--publisher publisher.key.pub] --out DIR IMAGE...` (DESIGN.md section 9): the device side.
+//  [--publisher publisher.key.pub] --out DIR IMAGE...` (docs/design.md section 9): the device side.
 // One voucher per image, written to DIR/<image file name>.voucher. The account state is created
 // on first use, encrypted with the 32-byte key in KEYFILE (default ACCOUNT.state.key, created
 // 0600 when absent). An image that fails is named by its position on stderr, the rest are still

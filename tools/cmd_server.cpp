@@ -1,6 +1,6 @@
 // `hashveil server ingest --store server.sqlite --secret server.key --account NAME VOUCHER...` and
 // `hashveil server process --store server.sqlite --secret server.key --sources S.sqlite
-//  --reports DIR` (DESIGN.md section 9): the voucher service's write path and threshold run
+//  --reports DIR` (docs/design.md section 9): the voucher service's write path and threshold run
 // (tools/serve), once, from the command line. Both accept `--db client.hvdb [--publisher
 // KEY.pub]`: the first call must give it, the store remembers the DB's parameters (one DB per
 // store) and later calls may omit it. The server secret must be the one the DB was blinded with.

@@ -1,4 +1,4 @@
-// The `hashveil` subcommands (DESIGN.md section 9). Each Add*Command registers one subcommand
+// The `hashveil` subcommands (docs/design.md section 9). Each Add*Command registers one subcommand
 // (or a group) on the app; when the subcommand runs, its exit code is stored in *exit_code.
 #pragma once
 
@@ -42,7 +42,7 @@ void AddAuditThresholdsCommand(CLI::App& app, int* exit_code);
 
 // hashveil scan --db client.hvdb --account ACCOUNT.state [--account-key KEYFILE] --out DIR IMAGE...
 void AddScanCommand(CLI::App& app, int* exit_code);
-// hashveil server ingest ... / hashveil server process ... (DESIGN.md section 9)
+// hashveil server ingest ... / hashveil server process ... (docs/design.md section 9)
 void AddServerCommands(CLI::App& app, int* exit_code);
 
 // hashveil serve --store server.sqlite --secret server.key --listen HOST:PORT --token-file TOKEN ...

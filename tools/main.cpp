@@ -1,4 +1,4 @@
-// hashveil: one binary, one subcommand per job (DESIGN.md section 9).
+// hashveil: one binary, one subcommand per job (docs/design.md section 9).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>

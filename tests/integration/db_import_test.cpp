@@ -1,4 +1,4 @@
-// `hashveil db import` through the real binary (DESIGN.md section 9): two overlapping hash lists
+// `hashveil db import` through the real binary (docs/design.md section 9): two overlapping hash lists
 // into one store, idempotent re-imports, a refused list, --skip-bad, an image folder, and the
 // exit codes.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Publishing a client DB through the real `hashveil` binary (DESIGN.md sections 6 and 9):
+// Publishing a client DB through the real `hashveil` binary (docs/design.md sections 6 and 9):
 // two overlapping hash lists -> keygen -> db build -> db info / db verify -> audit db, plus the
 // failures a publisher or an attacker could cause.
 #include <gtest/gtest.h>

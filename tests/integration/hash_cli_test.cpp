@@ -1,4 +1,4 @@
-// Runs the real `hashveil hash` binary (DESIGN.md section 9).
+// Runs the real `hashveil hash` binary (docs/design.md section 9).
 #include <gtest/gtest.h>
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-// Vouchers end to end through the real `hashveil` binary on real photos (DESIGN.md sections 5
+// Vouchers end to end through the real `hashveil` binary on real photos (docs/design.md sections 5
 // and 9): a DB from some photos (hashed, imported as two sources in two jurisdictions, built
 // with t = 3); an account that sends t-1 transformed copies plus unrelated photos gets no report,
 // one more distinct match and the report lists exactly the matching images, all verified; an

@@ -1,4 +1,4 @@
-// End-to-end conformance with the reference CLI's hashes (DESIGN.md section 3): in reference
+// End-to-end conformance with the reference CLI's hashes (docs/design.md section 3): in reference
 // mode every image of quality >= 80 within Hamming distance 10 and images of 512 px or less
 // exact; fast mode within 10 too. Prints the exact-match counts.
 #include <gtest/gtest.h>

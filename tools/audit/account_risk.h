@@ -1,4 +1,4 @@
-// Account-level false-flag odds (DESIGN.md section 8): the chance that an innocent account with n
+// Account-level false-flag odds (docs/design.md section 8): the chance that an innocent account with n
 // images a year reaches the threshold t of distinct matching images, given a per-image
 // false-match rate.
 //

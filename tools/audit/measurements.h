@@ -1,4 +1,4 @@
-// What the audit measures from the corpus hashes (DESIGN.md section 8): per transform, how far
+// What the audit measures from the corpus hashes (docs/design.md section 8): per transform, how far
 // the hash moves and how often plain PDQ and the private matching still match; over all pairs of
 // distinct corpus images, how often they match when they should not.
 #pragma once

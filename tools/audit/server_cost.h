@@ -1,4 +1,4 @@
-// The cost of a parameter set, measured with the real implementation (DESIGN.md sections 5-7):
+// The cost of a parameter set, measured with the real implementation (docs/design.md sections 5-7):
 // for each (L, P, c), a client DB of the corpus hashes is published with hashdb::BuildClientDb,
 // loaded and verified as a device would, and vouchers for corpus images are built
 // (psi::VoucherBuilder) and opened (psi::VoucherOpener). k does not change any of these (every

@@ -1,4 +1,4 @@
-// `hashveil audit thresholds` as a library (DESIGN.md section 8): hash the corpus under the
+// `hashveil audit thresholds` as a library (docs/design.md section 8): hash the corpus under the
 // transform suite once, measure recall and false matches for every parameter set, the DB cost,
 // and pick the cheapest set that meets the acceptance criteria (docs/parameters.md).
 #pragma once

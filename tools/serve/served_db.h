@@ -1,5 +1,5 @@
 // Which DB the voucher service serves: the parameters its share store remembers, set from the
-// first verified client DB it was started with (DESIGN.md section 5; one store per DB epoch).
+// first verified client DB it was started with (docs/design.md section 5; one store per DB epoch).
 #pragma once
 
 #include <filesystem>

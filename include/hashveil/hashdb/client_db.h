@@ -1,5 +1,5 @@
 // The signed client DB (.hvdb) that ships to devices: the blinded cuckoo table and every
-// parameter both sides must agree on (DESIGN.md sections 5 and 6; byte layout in
+// parameter both sides must agree on (docs/design.md sections 5 and 6; byte layout in
 // docs/file-formats.md).
 #pragma once
 

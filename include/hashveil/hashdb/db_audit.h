@@ -1,4 +1,4 @@
-// Auditing a published client DB against the policy's set, without the secret (DESIGN.md 6).
+// Auditing a published client DB against the policy's set, without the secret (docs/design.md 6).
 //
 // Given the entries the policy selects (recomputed by the auditor from the source lists, e.g.
 // SourceStore::ComputeIncludedSet with the DB header's policy), the DB and its proof, checks:

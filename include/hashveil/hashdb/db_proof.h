@@ -1,4 +1,4 @@
-// The auditor's proof of a published client DB (DESIGN.md section 6), file client.hvdb.proof.
+// The auditor's proof of a published client DB (docs/design.md section 6), file client.hvdb.proof.
 //
 // It lists every placed match key with its slot and proves, without revealing alpha, that each
 // listed slot holds alpha*H(key) for the same alpha as the DB's public point L = alpha*G:

@@ -1,4 +1,4 @@
-// The server's blinding secret alpha and the publisher's Ed25519 signing key (DESIGN.md 6).
+// The server's blinding secret alpha and the publisher's Ed25519 signing key (docs/design.md 6).
 // Both live in files of mode 0600 and are wiped from memory after use.
 #pragma once
 

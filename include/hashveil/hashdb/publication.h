@@ -1,5 +1,5 @@
 // What the server keeps of a published DB for second-stage verification: the included entries'
-// original PDQ hashes and provenance. Never part of the .hvdb (DESIGN.md sections 4 and 6).
+// original PDQ hashes and provenance. Never part of the .hvdb (docs/design.md sections 4 and 6).
 #pragma once
 
 #include <cstdint>

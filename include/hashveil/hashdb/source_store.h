@@ -1,4 +1,4 @@
-// The builder's SQLite store of imported hash lists, with provenance per source (DESIGN.md 6).
+// The builder's SQLite store of imported hash lists, with provenance per source (docs/design.md 6).
 // Also keeps, per published DB epoch, the included entries' original hashes: the server's
 // second-stage verification reads them; they never enter the .hvdb.
 #pragma once

@@ -1,4 +1,4 @@
-// From Hamming distance to exact-match keys (DESIGN.md section 4).
+// From Hamming distance to exact-match keys (docs/design.md section 4).
 //
 // A key scheme has L tables; table l selects k of the 256 hash bit positions. A match key is
 // (l, those k bits). The DB builder, who has only hash bits, stores the L base keys of each

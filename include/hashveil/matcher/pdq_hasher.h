@@ -1,4 +1,4 @@
-// PDQ hashing on the device (DESIGN.md section 3): from pixels, encoded bytes or a file to the
+// PDQ hashing on the device (docs/design.md section 3): from pixels, encoded bytes or a file to the
 // 256-bit hash, its quality, each bit's margin and optionally the 8 dihedral hashes.
 //
 // Compatible with Meta's reference (ThreatExchange pdq/cpp): bit-identical when fed the same

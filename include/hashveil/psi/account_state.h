@@ -1,4 +1,4 @@
-// The device's account state (DESIGN.md section 5, "Account state"): the Shamir polynomial
+// The device's account state (docs/design.md section 5, "Account state"): the Shamir polynomial
 // whose f(0) yields adkey, the PRF key fkey, the detectable hash key hkey, and the record of
 // which images were made synthetic. Shared by the account's devices through Export/Import.
 //

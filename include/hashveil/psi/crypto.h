@@ -1,4 +1,4 @@
-// Symmetric primitives of the voucher protocol (DESIGN.md section 5, "Primitives"): a
+// Symmetric primitives of the voucher protocol (docs/design.md section 5, "Primitives"): a
 // key-committing AEAD, the KDFs that turn group elements into AEAD keys, and a keyed PRF.
 // All are BLAKE2b and XChaCha20-Poly1305-IETF from libsodium; byte layouts and domain strings
 // are in docs/protocol.md.

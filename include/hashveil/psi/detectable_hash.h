@@ -1,4 +1,4 @@
-// The detectable hash function (DHF) of the Apple PSI System (DESIGN.md section 5): it lets
+// The detectable hash function (DHF) of the Apple PSI System (docs/design.md section 5): it lets
 // the server separate real from synthetic candidates once an account holds at least t real
 // ones, and not before.
 //

@@ -1,5 +1,5 @@
 // Every per-image value of a voucher as a PRF of the account's fkey and the image's base key
-// k0 (DESIGN.md section 5): the same image, sent again or from another device of the account,
+// k0 (docs/design.md section 5): the same image, sent again or from another device of the account,
 // yields the same share, tag and synthetic decision, so it counts once and a repeat looks the
 // same to the server whether the first voucher was real or synthetic.
 #pragma once

@@ -1,5 +1,5 @@
 // How match keys meet the blinded table: the point H(key), the cuckoo slots a key may sit in,
-// and the verifiable filler of an empty slot (DESIGN.md section 5, "DB setup").
+// and the verifiable filler of an empty slot (docs/design.md section 5, "DB setup").
 // The DB builder and the device call these same functions.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The second stage and the reviewer's report (DESIGN.md sections 4 and 5): every payload
+// The second stage and the reviewer's report (docs/design.md sections 4 and 5): every payload
 // revealed at the threshold is checked against the DB's original hashes (kept server-side,
 // never shipped); a match is verified when the nearest original is within PDQ distance 31.
 // Key collisions that are not PDQ matches are reported as unverified, never as matches.

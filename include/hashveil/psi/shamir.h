@@ -1,4 +1,4 @@
-// Shamir secret sharing over the ristretto255 scalar field (DESIGN.md section 5, "Account
+// Shamir secret sharing over the ristretto255 scalar field (docs/design.md section 5, "Account
 // state"): the account's polynomial f of degree t-1 with f(0) the secret from which adkey is
 // derived (DeriveKeyFromScalar). Each distinct matching image carries one share (x, f(x)); any
 // t shares with distinct x rebuild f(0), t-1 reveal nothing about it.

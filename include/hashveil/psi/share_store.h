@@ -1,4 +1,4 @@
-// The server's per-account store of voucher candidates (DESIGN.md sections 5 and 7): SQLite in
+// The server's per-account store of voucher candidates (docs/design.md sections 5 and 7): SQLite in
 // WAL mode, one transaction per voucher or per batch of vouchers, idempotent by (account,
 // voucher id).
 //

@@ -1,4 +1,4 @@
-// Threshold processing of one account's candidates (DESIGN.md section 5, "Server"): count the
+// Threshold processing of one account's candidates (docs/design.md section 5, "Server"): count the
 // distinct images (distinct share x), and once there are at least t, run detection over their
 // tags to separate real from synthetic, rebuild adkey from t real shares (Lagrange at 0) and
 // open the inner layer of every real candidate. Below t, or when detection cannot separate

@@ -1,4 +1,4 @@
-// The device side of the voucher protocol (DESIGN.md section 5, "Voucher").
+// The device side of the voucher protocol (docs/design.md section 5, "Voucher").
 //
 // Per image: the probe keys (matcher::ProbeKeys, exactly P), the per-image choices from the base
 // key k0 (the first probe: table 0's unflipped key), the synthetic decision (the account state

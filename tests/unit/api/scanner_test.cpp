@@ -196,7 +196,7 @@ TEST_F(ScannerTest, OneScannerServesManyThreads) {
   EXPECT_EQ(ids.size(), members.size() + strangers.size());
 }
 
-// DESIGN.md section 5: the account's devices share its state, so together they reach the
+// docs/design.md section 5: the account's devices share its state, so together they reach the
 // threshold and the same image sent from both counts once.
 TEST_F(ScannerTest, TwoDevicesOfOneAccountShareTheThreshold) {
   psi::AccountStateKey transport;

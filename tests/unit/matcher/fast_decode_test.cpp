@@ -1,6 +1,6 @@
 // Fast mode against reference mode on progressive JPEGs, whose fast decode reads only their early
 // scans (at 1/8 the first, DC-only scan; at 1/2 and 1/4 the scans up to luma's lowest AC
-// coefficients): the compatibility rule (DESIGN.md section 3: within Hamming distance 10 on
+// coefficients): the compatibility rule (docs/design.md section 3: within Hamming distance 10 on
 // images of quality >= 80) on every real photo, every conformance JPEG, their lossless
 // progressive transcodes, and progressive copies resized to 1024-4000 px, which take the
 // early-scan decode at 1/2 (our bounded reader; libjpeg's buffered-image mode for files it leaves).

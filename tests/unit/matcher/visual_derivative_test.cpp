@@ -1,4 +1,4 @@
-// The small grey derivative a voucher carries for a reviewer (DESIGN.md section 5).
+// The small grey derivative a voucher carries for a reviewer (docs/design.md section 5).
 #include "hashveil/matcher/visual_derivative.h"
 
 #include "hashveil/matcher/pdq_hasher.h"

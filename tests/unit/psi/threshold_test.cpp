@@ -1,5 +1,5 @@
 // The server side: share store, threshold processing with detection, second-stage verification
-// and reports (DESIGN.md section 5, "What must hold").
+// and reports (docs/design.md section 5, "What must hold").
 #include "hashveil/psi/threshold.h"
 
 #include <gtest/gtest.h>

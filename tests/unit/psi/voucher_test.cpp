@@ -1,4 +1,4 @@
-// The device's vouchers and the server's opening (DESIGN.md section 5, "What must hold").
+// The device's vouchers and the server's opening (docs/design.md section 5, "What must hold").
 #include "hashveil/psi/voucher.h"
 
 #include <gtest/gtest.h>

@@ -28,16 +28,16 @@ class AuditThresholdsTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // The six smallest real photos, to keep the run short.
-  bool MakeCorpus() {
-    std::vector<fs::path> photos = hashveil::testing::RealPhotos();
-    if (photos.size() < 6) return false;
+  void MakeCorpus() {
+    HV_REQUIRE_PINNED_PHOTOS(pinned);
+    std::vector<fs::path> photos = pinned;
+    ASSERT_GE(photos.size(), 6u);
     std::stable_sort(photos.begin(), photos.end(), [](const fs::path& a, const fs::path& b) {
       return fs::file_size(a) < fs::file_size(b);
     });
     for (std::size_t i = 0; i < 6; ++i) {
       fs::copy_file(photos[i], dir_ / "corpus" / photos[i].filename());
     }
-    return true;
   }
 
   CliRun Audit(const std::string& out) {
@@ -51,7 +51,7 @@ class AuditThresholdsTest : public ::testing::Test {
 };
 
 TEST_F(AuditThresholdsTest, WritesJsonAndHtmlDeterministically) {
-  if (!MakeCorpus()) GTEST_SKIP() << "real photos not installed (run scripts/setup)";
+  ASSERT_NO_FATAL_FAILURE(MakeCorpus());
   const CliRun run = Audit("out1");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto audit = nlohmann::json::parse(ReadTextFile(dir_ / "out1" / "audit.json"));
@@ -109,7 +109,7 @@ TEST_F(AuditThresholdsTest, PageRendersEveryPlotInChromium) {
   if (RunCli("command", "-v chromium >/dev/null", dir_ / "err").exit_code != 0) {
     GTEST_SKIP() << "chromium not installed (scripts/setup installs it)";
   }
-  if (!MakeCorpus()) GTEST_SKIP() << "real photos not installed (run scripts/setup)";
+  ASSERT_NO_FATAL_FAILURE(MakeCorpus());
   const CliRun run = Audit("out");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const fs::path profile = dir_ / "chromium-profile";

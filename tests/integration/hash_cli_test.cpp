@@ -31,8 +31,7 @@ class HashCliTest : public ::testing::Test {
 };
 
 TEST_F(HashCliTest, ReferenceModePrintsTheReferenceCliLines) {
-  HV_REQUIRE_SHARED_DIR(shared);
-  const fs::path vectors = shared / "vectors" / "pdq";
+  const fs::path vectors = hashveil::testing::PdqVectorsDir();
   const CliRun run = RunHash("--reference " + (vectors / "bridge-mods").string(), dir_ / "err");
   EXPECT_EQ(run.exit_code, 0);
   // The reference CSV's bridge-mods lines, with our paths: same hashes, same sorted order.
@@ -48,8 +47,7 @@ TEST_F(HashCliTest, ReferenceModePrintsTheReferenceCliLines) {
 }
 
 TEST_F(HashCliTest, DihedralAndJsonFormats) {
-  HV_REQUIRE_SHARED_DIR(shared);
-  const fs::path image = shared / "vectors" / "pdq" / "bridge-mods" / "aaa-orig.jpg";
+  const fs::path image = hashveil::testing::PdqVectorsDir() / "bridge-mods" / "aaa-orig.jpg";
   CliRun run = RunHash("--dihedral --reference " + image.string(), dir_ / "err");
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_EQ(std::count(run.out.begin(), run.out.end(), ','), 9);
@@ -63,8 +61,7 @@ TEST_F(HashCliTest, DihedralAndJsonFormats) {
 }
 
 TEST_F(HashCliTest, OneBadFileIsReportedWithoutItsPathAndTheRestAreHashed) {
-  HV_REQUIRE_SHARED_DIR(shared);
-  const fs::path good = shared / "vectors" / "pdq" / "misc-images" / "wee.jpg";
+  const fs::path good = hashveil::testing::PdqVectorsDir() / "misc-images" / "wee.jpg";
   const fs::path bad = dir_ / "secret-name.jpg";
   std::ofstream(bad) << "\xFF\xD8\xFF not really a jpeg";
   const CliRun run = RunHash(bad.string() + " " + good.string(), dir_ / "err");

@@ -82,7 +82,7 @@ class ServeHostileTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("hv-serve-hostile-test-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    const auto photos = RealPhotos();
+    const auto photos = PinnedPhotos();
     if (photos.size() < 10) return;
     const auto names = MakeServeFiles(dir_, photos);
     voucher_ = ReadText(dir_ / "vouchers" / names[0]);
@@ -90,7 +90,7 @@ class ServeHostileTest : public ::testing::Test {
   static void TearDownTestSuite() { fs::remove_all(dir_); }
 
   void SetUp() override {
-    HV_REQUIRE_REAL_PHOTOS(photos);
+    HV_REQUIRE_PINNED_PHOTOS(photos);
     fs::remove_all(dir_ / "store");
     fs::create_directories(dir_ / "store");
     std::vector<std::string> argv = ServeArgv(dir_, true);

@@ -95,32 +95,28 @@ void Report(const char* what, std::pair<int, int> counts) {
 }
 
 TEST(PdqConformanceTest, ReferenceModeMatchesTheReferenceCli) {
-  HV_REQUIRE_SHARED_DIR(shared);
-  const std::filesystem::path dir = shared / "vectors" / "pdq";
+  const std::filesystem::path dir = testing::PdqVectorsDir();
   const std::vector<Expected> rows = ReadCsv(dir / "reference-hashes.csv");
   ASSERT_GE(rows.size(), 30u);
   Report("reference_mode_hashes", CheckConformance(dir, rows, DecodeMode::kReference));
 }
 
 TEST(PdqConformanceTest, ReferenceModeDihedralMatchesTheReferenceCli) {
-  HV_REQUIRE_SHARED_DIR(shared);
-  const std::filesystem::path dir = shared / "vectors" / "pdq";
+  const std::filesystem::path dir = testing::PdqVectorsDir();
   const std::vector<Expected> rows = ReadCsv(dir / "reference-dihedral.csv");
   ASSERT_GE(rows.size(), 30u);
   Report("reference_mode_dihedral", CheckConformance(dir, rows, DecodeMode::kReference));
 }
 
 TEST(PdqConformanceTest, FastModeIsWithinTheCompatibilityRule) {
-  HV_REQUIRE_SHARED_DIR(shared);
-  const std::filesystem::path dir = shared / "vectors" / "pdq";
+  const std::filesystem::path dir = testing::PdqVectorsDir();
   Report("fast_mode_hashes", CheckConformance(dir, ReadCsv(dir / "reference-hashes.csv"), DecodeMode::kFast));
   Report("fast_mode_dihedral",
          CheckConformance(dir, ReadCsv(dir / "reference-dihedral.csv"), DecodeMode::kFast));
 }
 
 TEST(PdqConformanceTest, HashesWhatTheReferenceCannot) {
-  HV_REQUIRE_SHARED_DIR(shared);
-  const std::filesystem::path dir = shared / "vectors" / "pdq";
+  const std::filesystem::path dir = testing::PdqVectorsDir();
   std::ifstream in(dir / "reference-unhashable.csv");
   std::string line;
   std::getline(in, line);

@@ -141,8 +141,7 @@ std::string ReadText(const std::filesystem::path& path) {
 }
 
 TEST(HashListParserTest, ReadsTheReferenceHashLists) {
-  HV_REQUIRE_SHARED_DIR(shared);
-  const auto pdq = shared / "vectors" / "pdq";
+  const auto pdq = testing::PdqVectorsDir();
   const auto haystack = Parse(ReadText(pdq / "reg-test-input" / "haystack.txt"));
   EXPECT_TRUE(haystack.bad_lines.empty());
   EXPECT_EQ(haystack.entries.size(), 1350u);

@@ -94,7 +94,7 @@ std::vector<std::filesystem::path> PhotosNamed(const std::vector<std::filesystem
 }
 
 TEST(FastDecodeTest, RealPhotosAndTheirProgressiveTranscodes) {
-  HV_REQUIRE_REAL_PHOTOS(photos);
+  HV_REQUIRE_PINNED_PHOTOS(photos);
   RuleChecker rule;
   for (const auto& photo : photos) {
     const Bytes bytes = ReadBytes(photo);
@@ -106,9 +106,8 @@ TEST(FastDecodeTest, RealPhotosAndTheirProgressiveTranscodes) {
 }
 
 TEST(FastDecodeTest, ConformanceVectorsMadeProgressive) {
-  HV_REQUIRE_SHARED_DIR(shared);
   RuleChecker rule;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(shared / "vectors" / "pdq")) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(testing::PdqVectorsDir())) {
     const auto ext = entry.path().extension();
     if (ext != ".jpg" && ext != ".jpeg") continue;
     const Bytes bytes = ReadBytes(entry.path());
@@ -121,9 +120,8 @@ TEST(FastDecodeTest, ConformanceVectorsMadeProgressive) {
 // The photos whose fine detail moves furthest under a changed decode scale (analogpattern: a
 // pattern; the-mouse and Bridge: sharp edges), and the conformance photo and its sharpened copy.
 TEST(FastDecodeTest, ProgressiveCopiesAtEveryEarlyScanScale) {
-  HV_REQUIRE_SHARED_DIR(shared);
-  HV_REQUIRE_REAL_PHOTOS(photos);
-  const std::filesystem::path vectors = shared / "vectors" / "pdq" / "bridge-mods";
+  HV_REQUIRE_PINNED_PHOTOS(photos);
+  const std::filesystem::path vectors = testing::PdqVectorsDir() / "bridge-mods";
   std::vector<std::filesystem::path> sources = {vectors / "aaa-orig.jpg", vectors / "sharpen-a-lot.jpg"};
   for (const auto& photo : PhotosNamed(photos, {"analogpattern", "the-mouse", "Bridge"})) sources.push_back(photo);
   RuleChecker rule;
@@ -142,7 +140,7 @@ TEST(FastDecodeTest, ProgressiveCopiesAtEveryEarlyScanScale) {
 
 // The same sharp photos and life (4:2:2, whose copies moved 12 bits at 1/8) copied at larger sizes.
 TEST(FastDecodeTest, LargeProgressiveCopies) {
-  HV_REQUIRE_REAL_PHOTOS(photos);
+  HV_REQUIRE_PINNED_PHOTOS(photos);
   const auto sources = PhotosNamed(photos, {"analogpattern", "the-mouse", "Bridge", "life"});
   RuleChecker rule(/*verbose=*/true);
   for (const auto& source : sources) {

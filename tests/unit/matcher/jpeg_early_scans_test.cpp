@@ -132,7 +132,7 @@ Bytes Encode(int width, int height, const Layout& layout) {
 }
 
 TEST(JpegEarlyScansTest, MatchesLibjpegOnRealProgressivePhotos) {
-  HV_REQUIRE_REAL_PHOTOS(photos);
+  HV_REQUIRE_PINNED_PHOTOS(photos);
   int progressive = 0;
   for (const auto& photo : photos) {
     const Bytes bytes = *ReadFileBytes(photo, std::size_t{1} << 30);
@@ -144,7 +144,7 @@ TEST(JpegEarlyScansTest, MatchesLibjpegOnRealProgressivePhotos) {
 }
 
 TEST(JpegEarlyScansTest, MatchesLibjpegOnPhotosMadeProgressiveWithRestartIntervals) {
-  HV_REQUIRE_REAL_PHOTOS(photos);
+  HV_REQUIRE_PINNED_PHOTOS(photos);
   int transcoded = 0;
   for (const auto& photo : photos) {
     const Bytes bytes = *ReadFileBytes(photo, std::size_t{1} << 30);
@@ -158,9 +158,8 @@ TEST(JpegEarlyScansTest, MatchesLibjpegOnPhotosMadeProgressiveWithRestartInterva
 }
 
 TEST(JpegEarlyScansTest, MatchesLibjpegOnConformanceVectorsMadeProgressive) {
-  HV_REQUIRE_SHARED_DIR(shared);
   int checked = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(shared / "vectors" / "pdq")) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(testing::PdqVectorsDir())) {
     const auto ext = entry.path().extension();
     if (ext != ".jpg" && ext != ".jpeg") continue;
     const Bytes progressive = TranscodeToProgressive(*ReadFileBytes(entry.path(), std::size_t{1} << 30), 0);

@@ -173,7 +173,7 @@ TEST(PdqHasherTest, FastModeOnProgressiveJpegStaysCloseToReferenceMode) {
 }
 
 TEST(PdqHasherTest, FastModeOnRealPhotosStaysCloseToReferenceMode) {
-  HV_REQUIRE_REAL_PHOTOS(photos);
+  HV_REQUIRE_PINNED_PHOTOS(photos);
   int worst = 0;
   for (const auto& photo : photos) {
     const Result<PdqResult> reference = HashImageFile(photo, {.mode = DecodeMode::kReference});

@@ -11,6 +11,7 @@
 #include <cassert>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 #include <vector>
 
 #include "client_db_format.h"
@@ -125,7 +126,8 @@ Result<std::unique_ptr<ClientDb>> LoadClientDb(const std::filesystem::path& path
   }
   if (publisher != nullptr) {
     const auto signature = bytes.last(kSignatureBytes);
-    if (crypto_sign_verify_detached(signature.data(), digest.data(), digest.size(),
+    const std::vector<std::uint8_t> message = ClientDbSignedMessage(digest);
+    if (crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
                                     publisher->data()) != 0) {
       return Status::Corrupt("signature does not verify with the publisher key");
     }
@@ -136,6 +138,25 @@ Result<std::unique_ptr<ClientDb>> LoadClientDb(const std::filesystem::path& path
 }
 
 }  // namespace
+
+FillerSeedCommitment CommitToFillerSeed(const psi::FillerSeed& seed) {
+  static constexpr std::string_view kDomain = "hashveil/filler-seed-commitment";
+  std::array<std::uint8_t, 1 + kDomain.size() + psi::kFillerSeedBytes> message{};
+  message[0] = static_cast<std::uint8_t>(kDomain.size());
+  std::copy(kDomain.begin(), kDomain.end(), message.begin() + 1);
+  std::copy(seed.begin(), seed.end(), message.begin() + 1 + kDomain.size());
+  FillerSeedCommitment commitment{};
+  crypto_generichash(commitment.data(), commitment.size(), message.data(), message.size(),
+                     nullptr, 0);
+  return commitment;
+}
+
+Status CheckClientDbFresh(const ClientDbParams& params, std::uint64_t now_unix_seconds) {
+  if (now_unix_seconds >= params.expires_at) {
+    return Status::FailedPrecondition("client DB has expired");
+  }
+  return Status::Ok();
+}
 
 Result<std::unique_ptr<ClientDb>> ClientDb::Load(const std::filesystem::path& path,
                                                  const PublisherPublicKey& publisher) {

@@ -37,9 +37,10 @@ Status CheckParams(const ClientDbParams& p) {
       p.policy.min_sources == 0) {
     return Status::Corrupt("inclusion policy out of range");
   }
-  if (AllZero(p.db_nonce) || AllZero(p.filler_seed)) {
-    return Status::Corrupt("DB nonce or filler seed is all zeros");
+  if (AllZero(p.db_nonce) || AllZero(p.filler_seed_commitment)) {
+    return Status::Corrupt("DB nonce or filler seed commitment is all zeros");
   }
+  if (p.expires_at == 0) return Status::Corrupt("expiry time is zero");
   if (!psi::IsValidPoint(p.public_point)) return Status::Corrupt("public point is not valid");
   return Status::Ok();
 }
@@ -67,8 +68,9 @@ std::vector<std::uint8_t> EncodeClientDbHeader(const ClientDbParams& p) {
   w.U32(p.policy.distinct_jurisdictions ? 1 : 0);
   w.U32(p.policy.merge_distance);
   w.U64(p.epoch);
+  w.U64(p.expires_at);
   w.Bytes(p.db_nonce);
-  w.Bytes(p.filler_seed);
+  w.Bytes(p.filler_seed_commitment);
   w.Bytes(p.public_point.bytes);
   return std::move(w.bytes());
 }
@@ -80,9 +82,9 @@ Result<ClientDbParams> DecodeClientDbHeader(std::span<const std::uint8_t> header
   ClientDbParams p;
   p.format_version = r.U32();
   if (p.format_version != kClientDbFormatVersion) {
-    return Status::Unsupported("client DB format version " + std::to_string(p.format_version) +
-                               " (this build reads version " +
-                               std::to_string(kClientDbFormatVersion) + ")");
+    return Status::Unsupported("unsupported client DB version " +
+                               std::to_string(p.format_version) + " (this build reads version " +
+                               std::to_string(kClientDbFormatVersion) + " only)");
   }
   if (header.size() < kClientDbHeaderBytes) return Status::Corrupt("client DB header truncated");
   p.key_scheme.tables = r.U32();
@@ -102,8 +104,9 @@ Result<ClientDbParams> DecodeClientDbHeader(std::span<const std::uint8_t> header
   const std::uint32_t distinct_jurisdictions = r.U32();
   p.policy.merge_distance = r.U32();
   p.epoch = r.U64();
+  p.expires_at = r.U64();
   p.db_nonce = r.Array<psi::kDbNonceBytes>();
-  p.filler_seed = r.Array<psi::kFillerSeedBytes>();
+  p.filler_seed_commitment = r.Array<sizeof(FillerSeedCommitment)>();
   p.public_point.bytes = r.Array<psi::kPointBytes>();
   if (!r.ok() || r.offset() != kClientDbHeaderBytes) {
     return Status::Internal("client DB header layout does not match its declared size");
@@ -125,6 +128,13 @@ Digest ComputeClientDbDigest(std::span<const std::uint8_t> header_and_points) {
   crypto_generichash(digest.data(), digest.size(), header_and_points.data(),
                      header_and_points.size(), nullptr, 0);
   return digest;
+}
+
+std::vector<std::uint8_t> ClientDbSignedMessage(const Digest& digest) {
+  std::vector<std::uint8_t> message(kClientDbSignatureContext.begin(),
+                                    kClientDbSignatureContext.end());
+  message.insert(message.end(), digest.begin(), digest.end());
+  return message;
 }
 
 }  // namespace hashveil::hashdb

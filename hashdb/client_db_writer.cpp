@@ -23,7 +23,8 @@ Result<Digest> WriteClientDb(const ClientDbParams& params, std::span<const psi::
   }
   const Digest digest = ComputeClientDbDigest(file);
   std::array<std::uint8_t, kSignatureBytes> signature{};
-  crypto_sign_detached(signature.data(), nullptr, digest.data(), digest.size(),
+  const std::vector<std::uint8_t> message = ClientDbSignedMessage(digest);
+  crypto_sign_detached(signature.data(), nullptr, message.data(), message.size(),
                        publisher.secret_key.data());
   file.insert(file.end(), digest.begin(), digest.end());
   file.insert(file.end(), signature.begin(), signature.end());

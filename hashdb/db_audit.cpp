@@ -37,6 +37,34 @@ bool Contains(const std::vector<matcher::MatchKey>& sorted, const matcher::Match
   return std::binary_search(sorted.begin(), sorted.end(), key);
 }
 
+// Every slot the proof does not claim must hold FillerPoint(seed, slot).
+Status CheckFillers(const ClientDb& db, const psi::FillerSeed& seed,
+                    const std::vector<bool>& occupied, unsigned threads,
+                    const ProgressCallback& progress, DbAuditReport& report, Findings& findings) {
+  std::atomic<std::uint64_t> fillers{0};
+  std::atomic<std::uint64_t> bad_fillers{0};
+  HV_RETURN_IF_ERROR(ParallelFor(
+      db.params().slot_count, threads,
+      [&](std::uint64_t begin, std::uint64_t end) {
+        std::uint64_t checked = 0;
+        for (std::uint64_t i = begin; i < end; ++i) {
+          if (occupied[i]) continue;
+          ++checked;
+          if (db.slot(i) != psi::FillerPoint(seed, i)) {
+            ++bad_fillers;
+            findings.Add("planted filler: slot " + std::to_string(i) +
+                         " is not the filler derived from the seed");
+          }
+        }
+        fillers += checked;
+        return Status::Ok();
+      },
+      progress));
+  report.fillers_checked = fillers;
+  report.bad_fillers = bad_fillers;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set,
@@ -122,32 +150,21 @@ Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set
   }
 
   // Every slot the proof does not claim must be the seed's filler, or the server could have
-  // planted alpha*H(key) for a key of its choosing there.
-  std::atomic<std::uint64_t> fillers{0};
-  std::atomic<std::uint64_t> bad_fillers{0};
-  HV_RETURN_IF_ERROR(ParallelFor(
-      params.slot_count, threads,
-      [&](std::uint64_t begin, std::uint64_t end) {
-        std::uint64_t checked = 0;
-        for (std::uint64_t i = begin; i < end; ++i) {
-          if (occupied[i]) continue;
-          ++checked;
-          if (db.slot(i) != psi::FillerPoint(params.filler_seed, i)) {
-            ++bad_fillers;
-            findings.Add("planted filler: slot " + std::to_string(i) +
-                         " is not the filler derived from the seed");
-          }
-        }
-        fillers += checked;
-        return Status::Ok();
-      },
-      filler_progress));
-  report.fillers_checked = fillers;
-  report.bad_fillers = bad_fillers;
+  // planted alpha*H(key) for a key of its choosing there. The seed must open the commitment in
+  // the signed header, which fixed it before the table was published.
+  report.filler_seed_matches =
+      CommitToFillerSeed(proof.filler_seed) == params.filler_seed_commitment;
+  if (!report.filler_seed_matches) {
+    findings.Add(std::string(kFillerSeedMismatch) + ": the fillers cannot be checked");
+  } else {
+    HV_RETURN_IF_ERROR(CheckFillers(db, proof.filler_seed, occupied, threads, filler_progress,
+                                    report, findings));
+  }
 
+  // VerifyDbProof refuses a mismatched seed too; that finding is listed once, above.
   Status verified = VerifyDbProof(db, proof, threads, proof_progress);
   report.proof_verified = verified.ok();
-  if (!verified.ok()) findings.Add("proof: " + verified.message());
+  if (!verified.ok() && report.filler_seed_matches) findings.Add("proof: " + verified.message());
   findings.Finish();
   return report;
 }

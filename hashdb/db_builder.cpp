@@ -1,6 +1,7 @@
 #include "hashveil/hashdb/db_builder.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "blinding.h"
 #include "client_db_format.h"
@@ -26,7 +27,21 @@ Status CheckOptions(const DbBuildOptions& options) {
   if (options.synthetic_rate_ppm > 1'000'000) {
     return Status::InvalidInput("synthetic rate must be at most 1");
   }
+  if (options.valid_days < 1 || options.valid_days > kMaxDbValidDays) {
+    return Status::InvalidInput("validity must be 1.." + std::to_string(kMaxDbValidDays) +
+                                " days");
+  }
   return Status::Ok();
+}
+
+std::uint64_t ExpiryTime(const DbBuildOptions& options) {
+  const std::uint64_t issued_at =
+      options.issued_at != 0
+          ? options.issued_at
+          : static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+  return issued_at + std::uint64_t{options.valid_days} * 86'400;
 }
 
 ProgressCallback ForPhase(const BuildProgress& progress, BuildPhase phase) {
@@ -83,10 +98,14 @@ Result<DbBuildResult> BuildClientDb(std::span<const PublishedEntry> entries,
   params.synthetic_rate_ppm = options.synthetic_rate_ppm;
   params.synthetic_max = options.synthetic_max;
   params.epoch = options.epoch;
+  params.expires_at = ExpiryTime(options);
   params.policy = options.policy;
   params.public_point = secret.public_point();
   random.Fill(params.db_nonce);
-  random.Fill(params.filler_seed);
+  // The seed stays out of the DB: devices get its commitment, auditors the seed (in the proof).
+  psi::FillerSeed filler_seed{};
+  random.Fill(filler_seed);
+  params.filler_seed_commitment = CommitToFillerSeed(filler_seed);
 
   const DistinctKeys distinct = DistinctBaseKeys(entries, options.key_scheme);
   stats.duplicate_keys = distinct.duplicates;
@@ -106,7 +125,7 @@ Result<DbBuildResult> BuildClientDb(std::span<const PublishedEntry> entries,
   stats.placement_seconds = timer.Next().wall_seconds;
 
   HV_ASSIGN_OR_RETURN(BlindedTable table,
-                      BlindTable(distinct.keys, placement, params.db_nonce, params.filler_seed,
+                      BlindTable(distinct.keys, placement, params.db_nonce, filler_seed,
                                  secret.alpha, options.threads,
                                  ForPhase(progress, BuildPhase::kBlinding)));
   const PhaseTimer::Lap blinding = timer.Next();
@@ -124,9 +143,9 @@ Result<DbBuildResult> BuildClientDb(std::span<const PublishedEntry> entries,
     if (key != CuckooPlacement::kEmptySlot) proven.push_back({slot, distinct.keys[key]});
   }
   HV_ASSIGN_OR_RETURN(DbProof proof,
-                      ProveDb(result.digest, params.db_nonce, std::move(proven), secret, random,
-                              options.threads, ForPhase(progress, BuildPhase::kProof),
-                              table.key_points));
+                      ProveDb(result.digest, params.db_nonce, filler_seed, std::move(proven),
+                              secret, random, options.threads,
+                              ForPhase(progress, BuildPhase::kProof), table.key_points));
   HV_RETURN_IF_ERROR(SaveDbProof(proof, proof_path));
   std::error_code ec;
   stats.proof_bytes = std::filesystem::file_size(proof_path, ec);

@@ -12,8 +12,9 @@ namespace hashveil::hashdb {
 namespace {
 
 constexpr std::array<std::uint8_t, 4> kProofMagic = {'H', 'V', 'P', 'F'};
-constexpr std::uint32_t kProofFormatVersion = 1;
-constexpr std::size_t kProofHeaderBytes = 4 + 4 + sizeof(Digest) + 8;
+// Version 2 carries the filler seed, which the version-2 client DB only commits to.
+constexpr std::uint32_t kProofFormatVersion = 2;
+constexpr std::size_t kProofHeaderBytes = 4 + 4 + sizeof(Digest) + psi::kFillerSeedBytes + 8;
 constexpr std::size_t kProvenKeyBytes = 8 + std::tuple_size_v<matcher::MatchKey>;
 constexpr std::size_t kProofTrailerBytes = 2 * psi::kScalarBytes;
 // A proof lists at most one key per slot; 2^32 slots is far beyond any DB we build.
@@ -125,7 +126,7 @@ Status CheckSlotOrder(std::span<const ProvenKey> keys) {
 }  // namespace
 
 Result<DbProof> ProveDb(const Digest& db_digest, const psi::DbNonce& db_nonce,
-                        std::vector<ProvenKey> keys, const ServerSecret& secret,
+                        const psi::FillerSeed& filler_seed, std::vector<ProvenKey> keys, const ServerSecret& secret,
                         RandomSource& random, unsigned threads,
                         const ProgressCallback& progress,
                         std::span<const psi::Point> key_points) {
@@ -158,6 +159,7 @@ Result<DbProof> ProveDb(const Digest& db_digest, const psi::DbNonce& db_nonce,
 
   DbProof proof;
   proof.db_digest = db_digest;
+  proof.filler_seed = filler_seed;
   proof.keys = std::move(keys);
   std::copy(c.bytes().begin(), c.bytes().end(), proof.challenge.begin());
   std::copy(s.bytes().begin(), s.bytes().end(), proof.response.begin());
@@ -168,6 +170,9 @@ Status VerifyDbProof(const ClientDb& db, const DbProof& proof, unsigned threads,
                      const ProgressCallback& progress) {
   const ClientDbParams& params = db.params();
   if (proof.db_digest != db.digest()) return Status::Corrupt("the proof is for another DB");
+  if (CommitToFillerSeed(proof.filler_seed) != params.filler_seed_commitment) {
+    return Status::Corrupt(kFillerSeedMismatch);
+  }
   if (proof.keys.empty()) return Status::Corrupt("the proof lists no keys");
   HV_RETURN_IF_ERROR(CheckSlotOrder(proof.keys));
   if (proof.keys.back().slot >= params.slot_count) {
@@ -208,6 +213,7 @@ Status SaveDbProof(const DbProof& proof, const std::filesystem::path& path) {
   w.Bytes(kProofMagic);
   w.U32(kProofFormatVersion);
   w.Bytes(proof.db_digest);
+  w.Bytes(proof.filler_seed);
   w.U64(proof.keys.size());
   for (const ProvenKey& k : proof.keys) {
     w.U64(k.slot);
@@ -215,7 +221,8 @@ Status SaveDbProof(const DbProof& proof, const std::filesystem::path& path) {
   }
   w.Bytes(proof.challenge);
   w.Bytes(proof.response);
-  return WriteFileAtomically(path, w.bytes()).WithContext("writing DB proof");
+  // Owner-only like the keys: the proof lists every published match key (issue 15 item 8).
+  return WriteSecretFile(path, w.bytes(), /*overwrite=*/true).WithContext("writing DB proof");
 }
 
 Result<DbProof> LoadDbProof(const std::filesystem::path& path) {
@@ -225,10 +232,13 @@ Result<DbProof> LoadDbProof(const std::filesystem::path& path) {
   const std::uint32_t version = r.U32();
   if (!r.ok()) return Status::Corrupt("DB proof truncated");
   if (version != kProofFormatVersion) {
-    return Status::Unsupported("DB proof format version " + std::to_string(version));
+    return Status::Unsupported("unsupported DB proof version " + std::to_string(version) +
+                               " (this build reads version " +
+                               std::to_string(kProofFormatVersion) + " only)");
   }
   DbProof proof;
   proof.db_digest = r.Array<sizeof(Digest)>();
+  proof.filler_seed = r.Array<psi::kFillerSeedBytes>();
   const std::uint64_t count = r.U64();
   // The declared count must account for the file's length exactly, before any allocation.
   if (!r.ok() || r.remaining() < kProofTrailerBytes ||

@@ -396,6 +396,10 @@ class SqliteSourceStore final : public SourceStore {
 
 Result<std::unique_ptr<SourceStore>> SourceStore::Open(const std::filesystem::path& path) {
   if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
+  // The store holds every list's original hashes and their sources: created 0600 by us before
+  // SQLite opens it (its WAL and shared-memory files take the store's mode), never another
+  // user's file or a symbolic link (docs/threat-model.md, "Files and modes").
+  HV_RETURN_IF_ERROR(EnsureOwnerOnlyDatabase(path).WithContext("source store"));
   HV_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
   HV_RETURN_IF_ERROR(PrepareSourceStoreSchema(db).WithContext("opening source store"));
   return std::unique_ptr<SourceStore>(std::make_unique<SqliteSourceStore>(std::move(db)));

@@ -52,6 +52,9 @@ void PrintReport(const hashdb::DbAuditReport& r) {
   print("extra keys", r.extra_keys);
   print("missing keys", r.missing_keys);
   print("misplaced keys", r.misplaced_keys);
+  std::printf("filler seed: %s\n", r.filler_seed_matches
+                                       ? "matches the header's commitment"
+                                       : "DOES NOT MATCH the header's commitment");
   print("fillers checked", r.fillers_checked);
   print("bad fillers", r.bad_fillers);
   std::printf("dleq proof: %s\n", r.proof_verified ? "verified" : "FAILED");

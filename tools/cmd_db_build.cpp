@@ -186,6 +186,9 @@ void AddDbBuildCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--synthetic-max", o.synthetic_max, "Synthetic vouchers per account at most (s_max)")
       ->capture_default_str();
   cmd->add_option("--epoch", args->epoch, "DB epoch (default: the current Unix time)");
+  cmd->add_option("--valid-days", o.valid_days,
+                  "Days until the DB expires and devices stop using it (signed in the header)")
+      ->capture_default_str()->check(CLI::Range(1u, hashdb::kMaxDbValidDays));
   cmd->add_option("--threads", o.threads, "Worker threads (default: all cores)");
   cmd->callback([args, exit_code] { *exit_code = RunDbBuild(*args); });
 }

@@ -1,6 +1,8 @@
 // `hashveil db info client.hvdb` and `hashveil db verify client.hvdb --publisher KEY.pub`
 // (docs/design.md section 9). Both check the file's structure, digest and points; only verify checks
 // the publisher's signature, and only verify's output says the DB is verified.
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -16,6 +18,17 @@ struct DbInfoArgs {
   std::string publisher;
 };
 
+// Whether devices would still use the DB now (hashdb::CheckClientDbFresh with this clock).
+void PrintFreshness(const hashdb::ClientDbParams& params) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  const bool fresh = hashdb::CheckClientDbFresh(params, static_cast<std::uint64_t>(now)).ok();
+  std::printf("freshness: %s\n", fresh ? "current (devices use it until it expires)"
+                                        : "EXPIRED (devices refuse it; the server still opens "
+                                          "its vouchers)");
+}
+
 int RunDbInfo(const DbInfoArgs& args) {
   auto db = hashdb::ClientDb::LoadIgnoringSignature(args.db);
   if (!db.ok()) {
@@ -23,6 +36,7 @@ int RunDbInfo(const DbInfoArgs& args) {
     return kExitSomeFailed;
   }
   PrintDbParams((*db)->params());
+  PrintFreshness((*db)->params());
   PrintDbDigest((*db)->digest());
   std::printf("signature: not checked (run `hashveil db verify --publisher KEY.pub`)\n");
   return kExitOk;
@@ -40,6 +54,7 @@ int RunDbVerify(const DbInfoArgs& args) {
     return kExitSomeFailed;
   }
   PrintDbParams((*db)->params());
+  PrintFreshness((*db)->params());
   PrintDbDigest((*db)->digest());
   std::printf("verified: publisher signature, digest, format and %llu slot points (valid, "
               "non-identity, pairwise distinct)\n",

@@ -25,7 +25,8 @@ void LoadAndVerifyProof(std::span<const std::uint8_t> data) {
   HV_FUZZ_CHECK(hashdb::SaveDbProof(*proof, resaved.path()).ok());
   auto reloaded = hashdb::LoadDbProof(resaved.path());
   HV_FUZZ_CHECK(reloaded.ok());
-  HV_FUZZ_CHECK(reloaded->db_digest == proof->db_digest && reloaded->keys == proof->keys &&
+  HV_FUZZ_CHECK(reloaded->db_digest == proof->db_digest &&
+                reloaded->filler_seed == proof->filler_seed && reloaded->keys == proof->keys &&
                 reloaded->challenge == proof->challenge && reloaded->response == proof->response);
 
   const Status verified = hashdb::VerifyDbProof(*fixture.loaded, *proof, 1, {});

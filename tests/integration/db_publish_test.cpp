@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <fstream>
 #include <string>
 
 #include "hashveil/common/random.h"
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/hashdb/source_store.h"
 #include "hashveil/matcher/pdq_hash.h"
 #include "hashveil/matcher/pdq_hasher.h"
@@ -99,6 +101,13 @@ class DbPublishTest : public ::testing::Test {
     build_out_ = build.out;
   }
 
+  // The Unix time on the "expires at: N (date)" line of db build / db info output.
+  static std::uint64_t ExpiresAt(const std::string& out) {
+    const auto at = out.find("expires at: ");
+    if (at == std::string::npos) return 0;
+    return std::stoull(out.substr(at + 12));
+  }
+
   fs::path dir_;
   std::string build_out_;
   int expected_entries_ = 50;
@@ -120,6 +129,15 @@ TEST_F(DbPublishTest, BuildInfoVerifyAndAuditAgree) {
   EXPECT_NE(info.out.find(digest_line), std::string::npos);
   EXPECT_NE(info.out.find("signature: not checked"), std::string::npos);
   EXPECT_EQ(info.out.find("verified"), std::string::npos);
+  EXPECT_NE(info.out.find("format version: 2\n"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("freshness: current"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("filler seed commitment: "), std::string::npos) << info.out;
+  // 90 days by default, from the build's clock.
+  const std::uint64_t expires_at = ExpiresAt(info.out);
+  const auto now = static_cast<std::uint64_t>(::time(nullptr));
+  EXPECT_GT(expires_at, now + 89 * 86'400) << info.out;
+  EXPECT_LE(expires_at, now + 90 * 86'400) << info.out;
+  EXPECT_EQ(ExpiresAt(build_out_), expires_at);
 
   const CliRun verify = Run("db verify " + P("client.hvdb") + " --publisher " + P("pub.key.pub"));
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
@@ -130,6 +148,8 @@ TEST_F(DbPublishTest, BuildInfoVerifyAndAuditAgree) {
   EXPECT_EQ(audit.exit_code, 0) << audit.out << audit.err;
   EXPECT_NE(audit.out.find("policy entries: " + entries + "\n"), std::string::npos) << audit.out;
   EXPECT_NE(audit.out.find("verdict: PASS"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("filler seed: matches the header's commitment"), std::string::npos)
+      << audit.out;
 
   // The store keeps the published entries for the server's second stage.
   auto store = hashdb::SourceStore::Open(dir_ / "store.sqlite");
@@ -162,6 +182,42 @@ TEST_F(DbPublishTest, TamperedDbAndForeignPublisherAreRefused) {
   const CliRun foreign = Run("db verify " + P("client2.hvdb") + " --publisher " + P("other.sig.pub"));
   EXPECT_EQ(foreign.exit_code, 1);
   EXPECT_NE(foreign.err.find("signature"), std::string::npos) << foreign.err;
+}
+
+TEST_F(DbPublishTest, ValidDaysSetsTheSignedExpiry) {
+  Import(dir_ / "store.sqlite", "list-a", "US", dir_ / "a.txt");
+  Import(dir_ / "store.sqlite", "list-b", "GB", dir_ / "b.csv");
+  ASSERT_EQ(Run("keygen --secret " + P("server.key") + " --signing " + P("pub.key")).exit_code, 0);
+  const std::string build = "db build --store " + P("store.sqlite") + " --secret " +
+                            P("server.key") + " --signing " + P("pub.key") + " --threads 2";
+  const auto now = static_cast<std::uint64_t>(::time(nullptr));
+  const CliRun week = Run(build + " --out " + P("week.hvdb") + " --epoch 8 --valid-days 7");
+  ASSERT_EQ(week.exit_code, 0) << week.err;
+  const CliRun info = Run("db verify " + P("week.hvdb") + " --publisher " + P("pub.key.pub"));
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_GE(ExpiresAt(info.out), now + 7 * 86'400) << info.out;
+  EXPECT_LE(ExpiresAt(info.out), now + 7 * 86'400 + 600) << info.out;
+  for (const char* days : {"0", "3651", "-1"}) {
+    EXPECT_EQ(Run(build + " --out " + P("bad.hvdb") + " --valid-days " + days).exit_code, 2)
+        << days;
+  }
+}
+
+TEST_F(DbPublishTest, AuditFailsWhenTheProofCarriesAnotherFillerSeed) {
+  KeygenAndBuild();
+  {
+    // The filler seed follows the proof's magic, version and DB digest (docs/file-formats.md).
+    std::fstream proof(dir_ / "client.hvdb.proof", std::ios::in | std::ios::out | std::ios::binary);
+    proof.seekg(40);
+    const char byte = static_cast<char>(proof.get());
+    proof.seekp(40);
+    proof.put(static_cast<char>(byte ^ 1));
+  }
+  const CliRun audit = Run("audit db --store " + P("store.sqlite") + " --db " + P("client.hvdb"));
+  EXPECT_EQ(audit.exit_code, 1);
+  EXPECT_NE(audit.out.find("filler seed: DOES NOT MATCH"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.err.find("filler seed does not match"), std::string::npos) << audit.err;
+  EXPECT_NE(audit.out.find("verdict: FAIL"), std::string::npos) << audit.out;
 }
 
 TEST_F(DbPublishTest, AuditFailsWhenTheSourcesSayTheSetIsLarger) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 
 #include "hashveil/common/status.h"
 #include "hashveil/hashdb/keys.h"
@@ -18,6 +19,12 @@ namespace hashveil::hashdb {
 
 using Digest = std::array<std::uint8_t, 32>;  // BLAKE2b-256
 
+// BLAKE2b-256 of the filler seed under its own domain (docs/protocol.md, "The client DB"). Devices
+// get only this; the seed goes to auditors in the proof file. The seed is 32 random bytes, so the
+// commitment hides it, and BLAKE2b's collision resistance binds the publisher to one seed.
+using FillerSeedCommitment = std::array<std::uint8_t, 32>;
+FillerSeedCommitment CommitToFillerSeed(const psi::FillerSeed& seed);
+
 // The inclusion policy the DB was built with, recorded so auditors can recompute the set.
 struct InclusionPolicy {
   std::uint32_t min_quality = 50;
@@ -28,7 +35,7 @@ struct InclusionPolicy {
 };
 
 struct ClientDbParams {
-  std::uint32_t format_version = 1;
+  std::uint32_t format_version = 2;
   matcher::KeyScheme key_scheme;
   std::uint32_t cuckoo_functions = 2;     // c
   std::uint64_t slot_count = 0;           // n'
@@ -39,8 +46,11 @@ struct ClientDbParams {
   std::uint32_t synthetic_rate_ppm = 0;   // p_syn in parts per million
   std::uint32_t synthetic_max = 0;        // s_max
   std::uint64_t epoch = 0;                // identifies this DB; vouchers carry it
+  // Unix seconds after which devices stop using this DB (CheckClientDbFresh). Signed, never 0.
+  std::uint64_t expires_at = 0;
   psi::DbNonce db_nonce{};
-  psi::FillerSeed filler_seed{};
+  // CommitToFillerSeed(seed) of the seed the fillers derive from; the seed is in the proof file.
+  FillerSeedCommitment filler_seed_commitment{};
   psi::Point public_point;                // L = alpha*G
   InclusionPolicy policy;
 };
@@ -49,9 +59,11 @@ struct ClientDbParams {
 class ClientDb {
  public:
   // Maps the file and checks, before anything else reads it: magic, version, that sizes in the
-  // header match the file length, the digest, the Ed25519 signature by `publisher`, and that
-  // every point is a valid non-identity point and all are pairwise distinct.
-  // Errors: kNotFound, kIoError, kUnsupported (version), kCorrupt (anything else, named).
+  // header match the file length, the digest, the Ed25519 signature by `publisher` (of the
+  // context string "hashveil/client-db/v2" followed by the digest), and that every point is a
+  // valid non-identity point and all are pairwise distinct. It does not check the expiry.
+  // Errors: kNotFound, kIoError, kUnsupported (any version but 2, e.g. a version-1 file),
+  // kCorrupt (anything else, named).
   static Result<std::unique_ptr<ClientDb>> Load(const std::filesystem::path& path,
                                                 const PublisherPublicKey& publisher);
   // Every check of Load except the signature. For `db info` and for auditors who compare the
@@ -63,8 +75,15 @@ class ClientDb {
   virtual const ClientDbParams& params() const = 0;
   // Slot i's point, i < params().slot_count.
   virtual psi::Point slot(std::uint64_t index) const = 0;
-  // BLAKE2b-256 over the header and points (what the signature signs).
+  // BLAKE2b-256 over the header and points (the signature signs it under a context string).
   virtual const Digest& digest() const = 0;
 };
+
+// Whether a device may still use the DB at `now_unix_seconds`: kFailedPrecondition "client DB has
+// expired" from params.expires_at on. Load does not check it (the server keeps serving and
+// opening older epochs); devices call it after Load with their clock, so a DB withheld from
+// them stops being used at its expiry. The rollback floor (the highest epoch a device has seen)
+// is the device's to keep.
+Status CheckClientDbFresh(const ClientDbParams& params, std::uint64_t now_unix_seconds);
 
 }  // namespace hashveil::hashdb

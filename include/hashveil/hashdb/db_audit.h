@@ -5,7 +5,8 @@
 //  - every distinct base key of the set is in the proof at one of its cuckoo slots, or is one
 //    of the header's dropped keys, and a drop is legitimate only if all its slots are occupied;
 //  - every key in the proof belongs to the set and sits at one of its own cuckoo slots;
-//  - every slot not in the proof holds exactly the filler derived from the header's seed;
+//  - the proof's filler seed opens the header's commitment (CommitToFillerSeed), and every slot
+//    not in the proof holds exactly the filler derived from that seed;
 //  - the DLEQ proof: every proven slot is alpha*H(key) for the alpha behind the header's L.
 #pragma once
 
@@ -30,7 +31,8 @@ struct DbAuditReport {
   std::uint64_t extra_keys = 0;        // proof keys outside the set
   std::uint64_t misplaced_keys = 0;    // proof keys at a slot their cuckoo functions do not give
   std::uint64_t missing_keys = 0;      // set keys absent although one of their slots is free
-  std::uint64_t fillers_checked = 0;
+  bool filler_seed_matches = false;     // the proof's seed opens the header's commitment
+  std::uint64_t fillers_checked = 0;   // 0 when the seed does not match: nothing to check against
   std::uint64_t bad_fillers = 0;       // empty slots that are not the seed's filler
   bool proof_verified = false;
   // What is wrong, in order found, at most a few dozen lines; names slots, never keys or hashes.

@@ -23,6 +23,9 @@ namespace hashveil::hashdb {
 // stay provisional (t = 10 distinct matching images; 1% of an account's vouchers synthetic, at
 // most 64): the audit's account-level tables show what t needs for a per-image rate, which no
 // corpus at hand can bound.
+inline constexpr std::uint32_t kDefaultDbValidDays = 90;
+inline constexpr std::uint32_t kMaxDbValidDays = 3650;
+
 struct DbBuildOptions {
   matcher::KeyScheme key_scheme;
   std::uint32_t cuckoo_functions = 2;
@@ -31,6 +34,11 @@ struct DbBuildOptions {
   std::uint32_t synthetic_rate_ppm = 10'000;
   std::uint32_t synthetic_max = 64;
   std::uint64_t epoch = 0;
+  // The DB expires (ClientDbParams::expires_at) valid_days after issued_at. Devices stop using an
+  // expired DB, so a publisher must ship a new one within that time; 90 days leaves a quarter
+  // for a list update to reach every device while bounding how long a withheld DB is used.
+  std::uint64_t issued_at = 0;             // Unix seconds; 0: now, by the system clock
+  std::uint32_t valid_days = kDefaultDbValidDays;
   InclusionPolicy policy;                  // recorded in the header; the entries must follow it
   unsigned threads = 0;                    // 0: all hardware threads
 };
@@ -69,8 +77,9 @@ enum class BuildPhase { kPlacement, kBlinding, kProof };
 using BuildProgress = std::function<void(BuildPhase, std::uint64_t done, std::uint64_t total)>;
 
 // Builds and writes `db_path` and `proof_path`. `random` supplies the DB nonce, the filler seed
-// and the proof's commitment. kInvalidInput for no entries or options out of range (named),
-// kIoError when a file cannot be written.
+// (its commitment goes into the DB, the seed into the proof) and the proof's commitment.
+// kInvalidInput for no entries or options out of range (named), kIoError when a file cannot be
+// written.
 Result<DbBuildResult> BuildClientDb(std::span<const PublishedEntry> entries,
                                     const DbBuildOptions& options, const ServerSecret& secret,
                                     const PublisherKeyPair& publisher, RandomSource& random,

@@ -7,7 +7,8 @@
 // A slot that is not alpha*H(x_i) makes B != alpha*A except with probability ~1/l.
 //
 // The key list tells which match keys are in the DB. It is for auditors, who hold the source
-// lists anyway; it must never ship to devices.
+// lists anyway; it must never ship to devices. Nor must the filler seed it carries: with it, a
+// device could recompute the fillers and tell, offline, that a key is in none of its slots.
 #pragma once
 
 #include <array>
@@ -33,25 +34,33 @@ struct ProvenKey {
 
 struct DbProof {
   Digest db_digest{};             // the DB this proof is about
+  // The seed of the DB's fillers; the DB header holds only CommitToFillerSeed(filler_seed).
+  psi::FillerSeed filler_seed{};
   std::vector<ProvenKey> keys;    // every occupied slot, ascending slot order
   std::array<std::uint8_t, psi::kScalarBytes> challenge{};  // c
   std::array<std::uint8_t, psi::kScalarBytes> response{};   // s = r + c*alpha
 };
 
-// Proves the table of the DB with `db_digest`, whose occupied slots are `keys` (ascending slots).
+// Proves the table of the DB with `db_digest`, whose occupied slots are `keys` (ascending slots)
+// and whose empty slots are the fillers of `filler_seed` (carried in the proof for the auditor).
 // `random` draws the commitment nonce; `threads` (0: all) share the n scalar multiplications.
 // `key_points`, if not empty, are the keys' H(key) already computed (by the builder while
 // blinding), saving one hash to the group per key; they must match `keys` one to one.
 // kInvalidInput if the keys are empty, not in strictly ascending slot order, or key_points has
 // another length.
+inline constexpr const char* kFillerSeedMismatch =
+    "the proof's filler seed does not match the DB header's commitment";
+
 Result<DbProof> ProveDb(const Digest& db_digest, const psi::DbNonce& db_nonce,
-                        std::vector<ProvenKey> keys, const ServerSecret& secret,
+                        const psi::FillerSeed& filler_seed, std::vector<ProvenKey> keys, const ServerSecret& secret,
                         RandomSource& random, unsigned threads,
                         const ProgressCallback& progress,
                         std::span<const psi::Point> key_points = {});
 
-// Checks the proof against a loaded DB: same digest, slots in range and ascending, and the DLEQ
-// relation for the DB's L. kCorrupt naming what fails. Costs 2n scalar multiplications.
+// Checks the proof against a loaded DB: same digest, a filler seed that opens the header's
+// commitment (kFillerSeedMismatch), slots in range and ascending, and the DLEQ relation for the
+// DB's L. kCorrupt naming what fails. Costs 2n scalar multiplications. The fillers themselves
+// are AuditClientDb's to check.
 Status VerifyDbProof(const ClientDb& db, const DbProof& proof, unsigned threads,
                      const ProgressCallback& progress);
 

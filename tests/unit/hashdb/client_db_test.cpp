@@ -1,9 +1,12 @@
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/hashdb/client_db.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include "client_db_format.h"
 #include "client_db_writer.h"
+#include "le_codec.h"
 #include "publish_fixture.h"
 
 namespace hashveil::hashdb {
@@ -12,7 +15,13 @@ namespace {
 class ClientDbTest : public testing::PublishTest {
  protected:
   static constexpr std::uint64_t kSlots = 8;
+  static constexpr std::uint64_t kExpiresAt = 1'900'000'000;
 
+  static psi::FillerSeed FillerSeed() {
+    psi::FillerSeed seed;
+    seed.fill(2);
+    return seed;
+  }
   ClientDbParams SmallParams() const {
     ClientDbParams params;
     params.key_scheme = matcher::KeyScheme{};
@@ -25,8 +34,9 @@ class ClientDbTest : public testing::PublishTest {
     params.synthetic_rate_ppm = 10'000;
     params.synthetic_max = 64;
     params.epoch = 7;
+    params.expires_at = kExpiresAt;
     params.db_nonce.fill(1);
-    params.filler_seed.fill(2);
+    params.filler_seed_commitment = CommitToFillerSeed(FillerSeed());
     params.public_point = secret_.public_point();
     return params;
   }
@@ -66,7 +76,9 @@ TEST_F(ClientDbTest, RoundTripsParamsPointsAndDigest) {
   EXPECT_EQ(loaded.synthetic_max, params.synthetic_max);
   EXPECT_EQ(loaded.epoch, params.epoch);
   EXPECT_EQ(loaded.db_nonce, params.db_nonce);
-  EXPECT_EQ(loaded.filler_seed, params.filler_seed);
+  EXPECT_EQ(loaded.expires_at, kExpiresAt);
+  EXPECT_EQ(loaded.filler_seed_commitment, params.filler_seed_commitment);
+  EXPECT_EQ(loaded.format_version, 2u);
   EXPECT_EQ(loaded.public_point, params.public_point);
   EXPECT_EQ(loaded.policy, params.policy);
   EXPECT_EQ((*db)->digest(), *digest);
@@ -108,11 +120,94 @@ TEST_F(ClientDbTest, EveryTruncationAndAnExtensionAreRefused) {
 TEST_F(ClientDbTest, AnotherFormatVersionIsUnsupported) {
   const auto path = Write(DistinctPoints(), SmallParams());
   auto bytes = ReadAll(path);
-  bytes[4] = 2;
+  bytes[4] = 3;
   WriteAll(path, bytes);
   const Status status = LoadStatus(path);
   EXPECT_EQ(status.code(), StatusCode::kUnsupported);
-  EXPECT_NE(status.message().find("version 2"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("unsupported client DB version 3"), std::string::npos)
+      << status.message();
+}
+
+// A version-1 file as version 1 wrote it: the filler seed itself in the header, no expiry, and
+// the signature over the bare digest. Devices must refuse it, never read it as version 2.
+TEST_F(ClientDbTest, VersionOneFileIsRefusedAsUnsupported) {
+  const ClientDbParams p = SmallParams();
+  LeWriter w;
+  w.Bytes(kClientDbMagic);
+  w.U32(1);
+  for (std::uint32_t v : {p.key_scheme.tables, p.key_scheme.bits_per_key, p.key_scheme.probes}) {
+    w.U32(v);
+  }
+  w.U64(p.key_scheme.seed);
+  w.U32(p.cuckoo_functions);
+  for (std::uint64_t v : {p.slot_count, p.entry_count, p.key_count, p.dropped_key_count}) w.U64(v);
+  for (std::uint32_t v : {p.threshold, p.synthetic_rate_ppm, p.synthetic_max, p.policy.min_quality,
+                          p.policy.min_sources, std::uint32_t{1}, p.policy.merge_distance}) {
+    w.U32(v);
+  }
+  w.U64(p.epoch);
+  w.Bytes(p.db_nonce);
+  w.Bytes(FillerSeed());
+  w.Bytes(p.public_point.bytes);
+  ASSERT_EQ(w.bytes().size(), 196u);
+  for (const psi::Point& point : DistinctPoints()) w.Bytes(point.bytes);
+  const Digest digest = ComputeClientDbDigest(w.bytes());
+  std::array<std::uint8_t, kSignatureBytes> signature{};
+  crypto_sign_detached(signature.data(), nullptr, digest.data(), digest.size(),
+                       publisher_.secret_key.data());
+  w.Bytes(digest);
+  w.Bytes(signature);
+  const auto path = dir_ / "v1.hvdb";
+  WriteAll(path, w.bytes());
+
+  for (const Status& status :
+       {LoadStatus(path), ClientDb::LoadIgnoringSignature(path).status()}) {
+    EXPECT_EQ(status.code(), StatusCode::kUnsupported) << status.ToString();
+    EXPECT_NE(status.message().find("unsupported client DB version 1"), std::string::npos)
+        << status.message();
+  }
+}
+
+// The signature covers "hashveil/client-db/v2" || digest, so a signature the publisher key made
+// over the bare digest (version 1's scheme) or under another context is refused.
+TEST_F(ClientDbTest, SignatureWithoutTheClientDbContextIsRefused) {
+  const auto path = Write(DistinctPoints(), SmallParams());
+  const auto original = ReadAll(path);
+  const auto digest_at = original.size() - kClientDbTrailerBytes;
+  Digest digest{};
+  std::copy_n(original.begin() + static_cast<std::ptrdiff_t>(digest_at), digest.size(),
+              digest.begin());
+  auto resign = [&](std::span<const std::uint8_t> message) {
+    auto bytes = original;
+    crypto_sign_detached(bytes.data() + bytes.size() - kSignatureBytes, nullptr, message.data(),
+                         message.size(), publisher_.secret_key.data());
+    WriteAll(path, bytes);
+    return LoadStatus(path);
+  };
+  std::vector<std::uint8_t> other_context(kClientDbSignatureContext.begin(),
+                                          kClientDbSignatureContext.end());
+  other_context.back() = '1';
+  other_context.insert(other_context.end(), digest.begin(), digest.end());
+  for (const Status& status : {resign(digest), resign(other_context)}) {
+    EXPECT_EQ(status.code(), StatusCode::kCorrupt);
+    EXPECT_NE(status.message().find("signature"), std::string::npos) << status.message();
+  }
+  EXPECT_TRUE(resign(ClientDbSignedMessage(digest)).ok());
+}
+
+TEST_F(ClientDbTest, ExpiryIsSignedButOnlyCheckedByCheckClientDbFresh) {
+  auto params = SmallParams();
+  params.expires_at = 1'000;
+  const auto path = Write(DistinctPoints(), params);
+  auto db = ClientDb::Load(path, publisher_.public_key);  // Load takes an expired DB
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_TRUE(CheckClientDbFresh((*db)->params(), 0).ok());
+  EXPECT_TRUE(CheckClientDbFresh((*db)->params(), 999).ok());
+  for (std::uint64_t now : {std::uint64_t{1'000}, std::uint64_t{1'001}, UINT64_MAX}) {
+    const Status status = CheckClientDbFresh((*db)->params(), now);
+    EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition) << now;
+    EXPECT_EQ(status.message(), "client DB has expired");
+  }
 }
 
 TEST_F(ClientDbTest, AnotherPublishersKeyIsRefusedButTheDigestStillChecks) {
@@ -159,7 +254,11 @@ TEST_F(ClientDbTest, WriterRefusesParametersTheLoaderWouldRefuse) {
   EXPECT_EQ(WriteClientDb(params, DistinctPoints(), publisher_, dir_ / "x").status().code(),
             StatusCode::kInvalidInput);
   params = SmallParams();
-  params.filler_seed.fill(0);
+  params.filler_seed_commitment.fill(0);
+  EXPECT_EQ(WriteClientDb(params, DistinctPoints(), publisher_, dir_ / "x").status().code(),
+            StatusCode::kInvalidInput);
+  params = SmallParams();
+  params.expires_at = 0;
   EXPECT_EQ(WriteClientDb(params, DistinctPoints(), publisher_, dir_ / "x").status().code(),
             StatusCode::kInvalidInput);
   const auto points = DistinctPoints();

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "hashveil/common/random.h"
+#include "hashveil/common/seeded_random.h"
 
 namespace hashveil::hashdb {
 namespace {

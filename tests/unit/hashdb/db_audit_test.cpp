@@ -1,3 +1,4 @@
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/hashdb/db_audit.h"
 
 #include <gmock/gmock.h>
@@ -40,7 +41,8 @@ class DbAuditTest : public testing::PublishTest {
     auto digest = WriteClientDb(params, points, publisher_, db_path());
     ASSERT_TRUE(digest.ok());
     auto random = MakeSeededRandomForTesting(22);
-    auto reproved = ProveDb(*digest, params.db_nonce, proof.keys, secret_, *random, 1, {});
+    auto reproved =
+        ProveDb(*digest, params.db_nonce, proof.filler_seed, proof.keys, secret_, *random, 1, {});
     ASSERT_TRUE(reproved.ok());
     ASSERT_TRUE(SaveDbProof(*reproved, proof_path()).ok());
   }
@@ -76,6 +78,7 @@ TEST_F(DbAuditTest, HonestDbPasses) {
   const DbAuditReport report = Audit();
   EXPECT_TRUE(report.passed()) << AllProblems(report);
   EXPECT_TRUE(report.proof_verified);
+  EXPECT_TRUE(report.filler_seed_matches);
   EXPECT_EQ(report.expected_entries, 60u);
   EXPECT_EQ(report.expected_keys, 60u);
   // A table this small may drop a key; a legitimate drop passes.
@@ -141,6 +144,22 @@ TEST_F(DbAuditTest, PlantedFillerFails) {
   EXPECT_EQ(report.bad_fillers, 1u);
   EXPECT_THAT(AllProblems(report), HasSubstr("planted filler: slot " + std::to_string(empty)));
   EXPECT_TRUE(report.proof_verified);
+}
+
+// The seed in the proof must open the header's commitment; a publisher cannot hand auditors
+// another seed (say, one whose fillers it could explain differently) for the same DB.
+TEST_F(DbAuditTest, FillerSeedThatDoesNotOpenTheCommitmentFails) {
+  Publish(set_);
+  auto proof = LoadDbProof(proof_path()).value();
+  proof.filler_seed[5] ^= 0x10;
+  ASSERT_TRUE(SaveDbProof(proof, proof_path()).ok());
+  const DbAuditReport report = Audit();
+  EXPECT_FALSE(report.passed());
+  EXPECT_FALSE(report.filler_seed_matches);
+  EXPECT_FALSE(report.proof_verified);
+  EXPECT_EQ(report.fillers_checked, 0u);
+  EXPECT_THAT(AllProblems(report), HasSubstr("filler seed does not match"));
+  EXPECT_EQ(report.problems.size(), 1u) << AllProblems(report);
 }
 
 TEST_F(DbAuditTest, ProofOfAnotherDbFails) {

@@ -1,8 +1,10 @@
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/hashdb/db_builder.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "hashveil/hashdb/db_proof.h"
 #include "publish_fixture.h"
@@ -65,11 +67,58 @@ TEST_F(DbBuilderTest, OccupiedSlotsHoldBlindedKeysAndEmptySlotsTheirFillers) {
     ASSERT_NE(at, slots.end()) << "an entry's blinded key is in none of its slots";
     occupied[*at] = true;
   }
+  // The fillers derive from the seed in the auditor's proof, which the header commits to.
+  auto proof = LoadDbProof(dir_ / "client.hvdb.proof");
+  ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+  EXPECT_EQ(CommitToFillerSeed(proof->filler_seed), params.filler_seed_commitment);
   for (std::uint64_t i = 0; i < params.slot_count; ++i) {
     if (!occupied[i]) {
-      EXPECT_EQ((*db)->slot(i), psi::FillerPoint(params.filler_seed, i)) << i;
+      EXPECT_EQ((*db)->slot(i), psi::FillerPoint(proof->filler_seed, i)) << i;
     }
   }
+}
+
+// Issue 15: with the seed, a device could recompute the fillers and see, offline, that both
+// slots of a random non-member key are fillers. The file devices get must not hold it.
+TEST_F(DbBuilderTest, TheDbHoldsTheFillerSeedsCommitmentAndOnlyTheProofHoldsTheSeed) {
+  auto built = Build(testing::RandomEntries(40, 6), DbBuildOptions{});
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  auto proof = LoadDbProof(dir_ / "client.hvdb.proof");
+  ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+  const auto& seed = proof->filler_seed;
+  ASSERT_NE(seed, psi::FillerSeed{});
+  const auto db = ReadAll(dir_ / "client.hvdb");
+  EXPECT_EQ(std::search(db.begin(), db.end(), seed.begin(), seed.end()), db.end())
+      << "the client DB contains the filler seed";
+  const auto proof_bytes = ReadAll(dir_ / "client.hvdb.proof");
+  EXPECT_NE(std::search(proof_bytes.begin(), proof_bytes.end(), seed.begin(), seed.end()),
+            proof_bytes.end());
+  EXPECT_EQ(built->params.filler_seed_commitment, CommitToFillerSeed(seed));
+}
+
+TEST_F(DbBuilderTest, ExpiryIsValidDaysAfterIssue) {
+  const auto entries = testing::RandomEntries(20, 7);
+  DbBuildOptions options;
+  EXPECT_EQ(options.valid_days, 90u);
+  options.issued_at = 1'800'000'000;
+  options.valid_days = 30;
+  auto built = Build(entries, options);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_EQ(built->params.expires_at, 1'800'000'000u + 30u * 86'400u);
+  auto db = ClientDb::Load(dir_ / "client.hvdb", publisher_.public_key);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_EQ((*db)->params().expires_at, built->params.expires_at);
+
+  // By default, 90 days from the system clock.
+  const auto now = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                                  std::chrono::system_clock::now().time_since_epoch())
+                                                  .count());
+  built = Build(entries, DbBuildOptions{});
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_GE(built->params.expires_at, now + 90 * 86'400);
+  EXPECT_LE(built->params.expires_at, now + 90 * 86'400 + 600);
+  EXPECT_TRUE(CheckClientDbFresh(built->params, now).ok());
+  EXPECT_FALSE(CheckClientDbFresh(built->params, now + 91 * 86'400).ok());
 }
 
 TEST_F(DbBuilderTest, SharedBaseKeysAreStoredOnceAndCounted) {
@@ -91,13 +140,15 @@ TEST_F(DbBuilderTest, SharedBaseKeysAreStoredOnceAndCounted) {
 
 TEST_F(DbBuilderTest, SameSeedSameFileAndTheProofVerifies) {
   const auto entries = testing::RandomEntries(100, 3);
-  auto first = Build(entries, DbBuildOptions{}, 5);
+  DbBuildOptions options;
+  options.issued_at = 1'800'000'000;  // the expiry is in the bytes: fix the clock
+  auto first = Build(entries, options, 5);
   ASSERT_TRUE(first.ok());
   const auto bytes = ReadAll(dir_ / "client.hvdb");
-  auto second = Build(entries, DbBuildOptions{}, 5);
+  auto second = Build(entries, options, 5);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(ReadAll(dir_ / "client.hvdb"), bytes);
-  auto third = Build(entries, DbBuildOptions{}, 6);  // new nonce and filler seed
+  auto third = Build(entries, options, 6);  // new nonce and filler seed
   ASSERT_TRUE(third.ok());
   EXPECT_NE(third->digest, first->digest);
 
@@ -142,6 +193,11 @@ TEST_F(DbBuilderTest, RefusesNoEntriesAndOptionsOutOfRange) {
   options = DbBuildOptions{};
   options.key_scheme.bits_per_key = 7;
   EXPECT_EQ(Build(entries, options).status().code(), StatusCode::kInvalidInput);
+  for (std::uint32_t days : {0u, kMaxDbValidDays + 1}) {
+    options = DbBuildOptions{};
+    options.valid_days = days;
+    EXPECT_EQ(Build(entries, options).status().code(), StatusCode::kInvalidInput) << days;
+  }
 }
 
 }  // namespace

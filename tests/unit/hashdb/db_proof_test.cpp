@@ -1,7 +1,9 @@
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/hashdb/db_proof.h"
 
 #include <gtest/gtest.h>
 
+#include "client_db_writer.h"
 #include "hashveil/hashdb/db_builder.h"
 #include "publish_fixture.h"
 
@@ -61,10 +63,49 @@ TEST_F(DbProofTest, AlteredScalarsKeysOrSlotsFail) {
   EXPECT_NE(Verify(proof).message().find("another DB"), std::string::npos);
 }
 
+TEST_F(DbProofTest, ProofWithAnotherFillerSeedFails) {
+  DbProof proof = proof_;
+  proof.filler_seed[0] ^= 1;
+  const Status status = Verify(proof);
+  EXPECT_EQ(status.code(), StatusCode::kCorrupt);
+  EXPECT_EQ(status.message(), kFillerSeedMismatch);
+}
+
+// Issue 15 item 11: the DLEQ statement hashes the DB digest, which covers the header. Another DB
+// with the same points and L but another header (here another threshold and epoch) has another
+// digest; the first DB's proof, relabelled with that digest, must not verify for it. Without the
+// digest in the statement it would: the weights, A, B and the challenge would all be the same.
+TEST_F(DbProofTest, ProofOfTheSamePointsUnderAnotherHeaderFails) {
+  ClientDbParams other_params = db_->params();
+  other_params.threshold += 1;
+  other_params.epoch += 1;
+  std::vector<psi::Point> points;
+  for (std::uint64_t i = 0; i < other_params.slot_count; ++i) points.push_back(db_->slot(i));
+  const auto other_path = dir_ / "other.hvdb";
+  ASSERT_TRUE(WriteClientDb(other_params, points, publisher_, other_path).ok());
+  auto other = ClientDb::Load(other_path, publisher_.public_key);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_NE((*other)->digest(), db_->digest());
+
+  DbProof relabelled = proof_;
+  relabelled.db_digest = (*other)->digest();
+  const Status status = VerifyDbProof(**other, relabelled, 2, {});
+  EXPECT_EQ(status.code(), StatusCode::kCorrupt);
+  EXPECT_NE(status.message().find("does not verify"), std::string::npos) << status.message();
+
+  // The same keys proved for the other DB's digest verify: only the binding differs.
+  auto random = MakeSeededRandomForTesting(8);
+  auto reproved = ProveDb((*other)->digest(), other_params.db_nonce, proof_.filler_seed,
+                          proof_.keys, secret_, *random, 1, {});
+  ASSERT_TRUE(reproved.ok());
+  EXPECT_TRUE(VerifyDbProof(**other, *reproved, 2, {}).ok());
+}
+
 TEST_F(DbProofTest, ProofWithAnotherAlphaFails) {
   auto random = MakeSeededRandomForTesting(77);
   const ServerSecret other = GenerateServerSecret(*random);
-  auto forged = ProveDb(db_->digest(), db_->params().db_nonce, proof_.keys, other, *random, 1, {});
+  auto forged = ProveDb(db_->digest(), db_->params().db_nonce, proof_.filler_seed, proof_.keys,
+                        other, *random, 1, {});
   ASSERT_TRUE(forged.ok());
   EXPECT_EQ(Verify(*forged).code(), StatusCode::kCorrupt);
 }
@@ -72,6 +113,7 @@ TEST_F(DbProofTest, ProofWithAnotherAlphaFails) {
 TEST_F(DbProofTest, FileRoundTripsAndDamagedFilesAreRefused) {
   auto loaded = LoadDbProof(proof_path());
   ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->filler_seed, proof_.filler_seed);
   EXPECT_EQ(loaded->keys, proof_.keys);
   EXPECT_EQ(loaded->challenge, proof_.challenge);
   EXPECT_EQ(loaded->response, proof_.response);
@@ -79,16 +121,22 @@ TEST_F(DbProofTest, FileRoundTripsAndDamagedFilesAreRefused) {
   const auto bytes = ReadAll(proof_path());
   const auto damaged = dir_ / "damaged.proof";
   for (std::size_t length : {std::size_t{0}, std::size_t{3}, std::size_t{8}, std::size_t{47},
-                             bytes.size() - 1, bytes.size() - 41}) {
+                             std::size_t{79}, bytes.size() - 1, bytes.size() - 41}) {
     WriteAll(damaged, std::span(bytes).first(length));
     EXPECT_EQ(LoadDbProof(damaged).status().code(), StatusCode::kCorrupt) << length;
   }
-  auto wrong_version = bytes;
-  wrong_version[4] = 9;
-  WriteAll(damaged, wrong_version);
-  EXPECT_EQ(LoadDbProof(damaged).status().code(), StatusCode::kUnsupported);
+  for (std::uint8_t version : {1, 9}) {  // version 1 had no filler seed
+    auto wrong_version = bytes;
+    wrong_version[4] = version;
+    WriteAll(damaged, wrong_version);
+    const Status status = LoadDbProof(damaged).status();
+    EXPECT_EQ(status.code(), StatusCode::kUnsupported);
+    EXPECT_NE(status.message().find("unsupported DB proof version " + std::to_string(version)),
+              std::string::npos)
+        << status.message();
+  }
   auto huge_count = bytes;
-  huge_count[4 + 4 + 32 + 7] = 0xff;  // key count's top byte
+  huge_count[4 + 4 + 32 + 32 + 7] = 0xff;  // key count's top byte
   WriteAll(damaged, huge_count);
   EXPECT_EQ(LoadDbProof(damaged).status().code(), StatusCode::kCorrupt);
 }
@@ -97,11 +145,13 @@ TEST_F(DbProofTest, ProverRefusesUnorderedOrEmptyKeys) {
   auto keys = proof_.keys;
   std::swap(keys[0], keys[1]);
   auto random = MakeSeededRandomForTesting(3);
-  EXPECT_EQ(ProveDb(db_->digest(), db_->params().db_nonce, keys, secret_, *random, 1, {})
+  EXPECT_EQ(ProveDb(db_->digest(), db_->params().db_nonce, proof_.filler_seed, keys, secret_,
+                    *random, 1, {})
                 .status()
                 .code(),
             StatusCode::kInvalidInput);
-  EXPECT_EQ(ProveDb(db_->digest(), db_->params().db_nonce, {}, secret_, *random, 1, {})
+  EXPECT_EQ(ProveDb(db_->digest(), db_->params().db_nonce, proof_.filler_seed, {}, secret_,
+                    *random, 1, {})
                 .status()
                 .code(),
             StatusCode::kInvalidInput);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hashveil/common/random.h"
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/common/secret_file.h"
 #include "hashveil/hashdb/keys.h"
 #include "hashveil/hashdb/publication.h"

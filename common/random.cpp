@@ -2,10 +2,12 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
 #include "hashveil/common/secret.h"
+#include "hashveil/common/seeded_random.h"
 
 namespace hashveil {
 
@@ -54,7 +56,31 @@ class SeededRandom final : public RandomSource {
   std::uint64_t counter_ = 0;
 };
 
+class KeyedStream final : public RandomSource {
+ public:
+  explicit KeyedStream(std::span<const std::uint8_t, 32> key) {
+    std::copy(key.begin(), key.end(), key_.data());
+  }
+  void Fill(std::span<std::uint8_t> out) override {
+    std::array<std::uint8_t, 8> counter{};
+    std::memcpy(counter.data(), &counter_, sizeof(counter_));
+    ++counter_;
+    SecretArray<randombytes_SEEDBYTES> subkey;
+    crypto_generichash(subkey.data(), subkey.size(), counter.data(), counter.size(), key_.data(),
+                       key_.size());
+    if (!out.empty()) randombytes_buf_deterministic(out.data(), out.size(), subkey.data());
+  }
+
+ private:
+  SecretArray<32> key_;
+  std::uint64_t counter_ = 0;
+};
+
 }  // namespace
+
+std::unique_ptr<RandomSource> MakeKeyedStream(std::span<const std::uint8_t, 32> key) {
+  return std::make_unique<KeyedStream>(key);
+}
 
 std::unique_ptr<RandomSource> MakeSystemRandom() { return std::make_unique<SystemRandom>(); }
 

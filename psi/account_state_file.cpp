@@ -1,12 +1,12 @@
 #include "account_state_file.h"
 
-#include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <string>
 #include <string_view>
+
+#include "hashveil/common/secret_file.h"
 
 namespace hashveil::psi {
 namespace {
@@ -52,13 +52,11 @@ Status CheckIntact(sqlite3* db) {
 
 Result<std::unique_ptr<AccountStateFile>> AccountStateFile::Open(
     const std::filesystem::path& path) {
-  // Create the file ourselves so it is 0600 from the start; SQLite gives its journal the
-  // database file's mode.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::IoError("cannot create or open the account state file");
+  // Created 0600 by us, not by SQLite, and never another user's file or a symbolic link:
+  // SQLite gives its journal the database file's mode (docs/threat-model.md, "Files and modes").
+  HV_RETURN_IF_ERROR(EnsureOwnerOnlyDatabase(path).WithContext("account state file"));
   struct stat st {};
-  const bool stat_ok = ::fstat(fd, &st) == 0;
-  ::close(fd);
+  const bool stat_ok = ::lstat(path.c_str(), &st) == 0;
   // SQLite reads a file shorter than its 100-byte header as an empty database; only a file of
   // 0 bytes is a fresh one.
   if (stat_ok && st.st_size > 0 && st.st_size < 512) {
@@ -66,7 +64,8 @@ Result<std::unique_ptr<AccountStateFile>> AccountStateFile::Open(
   }
 
   sqlite3* db = nullptr;
-  const int opened = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
+  const int opened = sqlite3_open_v2(path.c_str(), &db,
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, nullptr);
   std::unique_ptr<AccountStateFile> file(new AccountStateFile(db));
   if (opened != SQLITE_OK) return FromSqlite(opened, "opening");
   // Exclusive locking mode keeps the lock taken by BEGIN EXCLUSIVE after its COMMIT, for the

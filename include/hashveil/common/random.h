@@ -1,4 +1,5 @@
-// Injected randomness: production code draws from the OS (randombytes_buf); tests seed it.
+// Injected randomness: production code draws from the OS (randombytes_buf); tests seed it
+// (hashveil/common/seeded_random.h, an in-tree header that is not installed).
 #pragma once
 
 #include <cstdint>
@@ -20,8 +21,9 @@ class RandomSource {
 // The only source for production: libsodium's randombytes_buf.
 std::unique_ptr<RandomSource> MakeSystemRandom();
 
-// Deterministic stream from a seed (ChaCha20 keyed by the seed). For tests and reproducible
-// audits only: never for keys, nonces or blinding factors in production.
-std::unique_ptr<RandomSource> MakeSeededRandomForTesting(std::uint64_t seed);
+// A deterministic stream keyed by a 32-byte secret (ChaCha20 under BLAKE2b(key, call counter)):
+// for secrets that every holder of `key` must derive alike (an account's secrets for one set of
+// parameters). Not thread-safe; the key is copied and wiped with the stream.
+std::unique_ptr<RandomSource> MakeKeyedStream(std::span<const std::uint8_t, 32> key);
 
 }  // namespace hashveil

@@ -1,4 +1,5 @@
 #include "hashveil/common/random.h"
+#include "hashveil/common/seeded_random.h"
 
 #include <gtest/gtest.h>
 

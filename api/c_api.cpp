@@ -121,7 +121,7 @@ int hv_publisher_key_load(const char* path, uint8_t key_out[HV_PUBLISHER_KEY_BYT
 }
 
 int hv_scanner_create(const char* db_path, const uint8_t publisher_key[HV_PUBLISHER_KEY_BYTES],
-                      const char* account_state_path,
+                      const char* account_state_path, const char* account_name,
                       const uint8_t account_key[HV_ACCOUNT_KEY_BYTES], uint64_t max_pixels,
                       hv_scanner** scanner_out, char* message, size_t message_size) {
   if (scanner_out != nullptr) *scanner_out = nullptr;
@@ -129,12 +129,14 @@ int hv_scanner_create(const char* db_path, const uint8_t publisher_key[HV_PUBLIS
     if (db_path == nullptr) return MissingArgument("db_path");
     if (publisher_key == nullptr) return MissingArgument("publisher_key");
     if (account_state_path == nullptr) return MissingArgument("account_state_path");
+    if (account_name == nullptr) return MissingArgument("account_name");
     if (account_key == nullptr) return MissingArgument("account_key");
     if (scanner_out == nullptr) return MissingArgument("scanner_out");
     hashveil::ScannerOptions options;
     options.db_path = db_path;
     std::copy_n(publisher_key, HV_PUBLISHER_KEY_BYTES, options.publisher.begin());
     options.account_state_path = account_state_path;
+    options.account_name = account_name;
     std::copy_n(account_key, HV_ACCOUNT_KEY_BYTES, options.account_key.data());
     if (max_pixels != 0) options.decode.max_pixels = max_pixels;
     HV_ASSIGN_OR_RETURN(std::unique_ptr<hashveil::Scanner> scanner,

@@ -1,5 +1,6 @@
 #include "hashveil/scanner.h"
 
+#include <chrono>
 #include <utility>
 
 #include "hashveil/common/exception_boundary.h"
@@ -29,6 +30,12 @@ Status CheckMetadata(std::span<const std::uint8_t> metadata) {
   return Status::Ok();
 }
 
+std::uint64_t UnixSeconds(std::chrono::system_clock::time_point time) {
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+  return seconds < 0 ? 0 : static_cast<std::uint64_t>(seconds);
+}
+
 psi::VoucherInput InputFrom(const matcher::PdqResult& hashed, matcher::VisualDerivative derivative,
                             std::span<const std::uint8_t> metadata) {
   psi::VoucherInput input;
@@ -53,15 +60,19 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const ScannerOptions& options) 
     parts->decode.dihedral = false;
     HV_ASSIGN_OR_RETURN(parts->db, hashdb::ClientDb::Load(options.db_path, options.publisher));
     const hashdb::ClientDbParams& params = parts->db->params();
+    HV_RETURN_IF_ERROR(hashdb::CheckClientDbFresh(params, UnixSeconds(options.clock())));
     const psi::AccountParameters account_params{.threshold = params.threshold,
                                                 .synthetic_max = params.synthetic_max,
                                                 .synthetic_rate_ppm = params.synthetic_rate_ppm};
+    HV_RETURN_IF_ERROR(psi::CheckPrivacyFloor(account_params, options.privacy_floor));
     auto account = psi::AccountState::OpenOrCreate(options.account_state_path,
                                                    options.account_key, account_params,
                                                    *parts->random);
     if (!account.ok()) return account.status().WithContext("account state");
     parts->account = std::move(account).value();
-    HV_ASSIGN_OR_RETURN(parts->builder, psi::VoucherBuilder::Create(*parts->db, *parts->account));
+    HV_RETURN_IF_ERROR(parts->account->AcceptDbEpoch(params.epoch));
+    HV_ASSIGN_OR_RETURN(parts->builder, psi::VoucherBuilder::Create(*parts->db, *parts->account,
+                                                                    options.account_name));
     return std::unique_ptr<Scanner>(new Scanner(std::move(parts)));
   });
 }
@@ -94,5 +105,7 @@ std::size_t Scanner::voucher_size() const { return parts_->builder->shape().tota
 const hashdb::ClientDbParams& Scanner::db_params() const { return parts_->db->params(); }
 
 bool Scanner::account_created() const { return parts_->account->created(); }
+
+bool Scanner::account_rotated() const { return parts_->account->rotated(); }
 
 }  // namespace hashveil

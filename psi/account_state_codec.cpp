@@ -11,17 +11,21 @@
 namespace hashveil::psi::account_state_codec {
 namespace {
 
-constexpr std::size_t kHeaderBytes = 12;  // t, s, n
-constexpr std::array<std::uint8_t, 8> kExportMagic = {'H', 'V', 'A', 'C', 'C', 'T', 'X', '1'};
+// root, t, s, p_syn, epoch floor, n.
+constexpr std::size_t kFixedBytes = kRootBytes + 4 + 4 + 4 + 8 + 4;
+constexpr std::array<std::uint8_t, 8> kExportMagic = {'H', 'V', 'A', 'C', 'C', 'T', 'X', '2'};
+constexpr std::size_t kExportVersionOffset = 7;
+constexpr std::string_view kGenerationDomain = "hashveil/account-generation/v2";
+// Exports protect every secret of the account with a passphrase a person chose: libsodium's
+// "moderate" Argon2id limits (256 MiB, about a second), not the interactive ones.
+constexpr std::uint64_t kPassphraseOpsLimit = crypto_pwhash_OPSLIMIT_MODERATE;
+constexpr std::uint64_t kPassphraseMemLimit = crypto_pwhash_MEMLIMIT_MODERATE;
 constexpr std::uint8_t kKeyKindTransportKey = 1;
 constexpr std::uint8_t kKeyKindPassphrase = 2;
 constexpr std::size_t kSaltBytes = crypto_pwhash_SALTBYTES;
 constexpr std::size_t kPassphraseHeaderBytes = kExportMagic.size() + 1 + kSaltBytes + 8 + 8;
 
-std::size_t SerializedSize(std::uint32_t t, std::uint32_t s, std::size_t n) {
-  return kHeaderBytes + kPrfKeyBytes + kScalarBytes * std::size_t{t} +
-         8 * std::size_t{s} * (t - 1) + kBaseKeyTagBytes * n;
-}
+std::size_t SerializedSize(std::size_t n) { return kFixedBytes + kBaseKeyTagBytes * n; }
 
 // Sequential writer into a buffer sized in advance (so secrets are never reallocated).
 class Writer {
@@ -64,16 +68,6 @@ class Reader {
   std::size_t position_ = 0;
 };
 
-Status CheckParameters(std::uint32_t t, std::uint32_t s, const AccountParameters& params) {
-  if (t != params.threshold || s != params.synthetic_max) {
-    return Status::FailedPrecondition(
-        "account state was made for threshold " + std::to_string(t) + " and synthetic maximum " +
-        std::to_string(s) + ", the DB has " + std::to_string(params.threshold) + " and " +
-        std::to_string(params.synthetic_max));
-  }
-  return Status::Ok();
-}
-
 Result<AeadKey> StretchPassphrase(std::string_view passphrase,
                                   std::span<const std::uint8_t, kSaltBytes> salt,
                                   std::uint64_t opslimit, std::uint64_t memlimit) {
@@ -88,67 +82,70 @@ Result<AeadKey> StretchPassphrase(std::string_view passphrase,
 
 }  // namespace
 
-Result<Contents> Generate(const AccountParameters& params, RandomSource& random) {
-  HV_ASSIGN_OR_RETURN(ShamirPolynomial polynomial,
-                      ShamirPolynomial::Random(params.threshold, random));
-  HV_ASSIGN_OR_RETURN(DetectableHashKey hkey, DetectableHashKey::Random(
-                                                  params.threshold, params.synthetic_max, random));
-  Contents contents{PrfKey(), std::move(polynomial), std::move(hkey), {}};
-  random.Fill(contents.fkey.span());
+Contents Generate(const AccountParameters& params, RandomSource& random) {
+  Contents contents{.pinned = params};
+  random.Fill(contents.root.span());
   return contents;
 }
 
+Result<Generation> DeriveGeneration(const Contents& contents) {
+  std::array<std::uint8_t, kGenerationDomain.size() + 12> input{};
+  std::copy(kGenerationDomain.begin(), kGenerationDomain.end(), input.begin());
+  std::uint8_t* at = input.data() + kGenerationDomain.size();
+  StoreLittleEndian(contents.pinned.threshold, at);
+  StoreLittleEndian(contents.pinned.synthetic_max, at + 4);
+  StoreLittleEndian(contents.pinned.synthetic_rate_ppm, at + 8);
+  SecretArray<32> stream_key;
+  crypto_generichash(stream_key.data(), stream_key.size(), input.data(), input.size(),
+                     contents.root.data(), contents.root.size());
+  const auto stream = MakeKeyedStream(stream_key.span());
+  PrfKey fkey;
+  stream->Fill(fkey.span());
+  auto polynomial = ShamirPolynomial::Random(contents.pinned.threshold, *stream);
+  auto hkey = DetectableHashKey::Random(contents.pinned.threshold, contents.pinned.synthetic_max,
+                                        *stream);
+  if (!polynomial.ok() || !hkey.ok()) {
+    return Status::Internal("deriving the account's secrets failed");
+  }
+  return Generation{std::move(fkey), std::move(polynomial).value(), std::move(hkey).value()};
+}
+
 SecretBytes Serialize(const Contents& contents) {
-  const std::uint32_t t = contents.threshold();
-  const std::uint32_t s = contents.synthetic_max();
-  SecretBytes bytes(SerializedSize(t, s, contents.synthetic_images.size()));
+  SecretBytes bytes(SerializedSize(contents.synthetic_images.size()));
   Writer writer(bytes.span());
-  writer.U32(t);
-  writer.U32(s);
+  writer.Bytes(contents.root.span());
+  writer.U32(contents.pinned.threshold);
+  writer.U32(contents.pinned.synthetic_max);
+  writer.U32(contents.pinned.synthetic_rate_ppm);
+  writer.U64(contents.epoch_floor);
   writer.U32(static_cast<std::uint32_t>(contents.synthetic_images.size()));
-  writer.Bytes(contents.fkey.span());
-  for (const Scalar& c : contents.polynomial.coefficients()) writer.Bytes(c.bytes());
-  for (FieldElement c : contents.hkey.coefficients()) writer.U64(c);
   for (const BaseKeyTag& tag : contents.synthetic_images) writer.Bytes(tag);
   return bytes;
 }
 
-Result<Contents> Parse(std::span<const std::uint8_t> bytes, const AccountParameters& params) {
-  if (bytes.size() < kHeaderBytes) return Status::Corrupt("account state is truncated");
+Result<Contents> Parse(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() < kFixedBytes) return Status::Corrupt("account state is truncated");
   Reader reader(bytes);
-  const std::uint32_t t = reader.U32();
-  const std::uint32_t s = reader.U32();
+  Contents contents;
+  const auto root = reader.Bytes<kRootBytes>();
+  std::copy(root.begin(), root.end(), contents.root.data());
+  contents.pinned.threshold = reader.U32();
+  contents.pinned.synthetic_max = reader.U32();
+  contents.pinned.synthetic_rate_ppm = reader.U32();
+  contents.epoch_floor = reader.U64();
   const std::uint32_t n = reader.U32();
-  if (t < 2 || t > kMaxThreshold || s > kMaxSyntheticTags || n > s) {
+  if (!contents.pinned.Validate().ok() || n > contents.pinned.synthetic_max) {
     return Status::Corrupt("account state has out-of-range parameters");
   }
-  if (bytes.size() != SerializedSize(t, s, n)) {
+  if (bytes.size() != SerializedSize(n)) {
     return Status::Corrupt("account state has the wrong length");
   }
-  HV_RETURN_IF_ERROR(CheckParameters(t, s, params));
-  PrfKey fkey;
-  const auto fkey_bytes = reader.Bytes<kPrfKeyBytes>();
-  std::copy(fkey_bytes.begin(), fkey_bytes.end(), fkey.data());
-  std::vector<Scalar> coefficients;
-  coefficients.reserve(t);
-  for (std::uint32_t i = 0; i < t; ++i) {
-    auto scalar = Scalar::FromCanonicalBytes(reader.Bytes<kScalarBytes>());
-    if (!scalar.ok()) return Status::Corrupt("account state holds a non-canonical scalar");
-    coefficients.push_back(std::move(scalar).value());
-  }
-  auto polynomial = ShamirPolynomial::FromCoefficients(std::move(coefficients));
-  if (!polynomial.ok()) return Status::Corrupt("account state holds an invalid polynomial");
-  std::vector<FieldElement> hkey_coefficients(std::size_t{s} * (t - 1));
-  for (FieldElement& c : hkey_coefficients) c = reader.U64();
-  auto hkey = DetectableHashKey::FromCoefficients(t, s, std::move(hkey_coefficients));
-  if (!hkey.ok()) return Status::Corrupt("account state holds an invalid detectable hash key");
-  std::vector<BaseKeyTag> synthetic_images(n);
-  for (BaseKeyTag& tag : synthetic_images) {
+  contents.synthetic_images.resize(n);
+  for (BaseKeyTag& tag : contents.synthetic_images) {
     const auto tag_bytes = reader.Bytes<kBaseKeyTagBytes>();
     std::copy(tag_bytes.begin(), tag_bytes.end(), tag.begin());
   }
-  return Contents{std::move(fkey), std::move(polynomial).value(), std::move(hkey).value(),
-                  std::move(synthetic_images)};
+  return contents;
 }
 
 std::vector<std::uint8_t> ExportWithKey(const Contents& contents, const AccountStateKey& key,
@@ -168,13 +165,12 @@ Result<std::vector<std::uint8_t>> ExportWithPassphrase(const Contents& contents,
   blob[kExportMagic.size()] = kKeyKindPassphrase;
   std::uint8_t* salt = blob.data() + kExportMagic.size() + 1;
   random.Fill(std::span<std::uint8_t>(salt, kSaltBytes));
-  StoreLittleEndian<std::uint64_t>(crypto_pwhash_OPSLIMIT_INTERACTIVE, salt + kSaltBytes);
-  StoreLittleEndian<std::uint64_t>(crypto_pwhash_MEMLIMIT_INTERACTIVE, salt + kSaltBytes + 8);
+  StoreLittleEndian<std::uint64_t>(kPassphraseOpsLimit, salt + kSaltBytes);
+  StoreLittleEndian<std::uint64_t>(kPassphraseMemLimit, salt + kSaltBytes + 8);
   HV_ASSIGN_OR_RETURN(AeadKey key, StretchPassphrase(passphrase,
                                                      std::span<const std::uint8_t, kSaltBytes>(
                                                          salt, kSaltBytes),
-                                                     crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                                     crypto_pwhash_MEMLIMIT_INTERACTIVE));
+                                                     kPassphraseOpsLimit, kPassphraseMemLimit));
   const std::vector<std::uint8_t> sealed = Seal(key, Serialize(contents).span(), blob, random);
   blob.insert(blob.end(), sealed.begin(), sealed.end());
   return blob;
@@ -186,8 +182,12 @@ namespace {
 Result<std::size_t> ExportHeaderLength(std::span<const std::uint8_t> blob,
                                        std::uint8_t expected_kind) {
   if (blob.size() < kExportMagic.size() + 1 ||
-      !std::equal(kExportMagic.begin(), kExportMagic.end(), blob.begin())) {
+      !std::equal(kExportMagic.begin(), kExportMagic.begin() + kExportVersionOffset,
+                  blob.begin())) {
     return Status::Corrupt("not an account export");
+  }
+  if (blob[kExportVersionOffset] != kExportMagic[kExportVersionOffset]) {
+    return Status::Unsupported("account export was made by another hashveil version");
   }
   const std::uint8_t kind = blob[kExportMagic.size()];
   if (kind != kKeyKindTransportKey && kind != kKeyKindPassphrase) {
@@ -205,24 +205,22 @@ Result<std::size_t> ExportHeaderLength(std::span<const std::uint8_t> blob,
 }
 
 Result<Contents> OpenExport(std::span<const std::uint8_t> blob, std::size_t header_length,
-                            const AeadKey& key, const AccountParameters& params) {
+                            const AeadKey& key) {
   auto plaintext = Open(key, blob.subspan(header_length), blob.first(header_length));
   if (!plaintext.ok()) return Status::Corrupt("account export does not open with this key");
-  return Parse(plaintext->span(), params);
+  return Parse(plaintext->span());
 }
 
 }  // namespace
 
-Result<Contents> ImportWithKey(std::span<const std::uint8_t> blob, const AccountStateKey& key,
-                               const AccountParameters& params) {
+Result<Contents> ImportWithKey(std::span<const std::uint8_t> blob, const AccountStateKey& key) {
   HV_ASSIGN_OR_RETURN(const std::size_t header_length,
                       ExportHeaderLength(blob, kKeyKindTransportKey));
-  return OpenExport(blob, header_length, key, params);
+  return OpenExport(blob, header_length, key);
 }
 
 Result<Contents> ImportWithPassphrase(std::span<const std::uint8_t> blob,
-                                      std::string_view passphrase,
-                                      const AccountParameters& params) {
+                                      std::string_view passphrase) {
   HV_ASSIGN_OR_RETURN(const std::size_t header_length,
                       ExportHeaderLength(blob, kKeyKindPassphrase));
   const std::uint8_t* salt = blob.data() + kExportMagic.size() + 1;
@@ -237,7 +235,7 @@ Result<Contents> ImportWithPassphrase(std::span<const std::uint8_t> blob,
                       StretchPassphrase(passphrase,
                                         std::span<const std::uint8_t, kSaltBytes>(salt, kSaltBytes),
                                         opslimit, memlimit));
-  return OpenExport(blob, header_length, key, params);
+  return OpenExport(blob, header_length, key);
 }
 
 }  // namespace hashveil::psi::account_state_codec

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <set>
 
 #include "hashveil/common/hex.h"
 #include "hashveil/common/secret_file.h"
@@ -20,35 +21,34 @@ std::span<const std::uint8_t> AsBytes(const std::string& text) {
 
 }  // namespace
 
-std::uint64_t AccountReport::verified_count() const {
-  return static_cast<std::uint64_t>(std::count_if(
-      matches.begin(), matches.end(), [](const VerifiedMatch& match) { return match.verified; }));
+std::uint64_t AccountReport::verified_entries() const {
+  std::set<std::size_t> entries;
+  for (const VerifiedMatch& match : matches) entries.insert(match.entry);
+  return entries.size();
 }
 
 AccountReport VerifyRevealed(const AccountCounts& counts, ThresholdResult revealed,
                              std::span<const hashdb::PublishedEntry> originals,
                              std::uint64_t epoch, std::uint32_t threshold) {
   AccountReport report{.counts = counts, .epoch = epoch, .threshold = threshold,
-                       .real_images = revealed.real_images, .matches = {},
+                       .real_images = revealed.real_images, .matches = {}, .unverified = 0,
                        .unopened = std::move(revealed.unopened)};
   for (RevealedVoucher& voucher : revealed.revealed) {
-    VerifiedMatch match{.voucher = std::move(voucher), .verified = false,
-                        .distance = matcher::PdqHash::kBits + 1, .sources = {}};
-    const hashdb::PublishedEntry* nearest = nullptr;
-    for (const hashdb::PublishedEntry& original : originals) {
-      const int distance = matcher::HammingDistance(match.voucher.payload.hash, original.hash);
-      if (distance < match.distance) {
-        match.distance = distance;
-        nearest = &original;
+    int nearest_distance = matcher::PdqHash::kBits + 1;
+    std::size_t nearest = originals.size();
+    for (std::size_t i = 0; i < originals.size(); ++i) {
+      const int distance = matcher::HammingDistance(voucher.payload.hash, originals[i].hash);
+      if (distance < nearest_distance) {
+        nearest_distance = distance;
+        nearest = i;
       }
     }
-    if (nearest == nullptr) {
-      match.distance = matcher::PdqHash::kBits;
-    } else {
-      match.sources = nearest->sources;
-      match.verified = match.distance <= matcher::kPdqMatchDistance;
+    if (nearest == originals.size() || nearest_distance > matcher::kPdqMatchDistance) {
+      ++report.unverified;
+      continue;
     }
-    report.matches.push_back(std::move(match));
+    report.matches.push_back({.voucher = std::move(voucher), .distance = nearest_distance,
+                              .entry = nearest, .sources = originals[nearest].sources});
   }
   return report;
 }
@@ -57,7 +57,8 @@ std::string AccountReportJson(const AccountReport& report) {
   nlohmann::json matches = nlohmann::json::array();
   for (const VerifiedMatch& match : report.matches) {
     matches.push_back({{"voucher_id", ToHex(match.voucher.id)},
-                       {"verified", match.verified},
+                       {"verified", true},
+                       {"db_entry", match.entry},
                        {"distance", match.distance},
                        {"sources", match.sources},
                        {"quality", match.voucher.payload.quality},
@@ -74,7 +75,9 @@ std::string AccountReportJson(const AccountReport& report) {
       {"candidates", report.counts.candidates},
       {"distinct_images", report.counts.distinct_shares},
       {"real_images", report.real_images},
-      {"verified", report.verified_count()},
+      {"verified", report.matches.size()},
+      {"verified_entries", report.verified_entries()},
+      {"unverified", report.unverified},
       {"matches", matches},
       {"unopened_voucher_ids", unopened},
   };
@@ -84,6 +87,9 @@ std::string AccountReportJson(const AccountReport& report) {
 // Reports name an account and show what its matched images look like: owner-only (0600), as
 // secrets are; a report is rewritten when the account's counts change.
 Status WriteAccountReport(const AccountReport& report, const std::filesystem::path& dir) {
+  if (!report.reportable()) {
+    return Status::FailedPrecondition("fewer distinct DB entries verified than the threshold");
+  }
   for (const VerifiedMatch& match : report.matches) {
     HV_ASSIGN_OR_RETURN(const auto png,
                         matcher::EncodeVisualDerivativePng(match.voucher.payload.derivative));

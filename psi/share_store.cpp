@@ -1,23 +1,27 @@
 #include "hashveil/psi/share_store.h"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <algorithm>
+#include <string>
+#include <tuple>
+
+#include "hashveil/common/secret_file.h"
 
 namespace hashveil::psi {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2: the served DB's digest, and per account the inconsistent vouchers.
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema =
     "CREATE TABLE IF NOT EXISTS served_db ("
     "  id INTEGER PRIMARY KEY CHECK (id = 1), epoch INTEGER NOT NULL,"
     "  entry_count INTEGER NOT NULL, synthetic_max INTEGER NOT NULL,"
-    "  threshold INTEGER NOT NULL, public_point BLOB NOT NULL);"
+    "  threshold INTEGER NOT NULL, public_point BLOB NOT NULL, db_digest BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS accounts ("
-    "  name TEXT PRIMARY KEY, refused INTEGER NOT NULL DEFAULT 0);"
+    "  name TEXT PRIMARY KEY, refused INTEGER NOT NULL DEFAULT 0,"
+    "  inconsistent INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS vouchers ("
     "  account TEXT NOT NULL, voucher_id BLOB NOT NULL, PRIMARY KEY (account, voucher_id));"
     "CREATE TABLE IF NOT EXISTS candidates ("
@@ -120,8 +124,8 @@ class SqliteShareStore final : public ShareStore {
   }
 
   Result<std::optional<ServedDbParams>> LoadDbParams() override {
-    Statement select(db_, "SELECT epoch, entry_count, synthetic_max, threshold, public_point "
-                          "FROM served_db WHERE id = 1");
+    Statement select(db_, "SELECT epoch, entry_count, synthetic_max, threshold, public_point, "
+                          "db_digest FROM served_db WHERE id = 1");
     HV_ASSIGN_OR_RETURN(const bool row, select.Step("reading"));
     if (!row) return std::optional<ServedDbParams>();
     ServedDbParams params;
@@ -130,6 +134,8 @@ class SqliteShareStore final : public ShareStore {
     params.shape.synthetic_max = static_cast<std::uint32_t>(select.Int(2));
     params.threshold = static_cast<std::uint32_t>(select.Int(3));
     HV_ASSIGN_OR_RETURN(params.public_point.bytes, FixedBlob<kPointBytes>(select.Blob(4)));
+    HV_ASSIGN_OR_RETURN(params.shape.db_digest,
+                        FixedBlob<std::tuple_size_v<DbDigest>>(select.Blob(5)));
     return std::optional<ServedDbParams>(params);
   }
 
@@ -141,12 +147,13 @@ class SqliteShareStore final : public ShareStore {
           "share store serves another DB (epoch or parameters differ); use one store per DB");
     }
     Statement insert(db_, "INSERT INTO served_db (id, epoch, entry_count, synthetic_max, "
-                          "threshold, public_point) VALUES (1, ?, ?, ?, ?, ?)");
+                          "threshold, public_point, db_digest) VALUES (1, ?, ?, ?, ?, ?, ?)");
     insert.Bind(1, static_cast<std::int64_t>(params.shape.epoch))
         .Bind(2, std::int64_t{params.shape.entry_count})
         .Bind(3, std::int64_t{params.shape.synthetic_max})
         .Bind(4, std::int64_t{params.threshold})
-        .Bind(5, std::span<const std::uint8_t>(params.public_point.bytes));
+        .Bind(5, std::span<const std::uint8_t>(params.public_point.bytes))
+        .Bind(6, std::span<const std::uint8_t>(params.shape.db_digest));
     return insert.Step("writing").status();
   }
 
@@ -172,7 +179,7 @@ class SqliteShareStore final : public ShareStore {
 
   Result<std::vector<AccountCounts>> ListAccounts() override {
     Statement select(db_,
-                     "SELECT a.name, a.refused,"
+                     "SELECT a.name, a.refused, a.inconsistent,"
                      " (SELECT count(*) FROM vouchers v WHERE v.account = a.name),"
                      " (SELECT count(*) FROM candidates c WHERE c.account = a.name),"
                      " (SELECT count(DISTINCT share_x) FROM candidates c WHERE c.account = a.name)"
@@ -182,10 +189,11 @@ class SqliteShareStore final : public ShareStore {
       HV_ASSIGN_OR_RETURN(const bool row, select.Step("reading"));
       if (!row) return accounts;
       accounts.push_back({.account = select.Text(0),
-                          .vouchers = static_cast<std::uint64_t>(select.Int(2)),
-                          .candidates = static_cast<std::uint64_t>(select.Int(3)),
-                          .distinct_shares = static_cast<std::uint64_t>(select.Int(4)),
-                          .refused = static_cast<std::uint64_t>(select.Int(1))});
+                          .vouchers = static_cast<std::uint64_t>(select.Int(3)),
+                          .candidates = static_cast<std::uint64_t>(select.Int(4)),
+                          .distinct_shares = static_cast<std::uint64_t>(select.Int(5)),
+                          .refused = static_cast<std::uint64_t>(select.Int(1)),
+                          .inconsistent = static_cast<std::uint64_t>(select.Int(2))});
     }
   }
 
@@ -243,7 +251,7 @@ class SqliteShareStore final : public ShareStore {
       return Status::Unsupported("share store was written by another hashveil version");
     }
     HV_RETURN_IF_ERROR(Exec(kSchema));
-    return Exec("PRAGMA user_version = 1");
+    return Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   }
 
   // The statements are prepared once per transaction and reset for each voucher.
@@ -252,6 +260,8 @@ class SqliteShareStore final : public ShareStore {
     Statement add_voucher(db_, "INSERT OR IGNORE INTO vouchers (account, voucher_id) VALUES (?, ?)");
     Statement add_candidate(db_, "INSERT INTO candidates (account, voucher_id, share_x, share_y, "
                                  "tag, adct) VALUES (?, ?, ?, ?, ?, ?)");
+    Statement count_inconsistent(db_, "UPDATE accounts SET inconsistent = inconsistent + 1 "
+                                      "WHERE name = ?");
     std::vector<bool> added;
     added.reserve(vouchers.size());
     for (const auto& [account, voucher] : vouchers) {
@@ -260,7 +270,11 @@ class SqliteShareStore final : public ShareStore {
       HV_RETURN_IF_ERROR(add_voucher.Reset().Bind(1, account).Bind(2, id).Step("writing").status());
       // No change: this account already sent this voucher.
       added.push_back(sqlite3_changes(db_) != 0);
-      if (!added.back() || !voucher.candidate) continue;
+      if (!added.back()) continue;
+      if (voucher.inconsistency != nullptr) {
+        HV_RETURN_IF_ERROR(count_inconsistent.Reset().Bind(1, account).Step("writing").status());
+      }
+      if (!voucher.candidate) continue;
       const Candidate& candidate = *voucher.candidate;
       const std::vector<std::uint8_t> tag = EncodeTag(candidate.tag);
       add_candidate.Reset()
@@ -280,15 +294,6 @@ class SqliteShareStore final : public ShareStore {
 
 }  // namespace
 
-bool IsValidAccountName(std::string_view account) {
-  if (account.empty() || account.size() > 128 || account.front() == '.') return false;
-  // ASCII only, whatever the locale.
-  return std::all_of(account.begin(), account.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
-  });
-}
-
 Result<bool> ShareStore::Record(std::string_view account, const OpenedVoucher& voucher) {
   const AccountVoucher one{.account = account, .voucher = voucher};
   HV_ASSIGN_OR_RETURN(const std::vector<bool> added, RecordAll({&one, 1}));
@@ -296,14 +301,13 @@ Result<bool> ShareStore::Record(std::string_view account, const OpenedVoucher& v
 }
 
 Result<std::unique_ptr<ShareStore>> ShareStore::Open(const std::filesystem::path& path) {
-  // Created 0600 here rather than by SQLite (umask's 0644): the store holds every account's
-  // candidates, and SQLite gives its WAL and shared-memory files the database file's mode.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::IoError("cannot create or open the share store");
-  ::close(fd);
+  // Created 0600 here rather than by SQLite (umask's 0644), and never another user's file or a
+  // symbolic link: the store holds every account's candidates, and SQLite gives its WAL and
+  // shared-memory files the database file's mode (docs/threat-model.md, "Files and modes").
+  HV_RETURN_IF_ERROR(EnsureOwnerOnlyDatabase(path).WithContext("share store"));
   sqlite3* db = nullptr;
   const int opened = sqlite3_open_v2(path.c_str(), &db,
-                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, nullptr);
   auto store = std::make_unique<SqliteShareStore>(db);
   if (opened != SQLITE_OK) return Status::IoError("cannot open the share store");
   HV_RETURN_IF_ERROR(store->Initialise());

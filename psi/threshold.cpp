@@ -55,7 +55,8 @@ std::vector<Image> GroupByImage(std::span<const StoredCandidate> candidates,
 
 }  // namespace
 
-Result<ThresholdResult> ProcessThreshold(std::span<const StoredCandidate> candidates,
+Result<ThresholdResult> ProcessThreshold(std::string_view account,
+                                         std::span<const StoredCandidate> candidates,
                                          const VoucherShape& shape, std::uint32_t threshold) {
   if (threshold < 2 || threshold > kMaxThreshold || shape.synthetic_max > kMaxSyntheticTags) {
     return Status::InvalidInput("threshold parameters are out of range");
@@ -95,7 +96,8 @@ Result<ThresholdResult> ProcessThreshold(std::span<const StoredCandidate> candid
     const StoredCandidate& stored = candidates[i];
     const auto header = EncodeVoucherHeader(
         {.epoch = shape.epoch, .id = stored.id, .entry_count = shape.entry_count});
-    auto payload_bytes = Open(adkey, stored.candidate.adct, header);
+    auto payload_bytes = Open(adkey, stored.candidate.adct,
+                              VoucherAssociatedData(header, account, shape.db_digest));
     auto payload = payload_bytes.ok() ? DecodeVoucherPayload(payload_bytes->span())
                                       : Result<VoucherPayload>(payload_bytes.status());
     if (!payload.ok()) {

@@ -46,6 +46,26 @@ Result<VoucherHeader> ParseVoucherHeader(std::span<const std::uint8_t> voucher,
   return header;
 }
 
+bool IsValidAccountName(std::string_view account) {
+  if (account.empty() || account.size() > 128 || account.front() == '.') return false;
+  // ASCII only, whatever the locale.
+  return std::all_of(account.begin(), account.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '-';
+  });
+}
+
+std::vector<std::uint8_t> VoucherAssociatedData(
+    std::span<const std::uint8_t, kVoucherHeaderBytes> header, std::string_view account,
+    const DbDigest& db_digest) {
+  std::vector<std::uint8_t> ad(header.begin(), header.end());
+  ad.reserve(header.size() + 1 + account.size() + db_digest.size());
+  ad.push_back(static_cast<std::uint8_t>(account.size()));
+  ad.insert(ad.end(), account.begin(), account.end());
+  ad.insert(ad.end(), db_digest.begin(), db_digest.end());
+  return ad;
+}
+
 namespace {
 constexpr std::size_t kHashOffset = 0;
 constexpr std::size_t kQualityOffset = 32;

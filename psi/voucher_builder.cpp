@@ -13,16 +13,17 @@ namespace {
 
 using OuterEntry = std::array<std::uint8_t, kOuterEntryBytes>;
 using HeaderBytes = std::array<std::uint8_t, kVoucherHeaderBytes>;
+using AssociatedData = std::vector<std::uint8_t>;
 
 Status MultiplicationFailed() {
   return Status::Internal("a scalar multiplication produced the identity");
 }
 
 OuterEntry SealEntry(const Point& q, const AeadKey& key, const AeadKey& rkey,
-                     const HeaderBytes& header) {
+                     const AssociatedData& ad) {
   OuterEntry entry{};
   std::copy(q.bytes.begin(), q.bytes.end(), entry.begin());
-  const auto ct = SealWithSingleUseKey(key, rkey.span(), header);
+  const auto ct = SealWithSingleUseKey(key, rkey.span(), ad);
   std::copy(ct.begin(), ct.end(), entry.begin() + kPointBytes);
   return entry;
 }
@@ -30,7 +31,7 @@ OuterEntry SealEntry(const Point& q, const AeadKey& key, const AeadKey& rkey,
 // Step 4 for probe point h = H(y) and slot point p_w. Sealed under KDF(S) when `opens`, else
 // under a random key (synthetic vouchers, low-quality images); both are computed either way.
 Result<OuterEntry> ProbeEntry(const Point& h, const Point& p_w, const Point& l, bool opens,
-                              const AeadKey& rkey, const HeaderBytes& header,
+                              const AeadKey& rkey, const AssociatedData& ad,
                               RandomSource& random) {
   const Scalar beta = Scalar::Random(random);
   const Scalar gamma = Scalar::Random(random);
@@ -43,16 +44,16 @@ Result<OuterEntry> ProbeEntry(const Point& h, const Point& p_w, const Point& l, 
   if (!q.ok() || !s.ok()) return MultiplicationFailed();
   const AeadKey derived = DeriveKeyFromPoint(*s);
   const AeadKey unopenable = RandomAeadKey(random);
-  return SealEntry(*q, opens ? derived : unopenable, rkey, header);
+  return SealEntry(*q, opens ? derived : unopenable, rkey, ad);
 }
 
 // Step 5: Q = beta*G, S = beta*L = alpha*Q, so this entry opens for the server.
-Result<OuterEntry> SyntheticOpener(const Point& l, const AeadKey& rkey, const HeaderBytes& header,
+Result<OuterEntry> SyntheticOpener(const Point& l, const AeadKey& rkey, const AssociatedData& ad,
                                    RandomSource& random) {
   const Scalar beta = Scalar::Random(random);
   auto s = Mul(beta, l);
   if (!s.ok()) return MultiplicationFailed();
-  return SealEntry(MulBase(beta), DeriveKeyFromPoint(*s), rkey, header);
+  return SealEntry(MulBase(beta), DeriveKeyFromPoint(*s), rkey, ad);
 }
 
 // tag || adct || share x || share y.
@@ -67,16 +68,46 @@ SecretBytes MiddlePlaintext(const Tag& tag, std::span<const std::uint8_t> adct, 
   return middle;
 }
 
+// The per-image values held in plain types (the wiping types hold the rest): wiped when Build
+// returns, whichever way. They would tell which image this was, or which role it got.
+class PlainImageValues {
+ public:
+  PlainImageValues(std::vector<matcher::MatchKey>& probes, ImageChoices& choices)
+      : probes_(probes), choices_(choices) {}
+  ~PlainImageValues() {
+    for (matcher::MatchKey& key : probes_) SecureWipe(key.data(), key.size());
+    SecureWipe(&choices_.tag_x, sizeof choices_.tag_x);
+    SecureWipe(choices_.synthetic_tag_values.data(),
+               choices_.synthetic_tag_values.size() * sizeof(FieldElement));
+    SecureWipe(&choices_.synthetic_draw_ppm, sizeof choices_.synthetic_draw_ppm);
+    SecureWipe(choices_.base_key_tag.data(), choices_.base_key_tag.size());
+  }
+  PlainImageValues(const PlainImageValues&) = delete;
+  PlainImageValues& operator=(const PlainImageValues&) = delete;
+
+ private:
+  std::vector<matcher::MatchKey>& probes_;
+  ImageChoices& choices_;
+};
+
+void WipeTag(Tag& tag) {
+  SecureWipe(&tag.x, sizeof tag.x);
+  SecureWipe(tag.values.data(), tag.values.size() * sizeof(FieldElement));
+}
+
 }  // namespace
 
-VoucherShape VoucherBuilder::ShapeOf(const hashdb::ClientDbParams& params) {
+VoucherShape VoucherBuilder::ShapeOf(const hashdb::ClientDb& db) {
+  const hashdb::ClientDbParams& params = db.params();
   return {.epoch = params.epoch,
           .entry_count = params.key_scheme.probes * params.cuckoo_functions,
-          .synthetic_max = params.synthetic_max};
+          .synthetic_max = params.synthetic_max,
+          .db_digest = db.digest()};
 }
 
 Result<std::unique_ptr<VoucherBuilder>> VoucherBuilder::Create(const hashdb::ClientDb& db,
-                                                               AccountState& account) {
+                                                               AccountState& account,
+                                                               std::string_view account_name) {
   const hashdb::ClientDbParams& params = db.params();
   HV_RETURN_IF_ERROR(params.key_scheme.Validate());
   if (params.cuckoo_functions < 1 || params.cuckoo_functions > kMaxCuckooFunctions ||
@@ -86,12 +117,15 @@ Result<std::unique_ptr<VoucherBuilder>> VoucherBuilder::Create(const hashdb::Cli
   if (params.synthetic_max > kMaxSyntheticTags) {
     return Status::InvalidInput("DB's synthetic cap is out of range");
   }
-  if (account.params().threshold != params.threshold ||
-      account.params().synthetic_max != params.synthetic_max) {
+  if (!IsValidAccountName(account_name)) return Status::InvalidInput("account name is not valid");
+  const AccountParameters& pinned = account.params();
+  if (pinned.threshold != params.threshold || pinned.synthetic_max != params.synthetic_max ||
+      pinned.synthetic_rate_ppm != params.synthetic_rate_ppm) {
     return Status::FailedPrecondition(
-        "account state was made for another threshold or synthetic cap than the DB's");
+        "account state was opened for other privacy parameters than the DB's");
   }
-  return std::unique_ptr<VoucherBuilder>(new VoucherBuilder(db, account, ShapeOf(params)));
+  return std::unique_ptr<VoucherBuilder>(
+      new VoucherBuilder(db, account, std::string(account_name), ShapeOf(db)));
 }
 
 Result<std::vector<std::uint8_t>> VoucherBuilder::Build(const VoucherInput& input,
@@ -101,27 +135,40 @@ Result<std::vector<std::uint8_t>> VoucherBuilder::Build(const VoucherInput& inpu
   VoucherHeader header{.epoch = params.epoch, .entry_count = shape_.entry_count};
   random.Fill(header.id);
   const HeaderBytes header_bytes = EncodeVoucherHeader(header);
+  const std::vector<std::uint8_t> ad =
+      VoucherAssociatedData(header_bytes, account_name_, shape_.db_digest);
 
-  const std::vector<matcher::MatchKey> probes =
+  std::vector<matcher::MatchKey> probes =
       matcher::ProbeKeys(input.payload.hash, input.margins, params.key_scheme);
-  const ImageChoices choices = account_.ChoicesFor(probes.front());
+  ImageChoices choices = account_.ChoicesFor(probes.front());
+  const PlainImageValues wipe_on_return(probes, choices);
   const bool matchable = input.payload.quality >= matcher::kPdqMinQuality;
-  bool synthetic = false;
+  ImageRole role = ImageRole::kReal;
   if (matchable) {
-    HV_ASSIGN_OR_RETURN(synthetic, account_.DecideSynthetic(choices));
+    HV_ASSIGN_OR_RETURN(role, account_.DecideRole(choices));
   }
+  const bool synthetic = role == ImageRole::kSynthetic;
 
-  // Steps 1-3. Both the real and the synthetic share and tag are computed, one is used.
-  const std::vector<std::uint8_t> adct = Seal(account_.adkey(), payload.span(), header_bytes, random);
+  // Steps 1-3. Both the real and the synthetic inner layer, share and tag are computed, one of
+  // each is used. A synthetic voucher's inner layer seals zeros under a key nobody keeps: it
+  // opens for the server after the threshold (its share is a dummy, so it is set aside by
+  // detection), and must then hold nothing of the image.
+  const std::vector<std::uint8_t> real_adct = Seal(account_.adkey(), payload.span(), ad, random);
+  const SecretBytes zeros(payload.size());
+  const std::vector<std::uint8_t> synthetic_adct = Seal(RandomAeadKey(random), zeros.span(), ad,
+                                                        random);
   Share real_share = account_.polynomial().ShareAt(choices.share_x);
   Share dummy_share{choices.share_x.Clone(), choices.dummy_share_y.Clone()};
-  const Tag real_tag = account_.hkey().Evaluate(choices.tag_x);
-  const Tag synthetic_tag{choices.tag_x, choices.synthetic_tag_values};
-  const SecretBytes middle =
-      MiddlePlaintext(synthetic ? synthetic_tag : real_tag, adct,
-                      synthetic ? dummy_share : real_share, shape_.middle_plaintext_bytes());
+  Tag real_tag = account_.hkey().Evaluate(choices.tag_x);
+  Tag synthetic_tag{choices.tag_x, choices.synthetic_tag_values};
+  const SecretBytes middle = MiddlePlaintext(synthetic ? synthetic_tag : real_tag,
+                                             synthetic ? synthetic_adct : real_adct,
+                                             synthetic ? dummy_share : real_share,
+                                             shape_.middle_plaintext_bytes());
+  WipeTag(real_tag);
+  WipeTag(synthetic_tag);
   const AeadKey rkey = RandomAeadKey(random);
-  const std::vector<std::uint8_t> rct = Seal(rkey, middle.span(), header_bytes, random);
+  const std::vector<std::uint8_t> rct = Seal(rkey, middle.span(), ad, random);
 
   // Steps 4-6.
   std::vector<OuterEntry> entries;
@@ -132,12 +179,12 @@ Result<std::vector<std::uint8_t>> VoucherBuilder::Build(const VoucherInput& inpu
          CuckooSlots(params.db_nonce, probe, params.slot_count, params.cuckoo_functions)) {
       HV_ASSIGN_OR_RETURN(OuterEntry entry,
                           ProbeEntry(h, db_.slot(slot), params.public_point,
-                                     matchable && !synthetic, rkey, header_bytes, random));
+                                     matchable && role == ImageRole::kReal, rkey, ad, random));
       entries.push_back(entry);
     }
   }
   HV_ASSIGN_OR_RETURN(const OuterEntry opener,
-                      SyntheticOpener(params.public_point, rkey, header_bytes, random));
+                      SyntheticOpener(params.public_point, rkey, ad, random));
   const std::size_t replaced = random.Uniform(entries.size());
   if (synthetic) entries[replaced] = opener;
   for (std::size_t i = entries.size(); i > 1; --i) {

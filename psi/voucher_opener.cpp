@@ -45,46 +45,60 @@ Result<std::unique_ptr<VoucherOpener>> VoucherOpener::Create(const VoucherShape&
   return std::unique_ptr<VoucherOpener>(new VoucherOpener(shape, alpha.Clone()));
 }
 
-Result<OpenedVoucher> VoucherOpener::Open(std::span<const std::uint8_t> voucher) const {
+Result<OpenedVoucher> VoucherOpener::Open(std::span<const std::uint8_t> voucher,
+                                          std::string_view account) const {
+  // The public checks, all of them before any entry is opened.
   HV_ASSIGN_OR_RETURN(const VoucherHeader header, ParseVoucherHeader(voucher, shape_));
-  const auto header_bytes = voucher.first(kVoucherHeaderBytes);
   const auto entries = voucher.subspan(kVoucherHeaderBytes,
                                        std::size_t{shape_.entry_count} * kOuterEntryBytes);
   const auto rct = voucher.subspan(kVoucherHeaderBytes + entries.size());
+  std::vector<Point> qs(shape_.entry_count);
+  for (std::size_t i = 0; i < qs.size(); ++i) {
+    std::copy_n(entries.begin() + i * kOuterEntryBytes, kPointBytes, qs[i].bytes.begin());
+    if (!IsValidPoint(qs[i])) return Status::Corrupt("voucher outer entry holds an invalid point");
+  }
+  const std::vector<std::uint8_t> ad = VoucherAssociatedData(
+      voucher.first<kVoucherHeaderBytes>(), account, shape_.db_digest);
 
-  // Every entry is tried, so the work does not depend on which entry opens.
+  // Every entry is tried, so the work does not depend on which entry opens or whether two
+  // disagree.
+  OpenedVoucher result{.header = header};
   std::optional<AeadKey> rkey;
-  std::uint32_t opened_entries = 0;
-  for (std::size_t i = 0; i < shape_.entry_count; ++i) {
-    const auto entry = entries.subspan(i * kOuterEntryBytes, kOuterEntryBytes);
-    Point q;
-    std::copy_n(entry.begin(), kPointBytes, q.bytes.begin());
-    auto shared = Mul(alpha_, q);
-    if (!shared.ok()) return Status::Corrupt("voucher outer entry holds an invalid point");
-    auto opened = OpenWithSingleUseKey(DeriveKeyFromPoint(*shared), entry.subspan(kPointBytes),
-                                       header_bytes);
+  bool disagree = false;
+  for (std::size_t i = 0; i < qs.size(); ++i) {
+    auto shared = Mul(alpha_, qs[i]);
+    if (!shared.ok()) return Status::Internal("alpha times a valid point is the identity");
+    auto opened = OpenWithSingleUseKey(DeriveKeyFromPoint(*shared),
+                                       entries.subspan(i * kOuterEntryBytes + kPointBytes,
+                                                       kOuterCiphertextBytes),
+                                       ad);
     if (!opened.ok()) continue;
-    if (opened->size() != kAeadKeyBytes) return Status::Corrupt("voucher outer entry is malformed");
-    ++opened_entries;
-    if (rkey && !ConstantTimeEqual(rkey->span(), opened->span())) {
-      return Status::Corrupt("two voucher outer entries open to different keys");
-    }
-    if (!rkey) {
+    ++result.opened_entries;
+    if (opened->size() != kAeadKeyBytes) {
+      disagree = true;
+    } else if (!rkey) {
       rkey.emplace();
       std::copy_n(opened->data(), kAeadKeyBytes, rkey->data());
+    } else if (!ConstantTimeEqual(rkey->span(), opened->span())) {
+      disagree = true;
     }
   }
-  OpenedVoucher result{.header = header, .candidate = std::nullopt,
-                       .opened_entries = opened_entries};
-  if (!rkey) return result;
-
-  auto middle = psi::Open(*rkey, rct, header_bytes);
-  if (!middle.ok()) return Status::Corrupt("voucher middle layer does not open");
-  if (middle->size() != shape_.middle_plaintext_bytes()) {
-    return Status::Corrupt("voucher middle layer has the wrong length");
+  if (result.opened_entries == 0) return result;
+  if (disagree || !rkey) {
+    result.inconsistency = "outer entries open to different keys";
+    return result;
   }
-  HV_ASSIGN_OR_RETURN(Candidate candidate, ParseMiddle(middle->span(), shape_));
-  result.candidate = std::move(candidate);
+  auto middle = psi::Open(*rkey, rct, ad);
+  if (!middle.ok() || middle->size() != shape_.middle_plaintext_bytes()) {
+    result.inconsistency = "middle layer does not open";
+    return result;
+  }
+  auto candidate = ParseMiddle(middle->span(), shape_);
+  if (!candidate.ok()) {
+    result.inconsistency = "middle layer is malformed";
+    return result;
+  }
+  result.candidate = std::move(candidate).value();
   return result;
 }
 

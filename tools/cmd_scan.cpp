@@ -1,8 +1,11 @@
 // `hashveil scan --db client.hvdb --account ACCOUNT.state [--account-key KEYFILE]
-//  [--publisher publisher.key.pub] --out DIR IMAGE...` (docs/design.md section 9): the device side.
-// One voucher per image, written to DIR/<image file name>.voucher. The account state is created
-// on first use, encrypted with the 32-byte key in KEYFILE (default ACCOUNT.state.key, created
-// 0600 when absent). An image that fails is named by its position on stderr, the rest are still
+//  [--account-name NAME] [--publisher publisher.key.pub] --out DIR IMAGE...` (docs/design.md
+// section 9): the device side. One voucher per image, written to DIR/<image file name>.voucher,
+// bound to the account name the server files it under (default: the state file's name without
+// its extension, alice.state: alice). The account state is created on first use, encrypted
+// with the 32-byte key in KEYFILE (default ACCOUNT.state.key, created 0600 when absent). A DB
+// whose privacy parameters are below the client's floor (--min-threshold, --min-synthetic-rate:
+// psi::PrivacyFloor's defaults) is refused. An image that fails is named by its position on stderr, the rest are still
 // scanned, and the exit code is 1. The output never says whether anything matched: the device
 // cannot know.
 #include <cstdio>
@@ -31,6 +34,9 @@ struct ScanArgs {
   std::string db;
   std::string account;
   std::string account_key;
+  std::string account_name;
+  std::uint32_t min_threshold = psi::PrivacyFloor{}.min_threshold;
+  double min_synthetic_rate = psi::PrivacyFloor{}.min_synthetic_rate_ppm / 1e6;
   std::string publisher = "publisher.key.pub";
   std::string out;
   std::vector<std::string> images;
@@ -49,11 +55,17 @@ int RunScan(const ScanArgs& args) {
     PrintError("scan", "account key file: " + key.status().ToString());
     return kExitSomeFailed;
   }
-  auto scanner = Scanner::Create({.db_path = args.db,
-                                  .publisher = *publisher,
-                                  .account_state_path = args.account,
-                                  .account_key = std::move(*key),
-                                  .decode = {}});
+  ScannerOptions options{.db_path = args.db,
+                         .publisher = *publisher,
+                         .account_state_path = args.account,
+                         .account_key = std::move(*key),
+                         .account_name = args.account_name.empty()
+                                             ? fs::path(args.account).stem().string()
+                                             : args.account_name};
+  options.privacy_floor.min_threshold = args.min_threshold;
+  options.privacy_floor.min_synthetic_rate_ppm =
+      static_cast<std::uint32_t>(args.min_synthetic_rate * 1e6 + 0.5);
+  auto scanner = Scanner::Create(options);
   if (!scanner.ok()) {
     PrintError("scan", scanner.status().ToString());
     return kExitSomeFailed;
@@ -101,6 +113,15 @@ void AddScanCommand(CLI::App& app, int* exit_code) {
       ->required();
   cmd->add_option("--account-key", args->account_key,
                   "32-byte key file of the account state (default: ACCOUNT.key, created 0600)");
+  cmd->add_option("--account-name", args->account_name,
+                  "Name the server files the vouchers under (default: ACCOUNT without extension)");
+  cmd->add_option("--min-threshold", args->min_threshold,
+                  "Refuse a DB whose threshold t is lower (the client's privacy floor)")
+      ->capture_default_str();
+  cmd->add_option("--min-synthetic-rate", args->min_synthetic_rate,
+                  "Refuse a DB whose synthetic rate p_syn is lower (the client's privacy floor)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   cmd->add_option("--publisher", args->publisher, "Publisher public key file")
       ->capture_default_str();
   cmd->add_option("--out", args->out, "Directory for the vouchers")->required();

@@ -79,7 +79,7 @@ int RunIngest(const ServerArgs& args) {
   }
   serve::VoucherIntake intake(std::move(opener).value(), stores);
 
-  std::uint64_t accepted = 0, duplicates = 0, candidates = 0, refused = 0;
+  std::uint64_t accepted = 0, duplicates = 0, candidates = 0, inconsistent = 0, refused = 0;
   for (std::size_t i = 0; i < args.vouchers.size(); ++i) {
     // One byte over the voucher size is enough to refuse a file as too long.
     auto bytes = ReadFileBytes(args.vouchers[i], intake.voucher_bytes() + 1);
@@ -94,6 +94,7 @@ int RunIngest(const ServerArgs& args) {
       case serve::IntakeOutcome::Kind::kAccepted:
         ++accepted;
         candidates += outcome.candidate;
+        inconsistent += outcome.inconsistent;
         break;
       case serve::IntakeOutcome::Kind::kDuplicate:
         ++duplicates;
@@ -105,11 +106,13 @@ int RunIngest(const ServerArgs& args) {
         break;
     }
   }
-  std::printf("account=%s accepted=%llu duplicates=%llu new_candidates=%llu refused=%llu\n",
+  std::printf("account=%s accepted=%llu duplicates=%llu new_candidates=%llu refused=%llu "
+              "inconsistent=%llu\n",
               args.account.c_str(), static_cast<unsigned long long>(accepted),
               static_cast<unsigned long long>(duplicates),
               static_cast<unsigned long long>(candidates),
-              static_cast<unsigned long long>(refused));
+              static_cast<unsigned long long>(refused),
+              static_cast<unsigned long long>(inconsistent));
   return refused == 0 ? kExitOk : kExitSomeFailed;
 }
 

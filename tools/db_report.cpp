@@ -1,14 +1,33 @@
 #include "db_report.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <ctime>
 
 #include "hashveil/common/hex.h"
 
 namespace hashveil::tools {
+namespace {
+
+// "2027-02-26 14:03:00 UTC", or the bare number when the C library cannot convert it.
+std::string UtcDate(std::uint64_t unix_seconds) {
+  const auto t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  char text[40];
+  if (unix_seconds > static_cast<std::uint64_t>(INT64_MAX) || gmtime_r(&t, &tm) == nullptr ||
+      std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0) {
+    return "not a representable date";
+  }
+  return text;
+}
+
+}  // namespace
 
 void PrintDbParams(const hashdb::ClientDbParams& p) {
   std::printf("format version: %u\n", p.format_version);
   std::printf("epoch: %llu\n", static_cast<unsigned long long>(p.epoch));
+  std::printf("expires at: %llu (%s)\n", static_cast<unsigned long long>(p.expires_at),
+              UtcDate(p.expires_at).c_str());
   std::printf("entries: %llu\n", static_cast<unsigned long long>(p.entry_count));
   std::printf("keys placed: %llu\n", static_cast<unsigned long long>(p.key_count));
   std::printf("keys dropped: %llu\n", static_cast<unsigned long long>(p.dropped_key_count));
@@ -28,6 +47,8 @@ void PrintDbParams(const hashdb::ClientDbParams& p) {
               p.policy.distinct_jurisdictions ? " from distinct jurisdictions" : "",
               p.policy.merge_distance);
   std::printf("public point L: %s\n", ToHex(p.public_point.bytes).c_str());
+  std::printf("filler seed commitment: %s (the seed is in the auditor proof)\n",
+              ToHex(p.filler_seed_commitment).c_str());
 }
 
 void PrintDbDigest(const hashdb::Digest& digest) {

@@ -1,9 +1,11 @@
 /* A messenger's send path in C: open the client DB and the account, scan one image, write its
  * safety voucher. The app would then encrypt the image end to end and upload both.
  *
- *   hashveil_scan_example DB.hvdb PUBLISHER.pub ACCOUNT.state ACCOUNT.key IMAGE VOUCHER_OUT
+ *   hashveil_scan_example DB.hvdb PUBLISHER.pub ACCOUNT.state ACCOUNT_NAME ACCOUNT.key IMAGE \
+ *       VOUCHER_OUT
  *
- * ACCOUNT.key holds the 32-byte key that encrypts the account state (in an app, the platform
+ * ACCOUNT_NAME is the name the voucher service files the account's vouchers under (bound into
+ * every voucher). ACCOUNT.key holds the 32-byte key that encrypts the account state (in an app, the platform
  * keystore holds it). Exit 0 on success, 1 on failure, 2 on a bad command line. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,8 +49,10 @@ int main(int argc, char** argv) {
   const char metadata[] = "example-message-id";
   int status, exit_code = 1;
 
-  if (argc != 7) {
-    fprintf(stderr, "usage: %s DB.hvdb PUBLISHER.pub ACCOUNT.state ACCOUNT.key IMAGE VOUCHER_OUT\n",
+  if (argc != 8) {
+    fprintf(stderr,
+            "usage: %s DB.hvdb PUBLISHER.pub ACCOUNT.state ACCOUNT_NAME ACCOUNT.key IMAGE "
+            "VOUCHER_OUT\n",
             argv[0]);
     return 2;
   }
@@ -59,18 +63,18 @@ int main(int argc, char** argv) {
     fprintf(stderr, "publisher key: %s: %s\n", hv_status_name(status), message);
     return 1;
   }
-  account_key = read_file(argv[4], &account_key_size);
+  account_key = read_file(argv[5], &account_key_size);
   if (account_key == NULL || account_key_size != HV_ACCOUNT_KEY_BYTES) {
     fprintf(stderr, "account key: expected a file of %d bytes\n", HV_ACCOUNT_KEY_BYTES);
     goto done;
   }
-  status = hv_scanner_create(argv[1], publisher_key, argv[3], account_key, 0, &scanner, message,
-                             sizeof message);
+  status = hv_scanner_create(argv[1], publisher_key, argv[3], argv[4], account_key, 0, &scanner,
+                             message, sizeof message);
   if (status != HV_OK) {
     fprintf(stderr, "scanner: %s: %s\n", hv_status_name(status), message);
     goto done;
   }
-  image = read_file(argv[5], &image_size);
+  image = read_file(argv[6], &image_size);
   voucher = malloc(hv_scanner_voucher_size(scanner));
   if (image == NULL || voucher == NULL) {
     fprintf(stderr, "image: cannot read it\n");
@@ -83,7 +87,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "scan: %s: %s\n", hv_status_name(status), message);
     goto done;
   }
-  if (!write_file(argv[6], voucher, voucher_size)) {
+  if (!write_file(argv[7], voucher, voucher_size)) {
     fprintf(stderr, "voucher: cannot write it\n");
     goto done;
   }

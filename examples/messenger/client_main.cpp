@@ -33,6 +33,7 @@ struct ClientArgs {
   std::string to;
   std::string db;
   std::string publisher;
+  double min_synthetic_rate = hashveil::psi::PrivacyFloor{}.min_synthetic_rate_ppm / 1e6;
   std::vector<std::string> images;
   // receive
   std::string out;
@@ -95,9 +96,13 @@ Result<BoxPublicKey> RecipientKey(httplib::Client& relay, const std::string& use
 
 Result<std::unique_ptr<hashveil::Scanner>> OpenScanner(const ClientArgs& args) {
   HV_ASSIGN_OR_RETURN(const auto publisher, hashveil::hashdb::LoadPublisherPublicKey(args.publisher));
+  // The relay files alice's vouchers under her user name: every voucher is bound to it.
   hashveil::ScannerOptions options{.db_path = args.db,
                                    .publisher = publisher,
-                                   .account_state_path = fs::path(args.home) / (args.user + ".state")};
+                                   .account_state_path = fs::path(args.home) / (args.user + ".state"),
+                                   .account_name = args.user};
+  options.privacy_floor.min_synthetic_rate_ppm =
+      static_cast<std::uint32_t>(args.min_synthetic_rate * 1e6 + 0.5);
   // The account state's storage key; an app keeps it in the platform keystore.
   const fs::path key_path = fs::path(args.home) / (args.user + ".state.key");
   auto key = hashveil::ReadSecretFile(key_path, hashveil::psi::kAccountStateKeyBytes);
@@ -215,6 +220,10 @@ int main(int argc, char** argv) {
   send->add_option("--to", args.to, "Recipient")->required();
   send->add_option("--db", args.db, "Client DB (.hvdb)")->required();
   send->add_option("--publisher", args.publisher, "The DB publisher's public key")->required();
+  send->add_option("--min-synthetic-rate", args.min_synthetic_rate,
+                   "Refuse a DB whose synthetic rate is lower (the client's privacy floor)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   send->add_option("images", args.images, "Image files")->required();
   send->callback([&] { code = messenger::RunSend(args); });
   CLI::App* receive = app.add_subcommand("receive", "Download, decrypt and save your messages");

@@ -53,14 +53,20 @@ int hv_publisher_key_load(const char* path, uint8_t key_out[HV_PUBLISHER_KEY_BYT
 typedef struct hv_scanner hv_scanner;
 
 /* Loads and verifies the client DB at `db_path` against `publisher_key`, then opens the account
- * state at `account_state_path` (created on first use) with `account_key`. Images with more
- * than `max_pixels` pixels are refused before decoding (0: the library default, 100 million).
+ * state at `account_state_path` (created on first use) with `account_key`. `account_name` is the
+ * name the voucher service files this account's vouchers under (the {account} of
+ * POST /v1/accounts/{account}/vouchers; 1..128 characters from [A-Za-z0-9._-]): every voucher is
+ * bound to it. Images with more than `max_pixels` pixels are refused before decoding (0: the
+ * library default, 100 million). The DB must not have expired, its privacy parameters must be at
+ * or above the library's floor (t >= 3, p_syn >= 0.5%, s >= t-1) and its epoch no older than one
+ * this account already used.
  * On success *scanner_out holds a new scanner; on failure it is set to NULL.
  * Errors: HV_NOT_FOUND, HV_IO_ERROR, HV_UNSUPPORTED, HV_CORRUPT (DB signature or structure; wrong
- * account key or altered state), HV_FAILED_PRECONDITION (state made for another DB's threshold,
- * or in use by another process), HV_INVALID_INPUT (NULL argument). */
+ * account key or altered state), HV_FAILED_PRECONDITION (DB expired, below the privacy floor or
+ * older than one this account used; state in use by another process), HV_INVALID_INPUT (NULL
+ * argument, invalid account name). */
 int hv_scanner_create(const char* db_path, const uint8_t publisher_key[HV_PUBLISHER_KEY_BYTES],
-                      const char* account_state_path,
+                      const char* account_state_path, const char* account_name,
                       const uint8_t account_key[HV_ACCOUNT_KEY_BYTES], uint64_t max_pixels,
                       hv_scanner** scanner_out, char* message, size_t message_size);
 

@@ -14,11 +14,14 @@
 // No function throws; each returns a Status or Result whose code is listed below.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "hashveil/common/status.h"
@@ -36,18 +39,30 @@ struct ScannerOptions {
   hashdb::PublisherPublicKey publisher{};   // its publisher's Ed25519 key, shipped with the app
   std::filesystem::path account_state_path; // created on first use
   psi::AccountStateKey account_key;         // encrypts the state at rest (platform keystore)
+  // The name the voucher service files this account's vouchers under (the {account} of
+  // POST /v1/accounts/{account}/vouchers): bound into every voucher, so a voucher filed under
+  // another account opens nothing. 1..128 characters from [A-Za-z0-9._-].
+  std::string account_name;
+  // The weakest t, p_syn and s this client accepts from a signed DB (psi::PrivacyFloor).
+  psi::PrivacyFloor privacy_floor;
+  // Today, for the DB's expiry; injectable for tests.
+  std::function<std::chrono::system_clock::time_point()> clock = std::chrono::system_clock::now;
   // Bounds and mode of Scan's decoding. `dihedral` is ignored: vouchers use the image as sent.
   matcher::DecodeOptions decode;
 };
 
 class Scanner {
  public:
-  // Loads and verifies the DB (ClientDb::Load), then opens the account state or creates it with
-  // fresh secrets for the DB's threshold and synthetic parameters.
+  // Loads and verifies the DB (ClientDb::Load), checks that it has not expired and that its
+  // privacy parameters are at or above options.privacy_floor, then opens the account state or
+  // creates it (rotating its secrets when the DB's parameters differ from the ones it is pinned
+  // to) and checks the DB's epoch against the account's rollback floor.
   // Errors: from the DB: kNotFound, kIoError, kUnsupported, kCorrupt (bad signature or
-  // structure); from the account state: kCorrupt (wrong key, altered file), kFailedPrecondition
-  // (made for another threshold or synthetic cap, or in use by another process), kIoError;
-  // kInvalidInput when the DB's parameters are out of the voucher format's range.
+  // structure), kFailedPrecondition (expired, below the privacy floor, older than a DB this
+  // account already used); from the account state: kCorrupt (wrong key, altered file),
+  // kUnsupported (older format), kFailedPrecondition (in use by another process), kIoError;
+  // kInvalidInput when the DB's parameters are out of the voucher format's range or the account
+  // name is not valid.
   static Result<std::unique_ptr<Scanner>> Create(const ScannerOptions& options);
 
   ~Scanner();
@@ -75,6 +90,8 @@ class Scanner {
   const hashdb::ClientDbParams& db_params() const;
   // True when Create generated a new account state (first use on this device).
   bool account_created() const;
+  // True when Create found the account state pinned to other DB parameters and rotated it.
+  bool account_rotated() const;
 
  private:
   struct Parts;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hashveil/common/random.h"
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/common/secret_file.h"
 #include "hashveil/hashdb/db_builder.h"
 #include "hashveil/hashveil.h"
@@ -59,7 +60,7 @@ struct Fixture {
     uint8_t account_key[HV_ACCOUNT_KEY_BYTES] = {1};
     char message[256];
     if (hv_scanner_create((dir / "client.hvdb").c_str(), publisher.public_key.data(),
-                          (dir / "bench.state").c_str(), account_key, 0, &scanner, message,
+                          (dir / "bench.state").c_str(), "bench", account_key, 0, &scanner, message,
                           sizeof message) != HV_OK) {
       std::fprintf(stderr, "scanner: %s\n", message);
       return false;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hashveil/common/random.h"
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/hashdb/client_db.h"
 #include "hashveil/hashdb/db_builder.h"
 #include "hashveil/hashdb/keys.h"
@@ -89,7 +90,7 @@ void BenchAt(std::uint32_t probes, std::uint32_t cuckoo_functions, const fs::pat
   auto account = hv::psi::AccountState::OpenOrCreate(
       dir / (name + ".state"), key,
       {params.threshold, params.synthetic_max, params.synthetic_rate_ppm}, random).value();
-  auto builder = hv::psi::VoucherBuilder::Create(*db, *account).value();
+  auto builder = hv::psi::VoucherBuilder::Create(*db, *account, "alice").value();
   auto opener = hv::psi::VoucherOpener::Create(builder->shape(), secret.alpha).value();
 
   std::vector<std::vector<std::uint8_t>> vouchers;
@@ -107,7 +108,7 @@ void BenchAt(std::uint32_t probes, std::uint32_t cuckoo_functions, const fs::pat
   }
   int candidates = 0;
   const double open_start = ThreadSeconds();
-  for (const auto& voucher : vouchers) candidates += opener->Open(voucher)->candidate.has_value();
+  for (const auto& voucher : vouchers) candidates += opener->Open(voucher, "alice")->candidate.has_value();
   const double open_seconds = ThreadSeconds() - open_start;
   std::printf("P=%-3u c=%u s=%u entries/voucher=%-4u voucher=%6zu bytes  DB %5.1f bytes/entry  "
               "build %6.2f ms/voucher  open %6.2f ms/voucher (%5.0f vouchers/s/core)  "

@@ -9,6 +9,7 @@
 #include "fuzz/message_check.h"
 #include "fuzz/scratch_file.h"
 #include "hashveil/common/random.h"
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/psi/account_state.h"
 
 namespace hashveil::fuzz {

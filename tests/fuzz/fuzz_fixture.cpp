@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hashveil/common/random.h"
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/hashdb/db_builder.h"
 #include "hashveil/hashdb/publication.h"
 
@@ -54,7 +55,13 @@ class FixtureHolder {
     hashdb::DbBuildOptions options;
     options.threshold = FixtureAccountParameters().threshold;
     options.synthetic_max = FixtureAccountParameters().synthetic_max;
+    options.synthetic_rate_ppm = FixtureAccountParameters().synthetic_rate_ppm;
     options.threads = 1;
+    // The expiry is signed into the DB: a fixed issue time keeps the fixture the same in every
+    // process, so the seed proofs' digest matches the DB the db_proof target verifies against.
+    // The longest validity keeps it fresh (until 2037) for code that checks the expiry.
+    options.issued_at = 1'800'000'000;
+    options.valid_days = hashdb::kMaxDbValidDays;
     auto built = hashdb::BuildClientDb(entries, options, secret, publisher, *random, fixture_.db,
                                        fixture_.proof);
     if (!built.ok()) FixtureFailed(built.status());

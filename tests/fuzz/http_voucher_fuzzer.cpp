@@ -32,7 +32,7 @@ std::unique_ptr<psi::VoucherOpener> FixtureOpener() {
   const FixtureDb& fixture = TheFixtureDb();
   auto secret = hashdb::LoadServerSecret(fixture.server_secret);
   HV_FUZZ_CHECK(secret.ok());
-  auto opener = psi::VoucherOpener::Create(psi::VoucherBuilder::ShapeOf(fixture.loaded->params()),
+  auto opener = psi::VoucherOpener::Create(psi::VoucherBuilder::ShapeOf(*fixture.loaded),
                                            secret->alpha);
   HV_FUZZ_CHECK(opener.ok());
   return std::move(opener).value();

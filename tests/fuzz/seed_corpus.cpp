@@ -14,6 +14,7 @@
 #include "fuzz/fuzz_fixture.h"
 #include "fuzz/http_voucher_input.h"
 #include "hashveil/common/random.h"
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/common/secret_file.h"
 #include "hashveil/psi/account_state.h"
 #include "hashveil/psi/voucher.h"
@@ -148,7 +149,7 @@ Status WriteAccountSeeds(const std::filesystem::path& state_dir,
     for (std::uint8_t i = 0; state->synthetic_count() == 0 && i < 64; ++i) {
       matcher::MatchKey base{};
       base[0] = i;
-      HV_ASSIGN_OR_RETURN(const bool synthetic, state->DecideSynthetic(state->ChoicesFor(base)));
+      HV_ASSIGN_OR_RETURN(const psi::ImageRole synthetic, state->DecideRole(state->ChoicesFor(base)));
       (void)synthetic;
     }
   }
@@ -156,7 +157,7 @@ Status WriteAccountSeeds(const std::filesystem::path& state_dir,
   std::filesystem::remove(state_path);
   HV_RETURN_IF_ERROR(copied);
 
-  HV_ASSIGN_OR_RETURN(codec::Contents contents, codec::Generate(params, *random));
+  codec::Contents contents = codec::Generate(params, *random);
   contents.synthetic_images.resize(1);
   HV_RETURN_IF_ERROR(WriteSeed(codec_dir, "plaintext", codec::Serialize(contents).span()));
   return WriteSeed(codec_dir, "export", codec::ExportWithKey(contents, key, *random));
@@ -186,7 +187,7 @@ Status WriteVoucherSeeds(const std::filesystem::path& dir, const std::filesystem
   std::filesystem::remove(state_path);
   HV_ASSIGN_OR_RETURN(auto account, psi::AccountState::OpenOrCreate(state_path, FixtureAccountKey(),
                                                                     FixtureAccountParameters(), *random));
-  auto builder = psi::VoucherBuilder::Create(*fixture.loaded, *account);
+  auto builder = psi::VoucherBuilder::Create(*fixture.loaded, *account, "alice");
   std::filesystem::remove(state_path);
   if (!builder.ok()) return builder.status();
 

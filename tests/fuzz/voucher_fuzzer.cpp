@@ -23,7 +23,7 @@ const psi::VoucherOpener& FixtureOpener() {
     auto secret = hashdb::LoadServerSecret(fixture.server_secret);
     HV_FUZZ_CHECK(secret.ok());
     auto created = psi::VoucherOpener::Create(
-        psi::VoucherBuilder::ShapeOf(fixture.loaded->params()), secret->alpha);
+        psi::VoucherBuilder::ShapeOf(*fixture.loaded), secret->alpha);
     HV_FUZZ_CHECK(created.ok());
     return std::move(created).value();
   }();
@@ -32,7 +32,7 @@ const psi::VoucherOpener& FixtureOpener() {
 
 void OpenVoucher(std::span<const std::uint8_t> data) {
   const psi::VoucherOpener& opener = FixtureOpener();
-  auto opened = opener.Open(data);
+  auto opened = opener.Open(data, "alice");
   if (!opened.ok()) {
     CheckRefusal(opened.status());
   } else {

@@ -45,7 +45,7 @@ class AccountCliTest : public ScannerTest {
     for (psi::OpenedVoucher& voucher : opened) {
       if (voucher.candidate) candidates.push_back({voucher.header.id, std::move(*voucher.candidate)});
     }
-    return psi::ProcessThreshold(candidates, shape_, kThreshold).value();
+    return psi::ProcessThreshold("alice", candidates, shape_, kThreshold).value();
   }
 };
 

@@ -11,6 +11,9 @@ namespace {
 
 class CExampleTest : public ScannerTest {
  protected:
+  // The C ABI keeps the default privacy floor: a DB at its synthetic rate.
+  CExampleTest() { synthetic_rate_ppm_ = psi::PrivacyFloor{}.min_synthetic_rate_ppm; }
+
   CliRun Run(const std::string& args) {
     return RunCli(HASHVEIL_C_EXAMPLE, args, dir_ / "stderr.txt");
   }
@@ -21,7 +24,7 @@ TEST_F(CExampleTest, WritesAVoucherTheServerOpens) {
   const auto key = WriteAccountKey("alice", dir_);
   const auto voucher_path = dir_ / "member.voucher";
   const CliRun run = Run(db_path_.string() + " " + (dir_ / "publisher.key.pub").string() + " " +
-                         (dir_ / "alice.state").string() + " " + key.string() + " " +
+                         (dir_ / "alice.state").string() + " alice " + key.string() + " " +
                          image.string() + " " + voucher_path.string());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("voucher: " + std::to_string(shape_.total_bytes()) + " bytes"),
@@ -39,7 +42,7 @@ TEST_F(CExampleTest, ReportsFailuresByExitCode) {
   const auto key = WriteAccountKey("alice", dir_);
   const CliRun missing_db = Run((dir_ / "absent.hvdb").string() + " " +
                                 (dir_ / "publisher.key.pub").string() + " " +
-                                (dir_ / "alice.state").string() + " " + key.string() + " " +
+                                (dir_ / "alice.state").string() + " alice " + key.string() + " " +
                                 image.string() + " " + (dir_ / "out.voucher").string());
   EXPECT_EQ(missing_db.exit_code, 1);
   EXPECT_NE(missing_db.err.find("scanner: not found"), std::string::npos) << missing_db.err;

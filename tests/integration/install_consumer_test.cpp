@@ -13,6 +13,9 @@ namespace {
 
 class InstallConsumerTest : public ScannerTest {
  protected:
+  // The C ABI keeps the default privacy floor: a DB at its synthetic rate.
+  InstallConsumerTest() { synthetic_rate_ppm_ = psi::PrivacyFloor{}.min_synthetic_rate_ppm; }
+
   CliRun Shell(const std::string& command) {
     return RunCli("sh -c", "'" + command + "'", dir_ / "stderr.txt");
   }
@@ -28,7 +31,7 @@ class InstallConsumerTest : public ScannerTest {
     ASSERT_EQ(run.exit_code, 0) << run.err;
     auto bytes = ReadFileBytes(voucher, 1 << 20);
     ASSERT_TRUE(bytes.ok());
-    EXPECT_TRUE(Open(*bytes).candidate.has_value());
+    EXPECT_TRUE(Open(*bytes, account).candidate.has_value());
   }
 };
 

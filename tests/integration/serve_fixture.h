@@ -33,7 +33,7 @@ inline std::vector<std::string> MakeServeFiles(const std::filesystem::path& dir,
   RunOk(hv + " db build --store " + d + "/S.sqlite --secret " + d + "/server.key --signing " + d +
         "/pub.key --out " + d + "/client.hvdb --threshold 3 --synthetic-rate 0");
   RunOk(hv + " scan --db " + d + "/client.hvdb --publisher " + d + "/pub.key.pub --account " + d +
-        "/alice.state --out " + d + "/vouchers" + members + others);
+        "/alice.state --min-synthetic-rate 0 --out " + d + "/vouchers" + members + others);
   std::vector<std::string> voucher_names;
   for (std::size_t i = 0; i < 10; ++i) voucher_names.push_back(photos[i].filename().string() + ".voucher");
   std::ofstream(dir / "token") << kServeToken << "\n";

@@ -127,7 +127,8 @@ class ServeHostileTest : public ::testing::Test {
   }
   // The value of the metric line `name` (with its labels), or -1.
   long Metric(const std::string& name) const {
-    const auto answer = Client()->Get("/metrics");
+    const auto answer =
+        Client()->Get("/metrics", {{"Authorization", std::string("Bearer ") + kServeToken}});
     if (!answer) return -1;
     const std::size_t at = answer->body.find("\n" + name + " ");
     if (at == std::string::npos) return -1;

@@ -87,8 +87,17 @@ class ServeTest : public ::testing::Test {
   }
   std::string Metrics() {
     httplib::Client client("127.0.0.1", port_);
-    const auto answer = client.Get("/metrics");
+    const auto answer = client.Get("/metrics", {{"Authorization", std::string("Bearer ") + kToken}});
+    EXPECT_TRUE(answer && answer->status == 200);
     return answer ? answer->body : "";
+  }
+  // The whole answer to a voucher: status and body.
+  std::string Answer(const std::string& account, const std::string& body) {
+    httplib::Client client("127.0.0.1", port_);
+    const auto answer = client.Post("/v1/accounts/" + account + "/vouchers",
+                                    {{"Authorization", std::string("Bearer ") + kToken}}, body,
+                                    "application/octet-stream");
+    return answer ? std::to_string(answer->status) + " " + answer->body : "none";
   }
 
   static fs::path dir_;
@@ -128,10 +137,41 @@ TEST_F(ServeTest, RefusesWhatItMustAndAcceptsOnlyCommittedVouchers) {
   EXPECT_NE(metrics.find("hashveil_vouchers_refused_total{reason=\"bad_account\"} 1\n"), std::string::npos);
   EXPECT_NE(metrics.find("hashveil_request_duration_seconds_count"), std::string::npos);
   EXPECT_EQ(client.Get("/healthz")->status, 200);  // still up after all that
+  // The counters are the operator's: no token, no metrics.
+  EXPECT_EQ(client.Get("/metrics")->status, 401);
   serve->Signal(SIGTERM);
   const int status = serve->Wait();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_NE(serve->Output().find("stopped"), std::string::npos);
+}
+
+// The membership oracle of the security review (issue 15, item 1): a client that damages the
+// middle layer of its own voucher must not learn from the answer whether an outer entry opened.
+// A member's voucher (an entry opens, then the middle layer fails), a non-member's (nothing
+// opens) and an intact one get the same status and body, and no counter tells them apart.
+TEST_F(ServeTest, EveryVoucherThatPassesThePublicChecksGetsTheSameAnswer) {
+  auto serve = StartServe();
+  std::string member = vouchers_[0];
+  std::string non_member = vouchers_[5];
+  member[member.size() - 20] ^= 0x01;
+  non_member[non_member.size() - 20] ^= 0x01;
+  const std::string member_answer = Answer("alice", member);
+  EXPECT_EQ(member_answer, "201 accepted\n");
+  EXPECT_EQ(Answer("alice", non_member), member_answer);
+  EXPECT_EQ(Answer("alice", vouchers_[1]), member_answer);
+  const std::string after = Metrics();
+  EXPECT_EQ(after.find("candidate"), std::string::npos) << after;
+  EXPECT_EQ(after.find("inconsistent"), std::string::npos) << after;
+  EXPECT_NE(after.find("hashveil_vouchers_accepted_total 3\n"), std::string::npos) << after;
+  EXPECT_NE(after.find("hashveil_vouchers_refused_total{reason=\"malformed\"} 0\n"),
+            std::string::npos)
+      << after;
+  // The server's own records know which was which.
+  const std::string line = Process();
+  EXPECT_NE(line.find("vouchers=3 candidates=1 "), std::string::npos) << line;
+  EXPECT_NE(line.find("inconsistent=1"), std::string::npos) << line;
+  serve->Signal(SIGTERM);
+  serve->Wait();
 }
 
 TEST_F(ServeTest, ReportsOnlyOnceTheAccountCrossesTheThreshold) {

@@ -71,7 +71,8 @@ class VoucherCliTest : public ::testing::Test {
   void Scan(const std::string& account, const std::string& out,
             const std::vector<std::string>& images) {
     std::string args = "scan --db " + P("client.hvdb") + " --publisher " + P("publisher.key.pub") +
-                       " --account " + P(account + ".state") + " --out " + P(out);
+                       " --account " + P(account + ".state") + " --min-synthetic-rate 0 --out " +
+                       P(out);
     for (const auto& image : images) args += " " + image;
     const auto scan = Run(args);
     ASSERT_EQ(scan.exit_code, 0) << scan.err;

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "hashveil/common/random.h"
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/hashdb/client_db.h"
 #include "hashveil/hashdb/db_builder.h"
 #include "hashveil/hashdb/keys.h"
@@ -37,7 +38,8 @@ Status MeasureVouchers(const CorpusHashes& corpus, const std::filesystem::path& 
   std::filesystem::remove(state_path, ec);
   HV_ASSIGN_OR_RETURN(auto account,
                       psi::AccountState::OpenOrCreate(state_path, state_key, account_params, random));
-  HV_ASSIGN_OR_RETURN(auto builder, psi::VoucherBuilder::Create(*db, *account));
+  constexpr std::string_view kAccount = "audit";
+  HV_ASSIGN_OR_RETURN(auto builder, psi::VoucherBuilder::Create(*db, *account, kAccount));
   HV_ASSIGN_OR_RETURN(auto opener, psi::VoucherOpener::Create(builder->shape(), secret.alpha));
   cost.voucher_bytes = builder->shape().total_bytes();
   cost.vouchers = static_cast<std::uint32_t>(std::min<std::size_t>(cost.vouchers, corpus.images.size()));
@@ -49,7 +51,7 @@ Status MeasureVouchers(const CorpusHashes& corpus, const std::filesystem::path& 
     HV_ASSIGN_OR_RETURN(std::vector<std::uint8_t> voucher, builder->Build(input, random));
     build_ms += MillisecondsSince(start);
     start = Clock::now();
-    HV_RETURN_IF_ERROR(opener->Open(voucher).status());
+    HV_RETURN_IF_ERROR(opener->Open(voucher, kAccount).status());
     open_ms += MillisecondsSince(start);
   }
   if (cost.vouchers > 0) {

@@ -19,14 +19,22 @@ std::string_view OutcomeName(psi::ThresholdResult::Outcome outcome) {
 }
 
 // The line `hashveil server process` prints for an account, field for field.
-std::string SummaryLine(const psi::AccountCounts& counts, std::uint32_t threshold, bool reported,
-                        std::uint64_t verified, psi::ThresholdResult::Outcome outcome) {
+// `verified` and `verified_entries` are those of the report when the account was revealed;
+// `outcome_name` says why it was not reported otherwise.
+std::string SummaryLine(const psi::AccountCounts& counts, std::uint32_t threshold,
+                        const psi::AccountReport* revealed, psi::ThresholdResult::Outcome outcome) {
+  const bool reported = revealed != nullptr && revealed->reportable();
+  std::string_view outcome_name = OutcomeName(outcome);
+  if (revealed != nullptr && !reported) outcome_name = "unverified";
   return fmt::format("account={} vouchers={} candidates={} threshold={} reported={} "
-                     "distinct_images={} verified={} refused={} outcome={} flagged={}\n",
+                     "distinct_images={} verified={} refused={} outcome={} flagged={} "
+                     "verified_entries={} unverified={} inconsistent={}\n",
                      counts.account, counts.vouchers, counts.candidates, threshold,
-                     reported ? "yes" : "no", counts.distinct_shares, verified, counts.refused,
-                     OutcomeName(outcome),
-                     outcome == psi::ThresholdResult::Outcome::kTooManySynthetics ? "yes" : "no");
+                     reported ? "yes" : "no", counts.distinct_shares,
+                     revealed ? revealed->matches.size() : 0, counts.refused, outcome_name,
+                     outcome == psi::ThresholdResult::Outcome::kTooManySynthetics ? "yes" : "no",
+                     revealed ? revealed->verified_entries() : 0,
+                     revealed ? revealed->unverified : 0, counts.inconsistent);
 }
 
 }  // namespace
@@ -66,21 +74,24 @@ Result<std::string> AccountProcessing::ProcessAccount(psi::ShareStore& store,
                                                       std::uint64_t& reports_written) {
   // Below t distinct images ProcessThreshold can only answer "below": skip loading them.
   if (counts.distinct_shares < served_.threshold) {
-    return SummaryLine(counts, served_.threshold, false, 0,
+    return SummaryLine(counts, served_.threshold, nullptr,
                        psi::ThresholdResult::Outcome::kBelowThreshold);
   }
   HV_ASSIGN_OR_RETURN(const auto candidates, store.LoadCandidates(counts.account));
   HV_ASSIGN_OR_RETURN(auto result,
-                      psi::ProcessThreshold(candidates, served_.shape, served_.threshold));
+                      psi::ProcessThreshold(counts.account, candidates, served_.shape, served_.threshold));
   const auto outcome = result.outcome;
   if (outcome != psi::ThresholdResult::Outcome::kRevealed) {
-    return SummaryLine(counts, served_.threshold, false, 0, outcome);
+    return SummaryLine(counts, served_.threshold, nullptr, outcome);
   }
   const psi::AccountReport report = psi::VerifyRevealed(
       counts, std::move(result), originals_, served_.shape.epoch, served_.threshold);
-  HV_RETURN_IF_ERROR(psi::WriteAccountReport(report, reports_dir_));
-  ++reports_written;
-  return SummaryLine(counts, served_.threshold, true, report.verified_count(), outcome);
+  // Fewer than t distinct DB entries verified: nothing reaches a reviewer.
+  if (report.reportable()) {
+    HV_RETURN_IF_ERROR(psi::WriteAccountReport(report, reports_dir_));
+    ++reports_written;
+  }
+  return SummaryLine(counts, served_.threshold, &report, outcome);
 }
 
 }  // namespace hashveil::tools::serve

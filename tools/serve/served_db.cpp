@@ -13,7 +13,7 @@ Result<psi::ServedDbParams> SetUpServedDb(psi::ShareStore& store, const ServedDb
     }
     HV_ASSIGN_OR_RETURN(const auto publisher, hashdb::LoadPublisherPublicKey(*files.publisher));
     HV_ASSIGN_OR_RETURN(const auto db, hashdb::ClientDb::Load(*files.db, publisher));
-    const psi::ServedDbParams params{.shape = psi::VoucherBuilder::ShapeOf(db->params()),
+    const psi::ServedDbParams params{.shape = psi::VoucherBuilder::ShapeOf(*db),
                                      .threshold = db->params().threshold,
                                      .public_point = db->params().public_point};
     HV_RETURN_IF_ERROR(store.RememberDbParams(params));

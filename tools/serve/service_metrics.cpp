@@ -54,9 +54,6 @@ std::string ServiceMetrics::RenderPrometheus() const {
   counter("hashveil_vouchers_duplicate_total",
           "Vouchers whose id the account had sent before (acknowledged, counted once).",
           duplicates_.load(std::memory_order_relaxed));
-  counter("hashveil_candidates_total",
-          "Accepted vouchers whose outer layer opened (real or synthetic: the server cannot tell).",
-          candidates_.load(std::memory_order_relaxed));
 
   // A counter per reason: `name{reason="..."}`.
   const auto by_reason = [&out](std::string_view name, std::string_view help, const auto& counts,

@@ -1,6 +1,8 @@
 // What the voucher service counts, rendered as Prometheus text (exposition format 0.0.4) for
-// GET /metrics. Counters run from the process start, as Prometheus expects; nothing here names
-// an account or carries a voucher's content.
+// GET /metrics (behind the bearer token). Counters run from the process start, as Prometheus
+// expects; nothing here names an account or carries a voucher's content, and no counter moves
+// with what opening a voucher found (a candidate, nothing, an inconsistent voucher): a counter
+// that did would tell whoever reads it, request by request, whether a voucher matched.
 #pragma once
 
 #include <array>
@@ -17,7 +19,7 @@ enum class RefusalReason {
   kUnauthorized,         // missing or wrong bearer token
   kBadAccount,           // account name outside [A-Za-z0-9._-]{1,128}
   kTooLarge,             // body over the size limit (refused before it is read)
-  kMalformed,            // wrong length, bad point, layers that do not open consistently
+  kMalformed,            // wrong length, wrong entry count, an invalid point
   kWrongEpoch,           // made for another DB
   kUnsupportedVersion,   // a voucher format this server does not read
   kStoreUnavailable,     // the store could not commit it (the client should retry)
@@ -41,10 +43,7 @@ class ServiceMetrics {
   static constexpr std::array<double, 12> kLatencyBuckets = {
       0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0};
 
-  void CountAccepted(bool candidate) {
-    accepted_.fetch_add(1, std::memory_order_relaxed);
-    if (candidate) candidates_.fetch_add(1, std::memory_order_relaxed);
-  }
+  void CountAccepted() { accepted_.fetch_add(1, std::memory_order_relaxed); }
   void CountDuplicate() { duplicates_.fetch_add(1, std::memory_order_relaxed); }
   void CountRefused(RefusalReason reason) {
     refused_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
@@ -60,7 +59,6 @@ class ServiceMetrics {
 
  private:
   std::atomic<std::uint64_t> accepted_{0};
-  std::atomic<std::uint64_t> candidates_{0};
   std::atomic<std::uint64_t> duplicates_{0};
   std::array<std::atomic<std::uint64_t>, kRefusalReasonCount> refused_{};
   std::array<std::atomic<std::uint64_t>, kHttpRefusalCount> http_refused_{};

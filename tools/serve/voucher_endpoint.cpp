@@ -45,7 +45,7 @@ VoucherAnswer VoucherEndpoint::Handle(std::string_view path, std::string_view au
   VoucherAnswer answer;
   switch (outcome.kind) {
     case IntakeOutcome::Kind::kAccepted:
-      metrics_.CountAccepted(outcome.candidate);
+      metrics_.CountAccepted();
       answer = {.status = 201, .text = "accepted"};
       break;
     case IntakeOutcome::Kind::kDuplicate:

@@ -7,6 +7,7 @@ IntakeOutcome Refused(RefusalReason reason) {
   return {.kind = IntakeOutcome::Kind::kRefused, .reason = reason};
 }
 
+// Only the public checks refuse (VoucherOpener::Open): their outcome is the client's to know.
 RefusalReason ReasonFor(const Status& opening) {
   switch (opening.code()) {
     case StatusCode::kFailedPrecondition: return RefusalReason::kWrongEpoch;
@@ -22,7 +23,7 @@ IntakeOutcome VoucherIntake::Submit(std::string_view account,
   if (!psi::IsValidAccountName(account)) return Refused(RefusalReason::kBadAccount);
   // Opening costs P*c scalar multiplications: done in parallel on the request threads, outside
   // any store transaction; only the commit is serialised (and batched).
-  auto opened = opener_->Open(voucher);
+  auto opened = opener_->Open(voucher, account);
   if (!opened.ok()) {
     // Best effort: the refusal is answered whether or not its count could be stored.
     if (auto store = stores_.Acquire(); store.ok()) (void)(*store)->RecordRefused(account);
@@ -30,8 +31,13 @@ IntakeOutcome VoucherIntake::Submit(std::string_view account,
   }
   const auto recorded = commits_.Commit(account, *opened);
   if (!recorded.ok()) return Refused(RefusalReason::kStoreUnavailable);
+  // Whatever opening found (a candidate, nothing, an inconsistent voucher) is answered alike:
+  // the answer must not depend on the DB's content (docs/protocol.md, "One answer for every
+  // voucher").
   if (!*recorded) return {.kind = IntakeOutcome::Kind::kDuplicate};
-  return {.kind = IntakeOutcome::Kind::kAccepted, .candidate = opened->candidate.has_value()};
+  return {.kind = IntakeOutcome::Kind::kAccepted,
+          .candidate = opened->candidate.has_value(),
+          .inconsistent = opened->inconsistency != nullptr};
 }
 
 }  // namespace hashveil::tools::serve

@@ -1,5 +1,6 @@
-// The service's write path for one voucher: refuse it with a reason, or open its outer layer
-// with the server secret and commit it to the share store (batched with the vouchers other
+// The service's write path for one voucher: refuse it with a reason when it fails the public
+// checks (length, version, epoch, entry count, points: nothing that depends on the DB's
+// content), or open its outer layer with the server secret and commit it to the share store (batched with the vouchers other
 // threads commit at the same moment, see GroupCommitter), after which (and only after which)
 // the client is told it was accepted. Idempotent by (account, voucher id): a retried upload,
 // including one retried after a crash between commit and answer, is acknowledged and counted once.
@@ -18,10 +19,15 @@
 namespace hashveil::tools::serve {
 
 struct IntakeOutcome {
+  // kAccepted and kDuplicate say nothing of what opening found: a candidate, nothing and an
+  // inconsistent voucher are all kAccepted (kDuplicate when the account sent its id before).
   enum class Kind { kAccepted, kDuplicate, kRefused };
   Kind kind = Kind::kRefused;
-  bool candidate = false;                         // kAccepted: its outer layer opened
   RefusalReason reason = RefusalReason::kMalformed;  // kRefused
+  // kAccepted: what opening found, for the operator's own tools (`server ingest` prints it). The
+  // HTTP endpoint never reads these: its answer must be the same whatever they are.
+  bool candidate = false;
+  bool inconsistent = false;
 };
 
 // Thread-safe: Submit may be called from every request thread at once.
@@ -33,8 +39,9 @@ class VoucherIntake {
   // The exact size of a voucher of the served DB: the body size limit.
   std::size_t voucher_bytes() const { return opener_->shape().total_bytes(); }
 
-  // Never fails: a store that cannot commit is the refusal kStoreUnavailable. A malformed voucher
-  // for a valid account name is also counted in the store's per-account refusals.
+  // Never fails: a store that cannot commit is the refusal kStoreUnavailable. A voucher that
+  // fails the public checks, for a valid account name, is also counted in the store's
+  // per-account refusals.
   IntakeOutcome Submit(std::string_view account, std::span<const std::uint8_t> voucher);
 
  private:

@@ -16,6 +16,14 @@ void Answer(httplib::Response& res, int status, const std::string& body) {
   res.set_content(body + "\n", kText);
 }
 
+// True for a request with the bearer token; otherwise answers it 401 and returns false.
+bool Authorized(const BearerToken& token, const httplib::Request& req, httplib::Response& res) {
+  if (token.Authorizes(req.get_header_value("Authorization"))) return true;
+  res.set_header("WWW-Authenticate", "Bearer");
+  Answer(res, 401, "refused: unauthorized");
+  return false;
+}
+
 }  // namespace
 
 VoucherService::VoucherService(const BearerToken& token, VoucherIntake& intake,
@@ -48,7 +56,10 @@ void VoucherService::AddRoutes() {
     Answer(res, 200, "ok");
   });
 
-  http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  // Behind the token: the counters are the operator's (docs/service.md); an unauthenticated
+  // reader must not watch them move request by request.
+  http_->Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!Authorized(token_, req, res)) return;
     res.set_content(metrics_.RenderPrometheus(), "text/plain; version=0.0.4; charset=utf-8");
   });
 
@@ -63,11 +74,7 @@ void VoucherService::AddRoutes() {
   });
 
   http_->Post("/v1/process", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!token_.Authorizes(req.get_header_value("Authorization"))) {
-      res.set_header("WWW-Authenticate", "Bearer");
-      Answer(res, 401, "refused: unauthorized");
-      return;
-    }
+    if (!Authorized(token_, req, res)) return;
     if (processing_ == nullptr) {
       Answer(res, 503, "threshold processing is not configured (--sources and --reports)");
       return;

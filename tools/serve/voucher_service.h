@@ -5,8 +5,9 @@
 //   POST /v1/process                       bearer token; runs threshold processing now and
 //                                          answers its summary lines (503 when not configured)
 //   GET  /healthz                          200 "ok"
-//   GET  /metrics                          Prometheus text
-// The answer to a voucher never says whether it opened: the client must not learn that.
+//   GET  /metrics                          bearer token; Prometheus text
+// The answer to a voucher never says whether it opened, nor whether opening found it
+// inconsistent: only the public checks refuse (docs/protocol.md, "One answer for every voucher").
 #pragma once
 
 #include <chrono>

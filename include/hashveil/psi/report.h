@@ -1,7 +1,10 @@
 // The second stage and the reviewer's report (docs/design.md sections 4 and 5): every payload
 // revealed at the threshold is checked against the DB's original hashes (kept server-side,
 // never shipped); a match is verified when the nearest original is within PDQ distance 31.
-// Key collisions that are not PDQ matches are reported as unverified, never as matches.
+// Only verified matches reach a reviewer: a revealed payload that verifies against no original
+// (a key collision that is no PDQ match) is counted and dropped, never written. And an account
+// is reported only when its verified matches cover at least t distinct DB entries: the
+// threshold means "t distinct known images", so key collisions cannot make up the difference.
 #pragma once
 
 #include <cstdint>
@@ -19,9 +22,9 @@ namespace hashveil::psi {
 
 struct VerifiedMatch {
   RevealedVoucher voucher;
-  bool verified = false;
-  int distance = 0;                  // to the nearest original (256 when there are none)
-  std::vector<std::string> sources;  // the nearest original's sources
+  int distance = 0;                  // to the nearest original, <= kPdqMatchDistance
+  std::size_t entry = 0;             // that original's index in the publication
+  std::vector<std::string> sources;  // its sources
 };
 
 struct AccountReport {
@@ -29,24 +32,29 @@ struct AccountReport {
   std::uint64_t epoch = 0;
   std::uint32_t threshold = 0;
   std::uint64_t real_images = 0;
-  std::vector<VerifiedMatch> matches;  // one per revealed voucher, in arrival order
+  std::vector<VerifiedMatch> matches;  // the verified revealed vouchers, in arrival order
+  std::uint64_t unverified = 0;        // revealed vouchers that verified against no original
   std::vector<VoucherId> unopened;
 
-  std::uint64_t verified_count() const;
+  // Distinct DB entries among the matches.
+  std::uint64_t verified_entries() const;
+  // At least `threshold` distinct DB entries verified: only then is a report written.
+  bool reportable() const { return verified_entries() >= threshold; }
 };
 
 // Verifies every revealed payload of a kRevealed result against `originals` (the publication
-// of the served epoch). Linear in originals x revealed vouchers.
+// of the served epoch), keeping the verified ones. Linear in originals x revealed vouchers.
 AccountReport VerifyRevealed(const AccountCounts& counts, ThresholdResult revealed,
                              std::span<const hashdb::PublishedEntry> originals,
                              std::uint64_t epoch, std::uint32_t threshold);
 
-// The report as JSON (docs/protocol.md, "Reports"): counts, and per match its voucher id,
-// verified, distance, sources, quality, metadata (hex) and the derivative's PNG file name.
+// The report as JSON (docs/protocol.md, "Reports"): counts, and per verified match its voucher
+// id, DB entry, distance, sources, quality, metadata (hex) and the derivative's PNG file name.
 std::string AccountReportJson(const AccountReport& report);
 
-// Writes DIR/ACCOUNT.json and, per match, DIR/ACCOUNT.VOUCHERID.png, each atomically.
-// kIoError when a file cannot be written; kInternal if PNG encoding fails.
+// Writes DIR/ACCOUNT.json and, per verified match, DIR/ACCOUNT.VOUCHERID.png, each atomically.
+// kFailedPrecondition for a report that is not reportable() (nothing written); kIoError when a
+// file cannot be written; kInternal if PNG encoding fails.
 Status WriteAccountReport(const AccountReport& report, const std::filesystem::path& dir);
 
 }  // namespace hashveil::psi

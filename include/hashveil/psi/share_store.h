@@ -2,9 +2,10 @@
 // WAL mode, one transaction per voucher or per batch of vouchers, idempotent by (account,
 // voucher id).
 //
-// What it keeps: the DB parameters it serves (one DB epoch per store); per account the ids of
-// the vouchers it received (so a retried upload counts once), how many were refused, and for
-// each candidate its share, tag and inner ciphertext. A voucher that opened nothing leaves only
+// What it keeps: the DB parameters it serves (one DB epoch per store, with its digest); per
+// account the ids of the vouchers it received (so a retried upload counts once), how many were
+// refused by the public checks, how many were inconsistent, and for each candidate its share,
+// tag and inner ciphertext. A voucher that opened nothing leaves only
 // its random id. Below the threshold, nothing in the store says which candidates are real.
 #pragma once
 
@@ -26,7 +27,7 @@ namespace hashveil::psi {
 
 // The DB parameters the server needs, remembered from the first `--db` it was given.
 struct ServedDbParams {
-  VoucherShape shape;           // epoch, P*c, s
+  VoucherShape shape;           // epoch, P*c, s, DB digest
   std::uint32_t threshold = 0;  // t
   Point public_point;           // L: checked against the server secret
   friend bool operator==(const ServedDbParams&, const ServedDbParams&) = default;
@@ -37,7 +38,10 @@ struct AccountCounts {
   std::uint64_t vouchers = 0;         // distinct voucher ids received (refused ones excluded)
   std::uint64_t candidates = 0;       // vouchers that opened
   std::uint64_t distinct_shares = 0;  // candidates with distinct share x (distinct images)
-  std::uint64_t refused = 0;          // malformed vouchers refused
+  std::uint64_t refused = 0;          // vouchers refused by the public checks (never opened)
+  // Vouchers whose entries opened but made no well-formed candidate (OpenedVoucher::
+  // inconsistency): accepted like any other, so the client learns nothing; counted here only.
+  std::uint64_t inconsistent = 0;
 };
 
 // One voucher of a batch committed together (ShareStore::RecordAll).
@@ -50,10 +54,6 @@ struct StoredCandidate {
   VoucherId id{};
   Candidate candidate;
 };
-
-// 1..128 characters from [A-Za-z0-9._-], not starting with '.': account names become report
-// file names.
-bool IsValidAccountName(std::string_view account);
 
 // Thread-compatible: one ShareStore per thread (SQLite serialises writers across processes).
 class ShareStore {

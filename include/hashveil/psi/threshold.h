@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "hashveil/common/status.h"
@@ -39,8 +40,11 @@ struct ThresholdResult {
   std::uint64_t conflicting = 0;
 };
 
-// `shape` and `threshold` are the served DB's. kInvalidInput for parameters out of range.
-Result<ThresholdResult> ProcessThreshold(std::span<const StoredCandidate> candidates,
+// The candidates of `account` (the name its vouchers were filed under: part of every layer's
+// associated data); `shape` and `threshold` are the served DB's. kInvalidInput for parameters
+// out of range.
+Result<ThresholdResult> ProcessThreshold(std::string_view account,
+                                         std::span<const StoredCandidate> candidates,
                                          const VoucherShape& shape, std::uint32_t threshold);
 
 }  // namespace hashveil::psi

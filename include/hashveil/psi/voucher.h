@@ -5,14 +5,17 @@
 //   outer    entry_count x (Q (32) || SealWithSingleUseKey(KDF(S), rkey) (64))
 //   middle   Seal(rkey, tag || adct || share x || share y)
 //   inner    adct = Seal(adkey, payload), inside the middle layer
-// Every ciphertext has the header as associated data, so no layer can be moved to another
-// voucher. Its size depends only on the DB's parameters (P*c entries, s tag values), never on
-// the image or on whether it matched or was made synthetic.
+// Every ciphertext has VoucherAssociatedData as associated data: the header, the account the
+// voucher is filed under and the digest of the DB it was made against. So no layer can be moved
+// to another voucher, and a voucher filed under another account (or checked against another DB)
+// opens nothing. Its size depends only on the DB's parameters (P*c entries, s tag values),
+// never on the image or on whether it matched or was made synthetic.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "hashveil/common/status.h"
@@ -21,7 +24,8 @@
 
 namespace hashveil::psi {
 
-inline constexpr std::uint8_t kVoucherVersion = 1;
+// Version 2 binds the account and the DB digest (version 1 bound the header only).
+inline constexpr std::uint8_t kVoucherVersion = 2;
 inline constexpr std::size_t kVoucherIdBytes = 16;
 inline constexpr std::size_t kVoucherHeaderBytes = 1 + 8 + kVoucherIdBytes + 4;
 // Caller metadata travels in the payload, zero-padded to this length.
@@ -34,12 +38,14 @@ inline constexpr std::size_t kVoucherPayloadBytes =
 inline constexpr std::uint32_t kMaxVoucherEntries = 4096 * 4;
 
 using VoucherId = std::array<std::uint8_t, kVoucherIdBytes>;
+using DbDigest = std::array<std::uint8_t, 32>;  // the client DB's BLAKE2b-256 digest
 
 // What the server needs to know of the DB to read a voucher.
 struct VoucherShape {
   std::uint64_t epoch = 0;
   std::uint32_t entry_count = 0;    // P * c
   std::uint32_t synthetic_max = 0;  // s: values per tag
+  DbDigest db_digest{};             // bound into every layer's associated data
 
   std::size_t middle_plaintext_bytes() const;
   std::size_t total_bytes() const;
@@ -59,6 +65,16 @@ std::array<std::uint8_t, kVoucherHeaderBytes> EncodeVoucherHeader(const VoucherH
 // (another DB epoch), kCorrupt (entry count).
 Result<VoucherHeader> ParseVoucherHeader(std::span<const std::uint8_t> voucher,
                                          const VoucherShape& shape);
+
+// 1..128 characters from [A-Za-z0-9._-], not starting with '.': account names become report
+// file names on the server.
+bool IsValidAccountName(std::string_view account);
+
+// The associated data of every layer of a voucher: header || u8 account length || account ||
+// DB digest. `account` is a valid account name (IsValidAccountName: at most 128 bytes).
+std::vector<std::uint8_t> VoucherAssociatedData(
+    std::span<const std::uint8_t, kVoucherHeaderBytes> header, std::string_view account,
+    const DbDigest& db_digest);
 
 // What the inner layer carries; only the server that crossed an account's threshold reads it.
 // The hash and derivative are the user's: wiped where they are held in SecretBytes.

@@ -9,7 +9,10 @@
 //   4. per probe y and each of its c slots w: fresh beta, gamma;
 //      Q = beta*H(y) + gamma*G, S = beta*P_w + gamma*L, ct = Seal(KDF(S), rkey)
 //   5. synthetic: the probes' entries are sealed under random keys and one of them is replaced by
-//      Q = beta*G, S = beta*L, which opens for the server exactly as one real match does;
+//      Q = beta*G, S = beta*L, which opens for the server exactly as one real match does; its
+//      inner layer seals zeros under a key nobody keeps (nothing of the image). Withheld (the
+//      image's synthetic draw is below p_syn but the cap is reached): every entry is sealed
+//      under a random key, as for a non-matching image (AccountState::DecideRole says why);
 //   6. shuffle the entries.
 // Constant work: every voucher computes all P*c entries and the synthetic opener, real or
 // synthetic, matching or not (3 variable-base and 1 fixed-base scalar multiplications per
@@ -20,6 +23,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "hashveil/common/random.h"
@@ -39,13 +44,16 @@ struct VoucherInput {
 // Thread safety: Build may be called concurrently with one RandomSource per thread.
 class VoucherBuilder {
  public:
-  // `db` (loaded and verified) and `account` must outlive the builder. kFailedPrecondition when
-  // the account state was made for another threshold or synthetic cap than the DB's;
-  // kInvalidInput when the DB's parameters are out of this format's range.
+  // `db` (loaded and verified) and `account` must outlive the builder; `account_name` is the
+  // name the server files the vouchers under (bound into each voucher). kFailedPrecondition when
+  // the account state was opened for other privacy parameters (t, s, p_syn) than the DB's;
+  // kInvalidInput when the DB's parameters are out of this format's range or the account name
+  // is not valid (IsValidAccountName).
   static Result<std::unique_ptr<VoucherBuilder>> Create(const hashdb::ClientDb& db,
-                                                        AccountState& account);
+                                                        AccountState& account,
+                                                        std::string_view account_name);
   // The DB's shape of a voucher (what the server needs to parse one).
-  static VoucherShape ShapeOf(const hashdb::ClientDbParams& params);
+  static VoucherShape ShapeOf(const hashdb::ClientDb& db);
 
   const VoucherShape& shape() const { return shape_; }
 
@@ -55,10 +63,12 @@ class VoucherBuilder {
   Result<std::vector<std::uint8_t>> Build(const VoucherInput& input, RandomSource& random) const;
 
  private:
-  VoucherBuilder(const hashdb::ClientDb& db, AccountState& account, VoucherShape shape)
-      : db_(db), account_(account), shape_(shape) {}
+  VoucherBuilder(const hashdb::ClientDb& db, AccountState& account, std::string account_name,
+                 VoucherShape shape)
+      : db_(db), account_(account), account_name_(std::move(account_name)), shape_(shape) {}
   const hashdb::ClientDb& db_;
   AccountState& account_;
+  const std::string account_name_;
   VoucherShape shape_;
 };
 

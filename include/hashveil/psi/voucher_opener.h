@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "hashveil/common/status.h"
@@ -28,8 +29,12 @@ struct Candidate {
 
 struct OpenedVoucher {
   VoucherHeader header;
-  std::optional<Candidate> candidate;  // empty when no outer entry opened
-  std::uint32_t opened_entries = 0;    // outer entries that opened (all to the same rkey)
+  std::optional<Candidate> candidate;  // empty when no outer entry opened, or inconsistent
+  std::uint32_t opened_entries = 0;    // outer entries that opened
+  // Set (to a fixed description, never to voucher content) when entries opened but the voucher
+  // is no well-formed candidate: entries opening to different rkeys, a middle layer that does
+  // not open, has the wrong length or does not parse. Server-side records only.
+  const char* inconsistency = nullptr;
 };
 
 // Immutable after Create; Open is thread-safe.
@@ -42,11 +47,13 @@ class VoucherOpener {
 
   const VoucherShape& shape() const { return shape_; }
 
-  // Refusals, each with its reason: as ParseVoucherHeader (length, version, epoch, entry count);
-  // kCorrupt for an outer entry whose Q is not a valid point, for two entries that open to
-  // different rkeys, for a middle layer that does not open or does not parse (tag values >= p,
-  // a non-canonical or zero share x).
-  Result<OpenedVoucher> Open(std::span<const std::uint8_t> voucher) const;
+  // Opens the voucher as filed under `account` (a valid account name: it is part of every
+  // layer's associated data, with the DB digest of shape()).
+  // Refusals, only from the public checks: as ParseVoucherHeader (length, version, epoch, entry
+  // count); kCorrupt for an outer entry whose Q is not a valid, non-identity point. Nothing
+  // after opening is a refusal: see OpenedVoucher::inconsistency.
+  Result<OpenedVoucher> Open(std::span<const std::uint8_t> voucher,
+                             std::string_view account) const;
 
  private:
   VoucherOpener(const VoucherShape& shape, Scalar alpha) : shape_(shape), alpha_(std::move(alpha)) {}

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   }
   options.publisher = *publisher;
   options.account_state_path = argv[3];
+  options.account_name = options.account_state_path.stem().string();  // alice.state: alice
   std::memcpy(options.account_key.data(), key->data(), key->size());
   auto scanner = hashveil::Scanner::Create(options);
   if (!scanner.ok()) {

@@ -17,6 +17,9 @@ using Message = std::array<char, 256>;
 
 class CApiTest : public ScannerTest {
  protected:
+  // The C ABI keeps the default privacy floor: a DB at its synthetic rate.
+  CApiTest() { synthetic_rate_ppm_ = psi::PrivacyFloor{}.min_synthetic_rate_ppm; }
+
   void SetUp() override {
     ScannerTest::SetUp();
     Message message{};
@@ -32,7 +35,7 @@ class CApiTest : public ScannerTest {
     ScannerTest::TearDown();
   }
   int Create(const std::filesystem::path& db, Message& message) {
-    return hv_scanner_create(db.c_str(), publisher_key_, (dir_ / "alice.state").c_str(),
+    return hv_scanner_create(db.c_str(), publisher_key_, (dir_ / "alice.state").c_str(), "alice",
                              account_key_, 0, &scanner_, message.data(), message.size());
   }
 
@@ -64,11 +67,11 @@ TEST_F(CApiTest, CreateReportsCodeAndMessageWithoutThePath) {
   EXPECT_GT(std::strlen(message.data()), 0u);
   EXPECT_EQ(std::string(message.data()).find(dir_.string()), std::string::npos);
 
-  EXPECT_EQ(hv_scanner_create(nullptr, publisher_key_, "x", account_key_, 0, &scanner_,
+  EXPECT_EQ(hv_scanner_create(nullptr, publisher_key_, "x", "alice", account_key_, 0, &scanner_,
                               message.data(), message.size()),
             HV_INVALID_INPUT);
   EXPECT_STREQ(message.data(), "db_path is NULL");
-  EXPECT_EQ(hv_scanner_create("x", publisher_key_, "x", account_key_, 0, nullptr, nullptr, 0),
+  EXPECT_EQ(hv_scanner_create("x", publisher_key_, "x", "alice", account_key_, 0, nullptr, nullptr, 0),
             HV_INVALID_INPUT);
 
   publisher_key_[0] ^= 1;
@@ -79,7 +82,7 @@ TEST_F(CApiTest, CreateReportsCodeAndMessageWithoutThePath) {
 TEST_F(CApiTest, MessagesAreTruncatedAndTerminated) {
   char small[6];
   std::memset(small, 'x', sizeof small);
-  EXPECT_EQ(hv_scanner_create(nullptr, publisher_key_, "x", account_key_, 0, &scanner_, small,
+  EXPECT_EQ(hv_scanner_create(nullptr, publisher_key_, "x", "alice", account_key_, 0, &scanner_, small,
                               sizeof small),
             HV_INVALID_INPUT);
   EXPECT_STREQ(small, "db_pa");

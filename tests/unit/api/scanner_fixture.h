@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hashveil/common/random.h"
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/hashdb/db_builder.h"
 #include "hashveil/hashdb/keys.h"
 #include "hashveil/matcher/pdq_hasher.h"
@@ -93,7 +94,7 @@ class ScannerTest : public ::testing::Test {
     }
     hashdb::DbBuildOptions options;
     options.threshold = kThreshold;
-    options.synthetic_rate_ppm = 0;  // every member voucher real: the tests count real shares
+    options.synthetic_rate_ppm = synthetic_rate_ppm_;
     options.synthetic_max = 4;
     options.load = 0.5;
     options.threads = 1;
@@ -102,18 +103,29 @@ class ScannerTest : public ::testing::Test {
                                        dir_ / "client.hvdb.proof");
     ASSERT_TRUE(built.ok()) << built.status().ToString();
     ASSERT_EQ(built->stats.dropped_keys, 0u);
-    shape_ = psi::VoucherBuilder::ShapeOf(built->params);
+    auto loaded = hashdb::ClientDb::Load(db_path_, publisher_.public_key);
+    ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+    shape_ = psi::VoucherBuilder::ShapeOf(**loaded);
     opener_ = psi::VoucherOpener::Create(shape_, secret_.alpha).value();
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
+  // A scanner over the state file `account`.state: one device of the account the server calls
+  // alice.
   ScannerOptions Options(const std::string& account) const {
     ScannerOptions options;
     options.db_path = db_path_;
     options.publisher = publisher_.public_key;
     options.account_state_path = dir_ / (account + ".state");
     options.account_key = AccountKey(account);
+    options.account_name = "alice";  // the server's name for the account, whatever the device
+    // This suite counts real shares, so its DB has p_syn = 0, below the default floor; an app
+    // could lower its floor the same way (the C ABI cannot: its suites use a DB at the floor).
+    options.privacy_floor.min_synthetic_rate_ppm = synthetic_rate_ppm_;
     return options;
+  }
+  std::uint64_t scanner_db_epoch() const {
+    return hashdb::ClientDb::Load(db_path_, publisher_.public_key).value()->params().epoch;
   }
   std::unique_ptr<Scanner> MakeScanner(const std::string& account) {
     auto scanner = Scanner::Create(Options(account));
@@ -121,13 +133,18 @@ class ScannerTest : public ::testing::Test {
     return scanner.ok() ? std::move(scanner).value() : nullptr;
   }
 
-  // The server's view of one voucher: opened with alpha.
-  psi::OpenedVoucher Open(const std::vector<std::uint8_t>& voucher) const {
-    auto opened = opener_->Open(voucher);
+  // The server's view of one voucher of `account`: opened with alpha.
+  psi::OpenedVoucher Open(const std::vector<std::uint8_t>& voucher,
+                          std::string_view account = "alice") const {
+    auto opened = opener_->Open(voucher, account);
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
     return std::move(opened).value();
   }
 
+  // The DB's p_syn. 0 (every member voucher real) unless a suite sets it in its constructor:
+  // the C ABI's suites use the default floor's rate, and scan only members, whose vouchers open
+  // whether they are real or synthetic.
+  std::uint32_t synthetic_rate_ppm_ = 0;
   std::filesystem::path dir_;
   std::filesystem::path db_path_;
   std::unique_ptr<RandomSource> random_;

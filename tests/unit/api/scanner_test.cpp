@@ -5,6 +5,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <chrono>
 #include <set>
 #include <string>
 #include <thread>
@@ -141,7 +142,7 @@ TEST_F(ScannerTest, AccountCrossesTheThresholdAtTDistinctImagesAndRevealsMetadat
   scan(1, "m1");
   scan(1, "m1 again");  // the same image twice counts once
   ASSERT_TRUE(scanner->ScanPixels(MakeTestImage(999).view(), {}).ok());  // opens nothing
-  auto below = psi::ProcessThreshold(Candidates(std::move(opened)), shape_, kThreshold);
+  auto below = psi::ProcessThreshold("alice", Candidates(std::move(opened)), shape_, kThreshold);
   ASSERT_TRUE(below.ok()) << below.status().ToString();
   EXPECT_EQ(below->outcome, psi::ThresholdResult::Outcome::kBelowThreshold);
   EXPECT_EQ(below->distinct_images, 2u);
@@ -150,7 +151,7 @@ TEST_F(ScannerTest, AccountCrossesTheThresholdAtTDistinctImagesAndRevealsMetadat
   for (const auto& [member, metadata] : {std::pair{0, "m0"}, {1, "m1"}, {2, "m2"}}) {
     scan(member, metadata);
   }
-  auto crossed = psi::ProcessThreshold(Candidates(std::move(opened)), shape_, kThreshold);
+  auto crossed = psi::ProcessThreshold("alice", Candidates(std::move(opened)), shape_, kThreshold);
   ASSERT_TRUE(crossed.ok()) << crossed.status().ToString();
   ASSERT_EQ(crossed->outcome, psi::ThresholdResult::Outcome::kRevealed);
   EXPECT_EQ(crossed->real_images, 3u);
@@ -222,7 +223,7 @@ TEST_F(ScannerTest, TwoDevicesOfOneAccountShareTheThreshold) {
   ASSERT_NE(laptop, nullptr);
   EXPECT_FALSE(laptop->account_created());
   opened.push_back(Open(laptop->ScanPixels(members_[1].view(), {}).value()));
-  auto below = psi::ProcessThreshold(Candidates(std::move(opened)), shape_, kThreshold);
+  auto below = psi::ProcessThreshold("alice", Candidates(std::move(opened)), shape_, kThreshold);
   ASSERT_TRUE(below.ok());
   EXPECT_EQ(below->outcome, psi::ThresholdResult::Outcome::kBelowThreshold);
   EXPECT_EQ(below->distinct_images, 2u);
@@ -232,12 +233,49 @@ TEST_F(ScannerTest, TwoDevicesOfOneAccountShareTheThreshold) {
   ASSERT_NE(phone, nullptr);
   for (int member : {0, 1}) opened.push_back(Open(phone->ScanPixels(members_[member].view(), {}).value()));
   for (int member : {1, 2}) opened.push_back(Open(laptop->ScanPixels(members_[member].view(), {}).value()));
-  auto crossed = psi::ProcessThreshold(Candidates(std::move(opened)), shape_, kThreshold);
+  auto crossed = psi::ProcessThreshold("alice", Candidates(std::move(opened)), shape_, kThreshold);
   ASSERT_TRUE(crossed.ok());
   ASSERT_EQ(crossed->outcome, psi::ThresholdResult::Outcome::kRevealed);
   EXPECT_EQ(crossed->distinct_images, 3u);
   EXPECT_EQ(crossed->real_images, 3u);
   EXPECT_EQ(crossed->revealed.size(), 4u);
+}
+
+// The signed DB sets t, s and p_syn, but the client has the last word: below its floor, after
+// its expiry, or older than a DB the account already used, a DB is refused before any voucher.
+TEST_F(ScannerTest, DbsBelowTheFloorExpiredOrRolledBackAreRefused) {
+  ScannerOptions floor = Options("bob");
+  floor.privacy_floor = psi::PrivacyFloor{};  // this suite's DB has p_syn = 0
+  EXPECT_EQ(Scanner::Create(floor).status().code(), StatusCode::kFailedPrecondition);
+
+  ScannerOptions expired = Options("carol");
+  expired.clock = [] { return std::chrono::system_clock::now() + std::chrono::hours(24 * 3650); };
+  EXPECT_EQ(Scanner::Create(expired).status().code(), StatusCode::kFailedPrecondition);
+
+  // This suite's DB replayed after the account used a newer one of the same publisher.
+  std::vector<hashdb::PublishedEntry> entries;
+  for (const TestImage& member : members_) {
+    const auto hashed = matcher::HashPixels(member.view()).value();
+    entries.push_back({hashed.hash, std::uint32_t(hashed.quality), {"src-a", "src-b"}});
+  }
+  hashdb::DbBuildOptions options;
+  options.threshold = kThreshold;
+  options.synthetic_rate_ppm = 0;
+  options.synthetic_max = 4;
+  options.load = 0.5;
+  options.threads = 1;
+  options.epoch = scanner_db_epoch() + 1;
+  ASSERT_TRUE(hashdb::BuildClientDb(entries, options, secret_, publisher_, *random_,
+                                    dir_ / "newer.hvdb", dir_ / "newer.hvdb.proof")
+                  .ok());
+  ScannerOptions newer = Options("dave");
+  newer.db_path = dir_ / "newer.hvdb";
+  ASSERT_TRUE(Scanner::Create(newer).ok());
+  const auto refused = Scanner::Create(Options("dave"));
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("rollback"), std::string::npos);
+  // A device that never used the newer DB takes the older one.
+  EXPECT_TRUE(Scanner::Create(Options("erin")).ok());
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "fuzz/fuzz_fixture.h"
 #include "fuzz/message_check.h"
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/hashdb/client_db.h"
 #include "hashveil/hashdb/db_proof.h"
 #include "hashveil/hashdb/keys.h"
@@ -111,10 +112,8 @@ TEST_F(ErrorMessageTest, LibraryErrorsNameNoHashKeyOrPath) {
                                          fuzz::FixtureAccountParameters(), *random)
              .status(),
          "state wrong key");
-  Expect(psi::AccountState::OpenOrCreate(Path("good.state"), fuzz::FixtureAccountKey(),
-                                         {.threshold = 9, .synthetic_max = 4}, *random)
-             .status(),
-         "state other threshold");
+  Expect(psi::CheckPrivacyFloor({.threshold = 2, .synthetic_max = 4}, psi::PrivacyFloor{}),
+         "DB below the privacy floor");
 
   Expect(hashdb::SourceStore::Open(Path("not-a-store.sqlite")).status(), "store not SQLite");
   auto store = hashdb::SourceStore::Open(Path("store.sqlite"));

@@ -15,6 +15,7 @@
 #include "fuzz/message_check.h"
 #include "fuzz/scratch_file.h"
 #include "hashveil/common/random.h"
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/common/secret.h"
 #include "hashveil/common/secret_file.h"
 #include "hashveil/hashdb/client_db.h"
@@ -109,7 +110,7 @@ TEST(FileTamperingTest, NoChangeOfAVoucherYieldsAnotherCandidate) {
   auto account = psi::AccountState::OpenOrCreate(state_path, FixtureAccountKey(),
                                                  FixtureAccountParameters(), *random);
   ASSERT_TRUE(account.ok()) << account.status().ToString();
-  auto builder = psi::VoucherBuilder::Create(*fixture.loaded, **account);
+  auto builder = psi::VoucherBuilder::Create(*fixture.loaded, **account, "alice");
   ASSERT_TRUE(builder.ok()) << builder.status().ToString();
   psi::VoucherInput input;
   input.payload.hash = fixture.entries.front().hash;
@@ -120,20 +121,20 @@ TEST(FileTamperingTest, NoChangeOfAVoucherYieldsAnotherCandidate) {
   ASSERT_TRUE(secret.ok());
   auto opener = psi::VoucherOpener::Create((*builder)->shape(), secret->alpha);
   ASSERT_TRUE(opener.ok());
-  const auto original = (*opener)->Open(*voucher);
+  const auto original = (*opener)->Open(*voucher, "alice");
   ASSERT_TRUE(original.ok() && original->candidate) << "the fixture voucher must be a candidate";
   const std::vector<std::uint8_t>& adct = original->candidate->adct;
 
   std::size_t refused = 0, unmatched = 0, same = 0;
   for (std::size_t length = 0; length < voucher->size(); ++length) {
     const Bytes truncated(voucher->begin(), voucher->begin() + static_cast<std::ptrdiff_t>(length));
-    ExpectClearRefusal((*opener)->Open(truncated).status(), {StatusCode::kCorrupt},
+    ExpectClearRefusal((*opener)->Open(truncated, "alice").status(), {StatusCode::kCorrupt},
                        "truncated to " + std::to_string(length), state_path);
   }
   for (std::size_t i = 0; i < voucher->size(); i += 5) {
     Bytes changed = *voucher;
     ++changed[i];
-    const auto opened = (*opener)->Open(changed);
+    const auto opened = (*opener)->Open(changed, "alice");
     const std::string what = "byte " + std::to_string(i) + " changed";
     if (!opened.ok()) {
       ExpectClearRefusal(opened.status(),
@@ -170,7 +171,7 @@ class AccountStateTamperingTest : public ::testing::Test {
     for (std::uint8_t i = 0; (*state)->synthetic_count() == 0 && i < 64; ++i) {
       matcher::MatchKey base{};
       base[0] = i;
-      ASSERT_TRUE((*state)->DecideSynthetic((*state)->ChoicesFor(base)).ok());
+      ASSERT_TRUE((*state)->DecideRole((*state)->ChoicesFor(base)).ok());
     }
     ASSERT_EQ((*state)->synthetic_count(), 1u);
     fkey_ = (*state)->fkey().Clone();

@@ -1,3 +1,4 @@
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/psi/account_state.h"
 
 #include <gtest/gtest.h>
@@ -101,7 +102,7 @@ TEST_F(AccountStateTest, CreatedOnFirstUseWithMode0600AndReopenedIntact) {
   EXPECT_EQ((*first)->hkey().coefficients().size(), 3u * 4u);
   EXPECT_TRUE(ConstantTimeEqual((*first)->adkey().span(),
                                 DeriveKeyFromScalar((*first)->polynomial().secret()).span()));
-  ASSERT_TRUE((*first)->DecideSynthetic((*first)->ChoicesFor(KeyNumber(1))).value());
+  ASSERT_TRUE((*first)->DecideRole((*first)->ChoicesFor(KeyNumber(1))).value() == ImageRole::kSynthetic);
   struct stat info {};
   ASSERT_EQ(::stat(path_.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
@@ -119,7 +120,7 @@ TEST_F(AccountStateTest, CreatedOnFirstUseWithMode0600AndReopenedIntact) {
   EXPECT_FALSE((*second)->created());
   ExpectSameSecrets(**copy, **second);
   EXPECT_EQ((*second)->synthetic_count(), 1u);
-  EXPECT_TRUE((*second)->DecideSynthetic((*second)->ChoicesFor(KeyNumber(1))).value());
+  EXPECT_TRUE((*second)->DecideRole((*second)->ChoicesFor(KeyNumber(1))).value() == ImageRole::kSynthetic);
   EXPECT_EQ((*second)->synthetic_count(), 1u);
 }
 
@@ -128,7 +129,7 @@ TEST_F(AccountStateTest, NoSecretIsEverWrittenInTheClear) {
   auto state = OpenState(key, params_);
   ASSERT_TRUE(state.ok());
   const ImageChoices choices = (*state)->ChoicesFor(KeyNumber(7));
-  ASSERT_TRUE((*state)->DecideSynthetic(choices).value());
+  ASSERT_TRUE((*state)->DecideRole(choices).value() == ImageRole::kSynthetic);
   // The state file and its rollback journal (kept, zeroed, in exclusive locking mode).
   int files = 0;
   for (const auto& entry : fs::directory_iterator(dir_)) {
@@ -190,22 +191,77 @@ TEST_F(AccountStateTest, DamagedOrForeignFilesAreRefused) {
   EXPECT_EQ(truncated.status().code(), StatusCode::kCorrupt) << truncated.status().ToString();
 }
 
-TEST_F(AccountStateTest, RefusesStateMadeForOtherDbParameters) {
+// Opened for other DB parameters, the state rotates: new secrets derived from the same root,
+// so another device (or the same one back on the old parameters) derives the same ones, and the
+// synthetic record starts anew. A change of p_syn alone rotates too: under one fkey, an image
+// could otherwise be drawn synthetic under one rate and real under the other.
+TEST_F(AccountStateTest, OtherDbParametersRotateTheSecretsDeterministically) {
   const AccountStateKey key = KeyFrom(*random_);
-  ASSERT_TRUE(OpenState(key, params_).ok());
-  AccountParameters other_threshold = params_;
-  other_threshold.threshold = 6;
-  auto refused = OpenState(key, other_threshold);
-  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(refused.status().message().find("threshold 5"), std::string::npos);
-  AccountParameters other_cap = params_;
-  other_cap.synthetic_max = 4;
-  EXPECT_EQ(OpenState(key, other_cap).status().code(), StatusCode::kFailedPrecondition);
-  AccountParameters other_rate = params_;
-  other_rate.synthetic_rate_ppm = 5;
-  auto reopened = OpenState(key, other_rate);
+  std::vector<std::uint8_t> original_fkey;
+  {
+    auto state = OpenState(key, params_);
+    ASSERT_TRUE(state.ok());
+    original_fkey.assign((*state)->fkey().span().begin(), (*state)->fkey().span().end());
+    ASSERT_TRUE((*state)->DecideRole((*state)->ChoicesFor(KeyNumber(1))).value() ==
+                ImageRole::kSynthetic);
+  }
+  for (auto change : {+[](AccountParameters& p) { p.threshold = 6; },
+                      +[](AccountParameters& p) { p.synthetic_max = 4; },
+                      +[](AccountParameters& p) { p.synthetic_rate_ppm = 5; }}) {
+    AccountParameters other = params_;
+    change(other);
+    auto rotated = OpenState(key, other);
+    ASSERT_TRUE(rotated.ok()) << rotated.status().ToString();
+    EXPECT_TRUE((*rotated)->rotated());
+    EXPECT_EQ((*rotated)->params(), other);
+    EXPECT_EQ((*rotated)->synthetic_count(), 0u);
+    EXPECT_FALSE(std::equal(original_fkey.begin(), original_fkey.end(),
+                            (*rotated)->fkey().span().begin()));
+    rotated.value().reset();
+    auto back = OpenState(key, params_);
+    ASSERT_TRUE(back.ok());
+    EXPECT_TRUE((*back)->rotated());
+    EXPECT_TRUE(std::equal(original_fkey.begin(), original_fkey.end(),
+                           (*back)->fkey().span().begin()));
+  }
+  auto same = OpenState(key, params_);
+  ASSERT_TRUE(same.ok());
+  EXPECT_FALSE((*same)->rotated());
+}
+
+// The newest DB epoch the account used is a floor: an older DB is refused, and the floor
+// persists (and travels with an export).
+TEST_F(AccountStateTest, AnOlderDbEpochIsRefused) {
+  const AccountStateKey key = KeyFrom(*random_);
+  {
+    auto state = OpenState(key, params_);
+    ASSERT_TRUE(state.ok());
+    EXPECT_TRUE((*state)->AcceptDbEpoch(100).ok());
+    EXPECT_TRUE((*state)->AcceptDbEpoch(100).ok());
+    EXPECT_EQ((*state)->AcceptDbEpoch(99).code(), StatusCode::kFailedPrecondition);
+    EXPECT_TRUE((*state)->AcceptDbEpoch(101).ok());
+  }
+  auto reopened = OpenState(key, params_);
   ASSERT_TRUE(reopened.ok());
-  EXPECT_EQ((*reopened)->params().synthetic_rate_ppm, 5u);
+  EXPECT_EQ((*reopened)->epoch_floor(), 101u);
+  EXPECT_EQ((*reopened)->AcceptDbEpoch(100).code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(PrivacyFloorTest, TheDefaultFloorRefusesWeakParameters) {
+  const PrivacyFloor floor;
+  const AccountParameters ok{.threshold = 10, .synthetic_max = 64, .synthetic_rate_ppm = 10'000};
+  EXPECT_TRUE(CheckPrivacyFloor(ok, floor).ok());
+  AccountParameters weak = ok;
+  weak.synthetic_rate_ppm = 0;
+  EXPECT_EQ(CheckPrivacyFloor(weak, floor).code(), StatusCode::kFailedPrecondition);
+  weak = ok;
+  weak.threshold = 2;
+  EXPECT_EQ(CheckPrivacyFloor(weak, floor).code(), StatusCode::kFailedPrecondition);
+  weak = ok;
+  weak.synthetic_max = 8;  // below t - 1 = 9
+  EXPECT_EQ(CheckPrivacyFloor(weak, floor).code(), StatusCode::kFailedPrecondition);
+  weak.synthetic_max = 9;
+  EXPECT_TRUE(CheckPrivacyFloor(weak, floor).ok());
 }
 
 TEST_F(AccountStateTest, RejectsInvalidParameters) {
@@ -234,21 +290,21 @@ TEST_F(AccountStateTest, SyntheticDecisionsAreStableCappedAndPersisted) {
   auto state = OpenState(key, params_);  // p_syn = 100%, s = 3
   ASSERT_TRUE(state.ok());
   for (std::uint32_t i = 0; i < 3; ++i) {
-    EXPECT_TRUE((*state)->DecideSynthetic((*state)->ChoicesFor(KeyNumber(i))).value());
+    EXPECT_TRUE((*state)->DecideRole((*state)->ChoicesFor(KeyNumber(i))).value() == ImageRole::kSynthetic);
   }
   EXPECT_EQ((*state)->synthetic_count(), 3u);
-  EXPECT_FALSE((*state)->DecideSynthetic((*state)->ChoicesFor(KeyNumber(3))).value());
+  EXPECT_FALSE((*state)->DecideRole((*state)->ChoicesFor(KeyNumber(3))).value() == ImageRole::kSynthetic);
   // Repeats answer as the first time.
-  EXPECT_TRUE((*state)->DecideSynthetic((*state)->ChoicesFor(KeyNumber(0))).value());
-  EXPECT_FALSE((*state)->DecideSynthetic((*state)->ChoicesFor(KeyNumber(3))).value());
+  EXPECT_TRUE((*state)->DecideRole((*state)->ChoicesFor(KeyNumber(0))).value() == ImageRole::kSynthetic);
+  EXPECT_FALSE((*state)->DecideRole((*state)->ChoicesFor(KeyNumber(3))).value() == ImageRole::kSynthetic);
   EXPECT_EQ((*state)->synthetic_count(), 3u);
   state.value().reset();
 
   auto reopened = OpenState(key, params_);
   ASSERT_TRUE(reopened.ok());
   EXPECT_EQ((*reopened)->synthetic_count(), 3u);
-  EXPECT_TRUE((*reopened)->DecideSynthetic((*reopened)->ChoicesFor(KeyNumber(2))).value());
-  EXPECT_FALSE((*reopened)->DecideSynthetic((*reopened)->ChoicesFor(KeyNumber(4))).value());
+  EXPECT_TRUE((*reopened)->DecideRole((*reopened)->ChoicesFor(KeyNumber(2))).value() == ImageRole::kSynthetic);
+  EXPECT_FALSE((*reopened)->DecideRole((*reopened)->ChoicesFor(KeyNumber(4))).value() == ImageRole::kSynthetic);
 }
 
 TEST_F(AccountStateTest, SyntheticRateFollowsTheDraw) {
@@ -260,7 +316,7 @@ TEST_F(AccountStateTest, SyntheticRateFollowsTheDraw) {
   ASSERT_TRUE(never.ok());
   for (std::uint32_t i = 0; i < 200; ++i) {
     const ImageChoices choices = (*never)->ChoicesFor(KeyNumber(i));
-    EXPECT_FALSE((*never)->DecideSynthetic(choices).value());
+    EXPECT_FALSE((*never)->DecideRole(choices).value() == ImageRole::kSynthetic);
   }
   never.value().reset();
   params.synthetic_rate_ppm = 250'000;  // the rate comes from the DB at open time
@@ -269,7 +325,7 @@ TEST_F(AccountStateTest, SyntheticRateFollowsTheDraw) {
   int synthetic = 0;
   for (std::uint32_t i = 0; i < 200; ++i) {
     const ImageChoices choices = (*quarter)->ChoicesFor(KeyNumber(i));
-    const bool decided = (*quarter)->DecideSynthetic(choices).value();
+    const bool decided = (*quarter)->DecideRole(choices).value() == ImageRole::kSynthetic;
     EXPECT_EQ(decided, choices.synthetic_draw_ppm < 250'000);
     synthetic += decided;
   }
@@ -290,8 +346,8 @@ TEST_F(AccountStateTest, ConcurrentDecisionsNeverExceedTheCap) {
       for (std::uint32_t i = 0; i < 25; ++i) {
         // Two threads share each image: its answer must be the same for both.
         const ImageChoices choices = (*state)->ChoicesFor(KeyNumber(100 * (t / 2) + i));
-        auto decided = (*state)->DecideSynthetic(choices);
-        if (decided.ok() && *decided) ++synthetic;
+        auto decided = (*state)->DecideRole(choices);
+        if (decided.ok() && *decided == ImageRole::kSynthetic) ++synthetic;
       }
     });
   }
@@ -304,7 +360,7 @@ TEST_F(AccountStateTest, ExportImportWithAKey) {
   const AccountStateKey key = KeyFrom(*random_);
   auto state = OpenState(key, params_);
   ASSERT_TRUE(state.ok());
-  ASSERT_TRUE((*state)->DecideSynthetic((*state)->ChoicesFor(KeyNumber(9))).value());
+  ASSERT_TRUE((*state)->DecideRole((*state)->ChoicesFor(KeyNumber(9))).value() == ImageRole::kSynthetic);
   const AccountStateKey transport = KeyFrom(*random_);
   const auto blob = (*state)->Export(transport, *random_);
 
@@ -332,9 +388,10 @@ TEST_F(AccountStateTest, ExportImportWithAKey) {
   EXPECT_FALSE((*imported)->created());
   ExpectSameSecrets(**state, **imported);
   // The other device's repeat of an image answers as the first device did.
-  EXPECT_TRUE((*imported)->DecideSynthetic((*imported)->ChoicesFor(KeyNumber(9))).value());
+  EXPECT_TRUE((*imported)->DecideRole((*imported)->ChoicesFor(KeyNumber(9))).value() == ImageRole::kSynthetic);
   EXPECT_EQ((*imported)->synthetic_count(), 1u);
   imported.value().reset();
+  // The target exists now.
   EXPECT_EQ(AccountState::Import(blob, transport, other, other_key, params_, *random_)
                 .status()
                 .code(),
@@ -366,14 +423,14 @@ TEST_F(AccountStateTest, ExportImportWithAPassphrase) {
                                                      other_key, params_, *random_);
   ASSERT_TRUE(imported.ok()) << imported.status().ToString();
   ExpectSameSecrets(**state, **imported);
+  // Imported for another threshold: rotated, like an opened state.
   AccountParameters other_threshold = params_;
   other_threshold.threshold = 7;
-  EXPECT_EQ(AccountState::ImportWithPassphrase(*blob, "correct horse battery staple",
-                                               dir_ / "third.state", other_key, other_threshold,
-                                               *random_)
-                .status()
-                .code(),
-            StatusCode::kFailedPrecondition);
+  auto rotated = AccountState::ImportWithPassphrase(*blob, "correct horse battery staple",
+                                                    dir_ / "third.state", other_key,
+                                                    other_threshold, *random_);
+  ASSERT_TRUE(rotated.ok()) << rotated.status().ToString();
+  EXPECT_TRUE((*rotated)->rotated());
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/psi/crypto.h"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/psi/detectable_hash.h"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/psi/image_choices.h"
 
 #include <gtest/gtest.h>

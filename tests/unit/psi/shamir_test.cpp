@@ -1,3 +1,4 @@
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/psi/shamir.h"
 
 #include <gtest/gtest.h>

@@ -17,10 +17,12 @@
 namespace hashveil::psi {
 namespace {
 
+using testing::kAccount;
+
 class ShareStoreBatchTest : public testing::VoucherTest {
  protected:
   OpenedVoucher OpenedFor(const Client& client, const matcher::PdqHash& hash) {
-    auto opened = client.opener->Open(Build(*client.builder, InputFor(hash)));
+    auto opened = client.opener->Open(Build(*client.builder, InputFor(hash)), kAccount);
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
     return std::move(opened).value();
   }
@@ -59,7 +61,7 @@ TEST_F(ShareStoreBatchTest, EachVoucherCountsOnceWithinAndAcrossBatches) {
   ASSERT_EQ(candidates.size(), 2u);
   EXPECT_EQ(candidates[0].id, first.header.id);
   EXPECT_EQ(candidates[1].id, second.header.id);
-  const auto result = ProcessThreshold(candidates, VoucherBuilder::ShapeOf(client.db->params()), 2);
+  const auto result = ProcessThreshold("alice", candidates, VoucherBuilder::ShapeOf(*client.db), 2);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->outcome, ThresholdResult::Outcome::kRevealed);
   EXPECT_EQ(result->revealed.size(), 2u);

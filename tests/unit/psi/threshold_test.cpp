@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 
 #include "hashveil/common/hex.h"
 #include "hashveil/common/secret_file.h"
@@ -15,12 +16,14 @@
 namespace hashveil::psi {
 namespace {
 
+using testing::kAccount;
+
 class ThresholdTest : public testing::VoucherTest {
  protected:
   // Builds, opens and stores one voucher for `account_name`; true when it was new.
   bool Send(const Client& client, const matcher::PdqHash& hash, ShareStore& store,
             const std::string& account_name = "alice") {
-    const auto opened = client.opener->Open(Build(*client.builder, InputFor(hash)));
+    const auto opened = client.opener->Open(Build(*client.builder, InputFor(hash)), kAccount);
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
     auto stored = store.Record(account_name, *opened);
     EXPECT_TRUE(stored.ok()) << stored.status().ToString();
@@ -36,7 +39,7 @@ class ThresholdTest : public testing::VoucherTest {
   ThresholdResult Process(const Client& client, ShareStore& store,
                           const std::string& account_name = "alice") {
     const auto candidates = store.LoadCandidates(account_name).value();
-    auto result = ProcessThreshold(candidates, VoucherBuilder::ShapeOf(client.db->params()),
+    auto result = ProcessThreshold(account_name, candidates, VoucherBuilder::ShapeOf(*client.db),
                                    client.db->params().threshold);
     EXPECT_TRUE(result.ok()) << result.status().ToString();
     return std::move(result).value();
@@ -58,34 +61,77 @@ TEST_P(ThresholdBoundaryTest, NothingOpensAtTMinusOneAndEveryRealPayloadAtT) {
   const std::uint32_t t = GetParam();
   hashdb::DbBuildOptions options;
   options.threshold = t;
-  options.synthetic_rate_ppm = 1'000'000;  // the first s_max distinct images are synthetic
+  options.synthetic_rate_ppm = 500'000;  // half the images are drawn synthetic
   options.synthetic_max = 3;
   options.key_scheme.probes = 4;
-  const Client client = MakeClient(t + 2, options);
+  const Client client = MakeClient(3 * t + 12, options);
   auto store = OpenStore(client);
-  for (int i = 0; i < 3; ++i) Send(client, testing::RandomHash(*random_), *store);
-  ASSERT_EQ(client.account->synthetic_count(), 3u);
+  while (client.account->synthetic_count() < 3) Send(client, testing::RandomHash(*random_), *store);
+  // The members drawn real (the others are withheld now that the cap is reached).
+  std::vector<matcher::PdqHash> real_members;
+  for (const auto& member : members_) {
+    const auto base = matcher::BaseKeys(member.hash, client.db->params().key_scheme).front();
+    if (client.account->ChoicesFor(base).synthetic_draw_ppm >= options.synthetic_rate_ppm) {
+      real_members.push_back(member.hash);
+    }
+  }
+  ASSERT_GE(real_members.size(), t);
   std::vector<matcher::PdqHash> sent;
   for (std::uint32_t i = 0; i + 1 < t; ++i) {
-    sent.push_back(members_[i].hash);
-    Send(client, members_[i].hash, *store);
-    Send(client, members_[i].hash, *store);  // the same image again counts once
+    sent.push_back(real_members[i]);
+    Send(client, real_members[i], *store);
+    Send(client, real_members[i], *store);  // the same image again counts once
   }
   ThresholdResult below = Process(client, *store);
   EXPECT_EQ(below.outcome, ThresholdResult::Outcome::kBelowThreshold);
   EXPECT_EQ(below.distinct_images, 3 + t - 1);
   EXPECT_TRUE(below.revealed.empty());
 
-  sent.push_back(members_[t - 1].hash);
-  Send(client, members_[t - 1].hash, *store);
+  sent.push_back(real_members[t - 1]);
+  Send(client, real_members[t - 1], *store);
   ThresholdResult at = Process(client, *store);
   ASSERT_EQ(at.outcome, ThresholdResult::Outcome::kRevealed);
   EXPECT_EQ(at.real_images, t);
   EXPECT_TRUE(at.unopened.empty());
   std::vector<matcher::PdqHash> revealed = HashesOf(at);
   revealed.erase(std::unique(revealed.begin(), revealed.end()), revealed.end());
+  std::sort(revealed.begin(), revealed.end(), [](const auto& a, const auto& b) { return a.words < b.words; });
+  std::sort(sent.begin(), sent.end(), [](const auto& a, const auto& b) { return a.words < b.words; });
   EXPECT_EQ(revealed, sent);
   EXPECT_EQ(at.revealed.size(), 2 * (t - 1) + 1);  // each voucher of a real image opened
+}
+
+// Synthetic vouchers carry nothing of their image: after the threshold the server holds adkey,
+// and no synthetic candidate's inner layer opens under it (it seals zeros under a key nobody
+// kept), while the real ones were revealed.
+TEST_F(ThresholdTest, AfterTheRevealSyntheticCandidatesHoldNothing) {
+  hashdb::DbBuildOptions options;
+  options.threshold = 2;
+  options.synthetic_rate_ppm = 500'000;
+  options.synthetic_max = 4;
+  options.key_scheme.probes = 4;
+  const Client client = MakeClient(16, options);
+  auto store = OpenStore(client);
+  while (client.account->synthetic_count() < 4) Send(client, testing::RandomHash(*random_), *store);
+  for (const auto& member : members_) Send(client, member.hash, *store);
+  const ThresholdResult result = Process(client, *store);
+  ASSERT_EQ(result.outcome, ThresholdResult::Outcome::kRevealed);
+  std::set<VoucherId> real_ids;
+  for (const auto& revealed : result.revealed) real_ids.insert(revealed.id);
+  const AeadKey& adkey = client.account->adkey();  // what the server rebuilt from t shares
+  int synthetic = 0, real = 0;
+  for (const StoredCandidate& stored : store->LoadCandidates("alice").value()) {
+    const bool is_real = real_ids.count(stored.id) > 0;
+    const auto inner = Open(adkey, stored.candidate.adct,
+                            VoucherAssociatedData(EncodeVoucherHeader({.epoch = client.db->params().epoch,
+                                                                       .id = stored.id,
+                                                                       .entry_count = client.builder->shape().entry_count}),
+                                                  kAccount, client.db->digest()));
+    if (!is_real) EXPECT_FALSE(inner.ok()) << "a synthetic candidate's inner layer opened";
+    (is_real ? real : synthetic)++;
+  }
+  EXPECT_EQ(synthetic, 4);
+  EXPECT_GE(real, 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Thresholds, ThresholdBoundaryTest, ::testing::Values(2u, 3u, 30u));
@@ -99,7 +145,7 @@ TEST_F(ThresholdTest, RepeatsCountOnceAndDistinctImagesTwice) {
   auto store = OpenStore(client);
   // The same voucher twice: stored once.
   const auto voucher = Build(*client.builder, InputFor(members_[0].hash));
-  const auto opened = client.opener->Open(voucher).value();
+  const auto opened = client.opener->Open(voucher, kAccount).value();
   EXPECT_TRUE(store->Record("alice", opened).value());
   EXPECT_FALSE(store->Record("alice", opened).value());
   // The same image under a new id, and from another device sharing the account state.
@@ -110,8 +156,8 @@ TEST_F(ThresholdTest, RepeatsCountOnceAndDistinctImagesTwice) {
       blob, transport, dir_ / "device2.state", AccountStateKey(),
       {.threshold = 3, .synthetic_max = options.synthetic_max, .synthetic_rate_ppm = 0}, *random_);
   ASSERT_TRUE(other_device.ok()) << other_device.status().ToString();
-  const auto other_builder = VoucherBuilder::Create(*client.db, **other_device).value();
-  const auto from_other = client.opener->Open(Build(*other_builder, InputFor(members_[0].hash)));
+  const auto other_builder = VoucherBuilder::Create(*client.db, **other_device, kAccount).value();
+  const auto from_other = client.opener->Open(Build(*other_builder, InputFor(members_[0].hash)), kAccount);
   EXPECT_TRUE(store->Record("alice", *from_other).value());
   auto counts = store->ListAccounts().value();
   ASSERT_EQ(counts.size(), 1u);
@@ -137,10 +183,10 @@ TEST_F(ThresholdTest, MoreSyntheticsThanTheCapAreFlaggedAndNothingIsLost) {
   const Client client = MakeClient(8, options);
   auto store = OpenStore(client);
   auto intruder = MakeAccount(*client.db, "intruder");
-  const auto intruder_builder = VoucherBuilder::Create(*client.db, *intruder).value();
+  const auto intruder_builder = VoucherBuilder::Create(*client.db, *intruder, kAccount).value();
   for (int i = 0; i < 3; ++i) Send(client, members_[i].hash, *store);
   for (int i = 3; i < 6; ++i) {
-    const auto opened = client.opener->Open(Build(*intruder_builder, InputFor(members_[i].hash)));
+    const auto opened = client.opener->Open(Build(*intruder_builder, InputFor(members_[i].hash)), kAccount);
     ASSERT_TRUE(store->Record("alice", *opened).value());
   }
   const ThresholdResult flagged = Process(client, *store);
@@ -158,23 +204,32 @@ TEST_F(ThresholdTest, MalformedVouchersAreCountedAndLeaveTheStoreIntact) {
   auto store = OpenStore(client);
   Send(client, members_[0].hash, *store);
   const auto good = Build(*client.builder, InputFor(members_[1].hash));
+  // What the public checks refuse.
   std::vector<std::vector<std::uint8_t>> malformed = {
-      {}, std::vector<std::uint8_t>(good.begin(), good.end() - 3), good, good, good};
+      {}, std::vector<std::uint8_t>(good.begin(), good.end() - 3), good, good};
   malformed[2][0] = 9;                 // version
   malformed[3][3] ^= 1;                // epoch
-  malformed[4][good.size() - 1] ^= 1;  // middle layer
   for (const auto& bytes : malformed) {
-    const auto opened = client.opener->Open(bytes);
+    const auto opened = client.opener->Open(bytes, kAccount);
     ASSERT_FALSE(opened.ok());
     EXPECT_FALSE(opened.status().message().empty());
     ASSERT_TRUE(store->RecordRefused("alice").ok());
   }
-  EXPECT_EQ(store->Record("../evil", client.opener->Open(good).value()).status().code(),
+  // A damaged middle layer only shows after opening: recorded as inconsistent, not refused.
+  auto damaged = Build(*client.builder, InputFor(members_[2].hash));
+  damaged[good.size() - 1] ^= 1;
+  const auto inconsistent = client.opener->Open(damaged, kAccount);
+  ASSERT_TRUE(inconsistent.ok());
+  EXPECT_NE(inconsistent->inconsistency, nullptr);
+  EXPECT_FALSE(inconsistent->candidate.has_value());
+  ASSERT_TRUE(store->Record("alice", *inconsistent).value());
+  EXPECT_EQ(store->Record("../evil", client.opener->Open(good, kAccount).value()).status().code(),
             StatusCode::kInvalidInput);
   const auto counts = store->ListAccounts().value();
   ASSERT_EQ(counts.size(), 1u);
-  EXPECT_EQ(counts[0].vouchers, 1u);
-  EXPECT_EQ(counts[0].refused, 5u);
+  EXPECT_EQ(counts[0].vouchers, 2u);
+  EXPECT_EQ(counts[0].refused, 4u);
+  EXPECT_EQ(counts[0].inconsistent, 1u);
   EXPECT_EQ(store->LoadCandidates("alice").value().size(), 1u);
   Send(client, members_[1].hash, *store);
   EXPECT_EQ(Process(client, *store).outcome, ThresholdResult::Outcome::kRevealed);
@@ -201,26 +256,31 @@ TEST_F(ThresholdTest, AStoreServesOneDb) {
 }
 
 // Below the threshold, a simple classifier over what the server sees of a candidate (voucher
-// size, opening count, the bytes of its share and tag) does no better than chance.
+// size, opening count, the bytes of its share and tag) does no better than chance. At the
+// default P and c, so the voucher is the one devices send.
 TEST_F(ThresholdTest, RealAndSyntheticCandidatesAreIndistinguishableBelowTheThreshold) {
-  constexpr int kPerClass = 1000;
-  constexpr int kAccounts = 4;  // each makes its first s_max = 250 distinct images synthetic
+  constexpr int kPerClass = 400;
+  constexpr int kAccounts = 4;  // each makes s_max = 100 distinct images synthetic
   hashdb::DbBuildOptions options;
   options.threshold = 10;  // no processing here: only what the server sees below it
-  options.synthetic_rate_ppm = 1'000'000;
+  // Half the images are drawn synthetic: random non-members until the cap gives the synthetic
+  // candidates; after it, the members drawn real give the real ones (those drawn synthetic are
+  // withheld and open nothing).
+  options.synthetic_rate_ppm = 500'000;
   options.synthetic_max = kPerClass / kAccounts;
-  options.key_scheme.probes = 1;
-  options.cuckoo_functions = 2;
-  const Client client = MakeClient(kPerClass, options);
+  ASSERT_EQ(options.key_scheme.probes, 16u);
+  ASSERT_EQ(options.cuckoo_functions, 2u);
+  const Client client = MakeClient(1000, options);
   struct Sample {
     std::vector<std::uint8_t> features;
     bool real;
   };
   std::vector<Sample> samples;
+  // Adds the voucher's candidate as a sample; false when nothing opened.
   auto add = [&](const VoucherBuilder& builder, const matcher::PdqHash& hash, bool real) {
     const auto voucher = Build(builder, InputFor(hash));
-    const auto opened = client.opener->Open(voucher).value();
-    ASSERT_TRUE(opened.candidate.has_value());
+    const auto opened = client.opener->Open(voucher, kAccount).value();
+    if (!opened.candidate.has_value()) return false;
     Sample sample{{static_cast<std::uint8_t>(voucher.size() & 0xff),
                    static_cast<std::uint8_t>(voucher.size() >> 8),
                    static_cast<std::uint8_t>(opened.opened_entries)},
@@ -231,18 +291,21 @@ TEST_F(ThresholdTest, RealAndSyntheticCandidatesAreIndistinguishableBelowTheThre
     const auto tag = EncodeTag(c.tag);
     sample.features.insert(sample.features.end(), tag.begin(), tag.begin() + 64);
     samples.push_back(std::move(sample));
+    return true;
   };
+  std::size_t next_member = 0;
   for (int a = 0; a < kAccounts; ++a) {
     auto account = MakeAccount(*client.db, "account" + std::to_string(a));
-    const auto builder = VoucherBuilder::Create(*client.db, *account).value();
-    for (std::uint32_t i = 0; i < options.synthetic_max; ++i) {
+    const auto builder = VoucherBuilder::Create(*client.db, *account, kAccount).value();
+    while (account->synthetic_count() < options.synthetic_max) {
       add(*builder, testing::RandomHash(*random_), false);
     }
-    ASSERT_EQ(account->synthetic_count(), options.synthetic_max);
-    for (std::uint32_t i = 0; i < options.synthetic_max; ++i) {
-      add(*builder, members_[a * options.synthetic_max + i].hash, true);
+    for (std::uint32_t real = 0; real < options.synthetic_max;) {
+      ASSERT_LT(next_member, members_.size());
+      real += add(*builder, members_[next_member++].hash, true);
     }
   }
+  ASSERT_EQ(samples.size(), 2u * kPerClass);
   // Interleaved so that the even (training) and odd (test) halves each hold both classes evenly.
   std::vector<Sample> interleaved;
   for (std::size_t i = 0; i < samples.size() / 2; ++i) {
@@ -282,12 +345,14 @@ TEST_F(ThresholdTest, RealAndSyntheticCandidatesAreIndistinguishableBelowTheThre
     }
     best = std::max(best, static_cast<double>(right) / total);
   }
-  // 1000 test samples: chance is 0.5 with a standard deviation of 0.016; the best of ~160
-  // features stays under 0.56 by chance. A leak (e.g. a different size) would give 1.0.
-  EXPECT_LT(best, 0.58);
+  // 400 test samples: chance is 0.5 with a standard deviation of 0.025; the best of ~160
+  // features stays under 0.58 by chance. A leak (e.g. a different size) would give 1.0.
+  EXPECT_LT(best, 0.62);
 }
 
-TEST_F(ThresholdTest, ReportsVerifyAgainstTheOriginalsAndWriteJsonAndPngs) {
+// Only verified matches reach a reviewer, and only once t distinct DB entries verify: a payload
+// that verifies against no original (a key collision) is counted, never shown.
+TEST_F(ThresholdTest, ReportsHoldOnlyVerifiedMatchesOfTDistinctEntries) {
   hashdb::DbBuildOptions options;
   options.threshold = 2;
   options.synthetic_rate_ppm = 0;
@@ -296,37 +361,58 @@ TEST_F(ThresholdTest, ReportsVerifyAgainstTheOriginalsAndWriteJsonAndPngs) {
   auto store = OpenStore(client);
   Send(client, members_[0].hash, *store);
   Send(client, members_[1].hash, *store);
-  ThresholdResult revealed = Process(client, *store);
+  const ThresholdResult revealed = Process(client, *store);
   ASSERT_EQ(revealed.revealed.size(), 2u);
+  const VoucherId first_id = revealed.revealed[0].id;
+  const VoucherId second_id = revealed.revealed[1].id;
+  const auto counts = store->ListAccounts().value().at(0);
+  auto reveal_again = [&] { return Process(client, *store); };
+
   // The server's originals: the first within distance 31 of what was sent, the second far.
   std::vector<hashdb::PublishedEntry> originals = members_;
   for (int bit = 0; bit < 20; ++bit) originals[0].hash.set_bit(bit * 7, !originals[0].hash.bit(bit * 7));
   for (int bit = 0; bit < 120; ++bit) originals[1].hash.set_bit(bit * 2, !originals[1].hash.bit(bit * 2));
   originals.erase(originals.begin() + 2);
-  const VoucherId first_id = revealed.revealed[0].id;
-  const auto counts = store->ListAccounts().value().at(0);
-  const AccountReport report = VerifyRevealed(counts, std::move(revealed), originals,
-                                              client.db->params().epoch, 2);
-  ASSERT_EQ(report.matches.size(), 2u);
-  EXPECT_TRUE(report.matches[0].verified);
-  EXPECT_EQ(report.matches[0].distance, 20);
-  EXPECT_EQ(report.matches[0].sources, (std::vector<std::string>{"src-a", "src-b"}));
-  EXPECT_FALSE(report.matches[1].verified);
-  EXPECT_GT(report.matches[1].distance, 31);
-  EXPECT_EQ(report.verified_count(), 1u);
+  const AccountReport one = VerifyRevealed(counts, reveal_again(), originals,
+                                           client.db->params().epoch, 2);
+  ASSERT_EQ(one.matches.size(), 1u);
+  EXPECT_EQ(one.matches[0].voucher.id, first_id);
+  EXPECT_EQ(one.matches[0].distance, 20);
+  EXPECT_EQ(one.matches[0].entry, 0u);
+  EXPECT_EQ(one.matches[0].sources, (std::vector<std::string>{"src-a", "src-b"}));
+  EXPECT_EQ(one.unverified, 1u);
+  EXPECT_FALSE(one.reportable());
+  EXPECT_EQ(WriteAccountReport(one, dir_).code(), StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "alice.json"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / ("alice." + ToHex(first_id) + ".png")));
 
-  ASSERT_TRUE(WriteAccountReport(report, dir_).ok());
+  // Two vouchers of one DB entry are one entry: still below t = 2.
+  std::vector<hashdb::PublishedEntry> one_entry = {originals[0]};
+  one_entry[0].hash = members_[0].hash;
+  ThresholdResult twice = reveal_again();
+  twice.revealed[1].payload.hash = twice.revealed[0].payload.hash;
+  EXPECT_FALSE(VerifyRevealed(counts, std::move(twice), one_entry, 1, 2).reportable());
+
+  // Both near their originals: two distinct entries verify, and the report is written.
+  originals[1].hash = members_[1].hash;
+  const AccountReport both = VerifyRevealed(counts, reveal_again(), originals,
+                                            client.db->params().epoch, 2);
+  ASSERT_TRUE(both.reportable());
+  ASSERT_TRUE(WriteAccountReport(both, dir_).ok());
   const auto json = ReadFileBytes(dir_ / "alice.json", 1 << 20).value();
   const std::string text(json.begin(), json.end());
-  EXPECT_NE(text.find("\"verified\": 1"), std::string::npos) << text;
-  const auto png = ReadFileBytes(dir_ / ("alice." + ToHex(first_id) + ".png"), 1 << 20).value();
-  ASSERT_GT(png.size(), 8u);
-  EXPECT_EQ(png[1], 'P');  // \x89PNG
+  EXPECT_NE(text.find("\"verified\": 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"verified_entries\": 2"), std::string::npos) << text;
+  for (const VoucherId& id : {first_id, second_id}) {
+    const auto png = ReadFileBytes(dir_ / ("alice." + ToHex(id) + ".png"), 1 << 20).value();
+    ASSERT_GT(png.size(), 8u);
+    EXPECT_EQ(png[1], 'P');  // \x89PNG
+  }
   // Owner-only, and rewritten in place when the account's counts change.
   const auto owner_only = std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
   EXPECT_EQ(std::filesystem::status(dir_ / "alice.json").permissions() & std::filesystem::perms::all,
             owner_only);
-  EXPECT_TRUE(WriteAccountReport(report, dir_).ok());
+  EXPECT_TRUE(WriteAccountReport(both, dir_).ok());
 }
 
 }  // namespace

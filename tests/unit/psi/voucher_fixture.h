@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hashveil/common/random.h"
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/hashdb/client_db.h"
 #include "hashveil/hashdb/db_builder.h"
 #include "hashveil/hashdb/keys.h"
@@ -20,6 +21,9 @@
 #include "support/test_paths.h"
 
 namespace hashveil::psi::testing {
+
+// The account every voucher of these tests is filed under (bound into each voucher).
+inline constexpr std::string_view kAccount = "alice";
 
 inline matcher::PdqHash RandomHash(RandomSource& random) {
   matcher::PdqHash hash;
@@ -86,7 +90,7 @@ class VoucherTest : public ::testing::Test {
   }
 
   std::unique_ptr<VoucherOpener> MakeOpener(const hashdb::ClientDb& db) {
-    return VoucherOpener::Create(VoucherBuilder::ShapeOf(db.params()), secret_.alpha).value();
+    return VoucherOpener::Create(VoucherBuilder::ShapeOf(db), secret_.alpha).value();
   }
 
   // A DB of `members` random hashes, one account's builder and the server's opener.
@@ -100,13 +104,13 @@ class VoucherTest : public ::testing::Test {
     Client client;
     client.db = MakeDb(members, options);
     client.account = MakeAccount(*client.db, "a");
-    client.builder = VoucherBuilder::Create(*client.db, *client.account).value();
+    client.builder = VoucherBuilder::Create(*client.db, *client.account, kAccount).value();
     client.opener = MakeOpener(*client.db);
     return client;
   }
 
   static ServedDbParams Served(const hashdb::ClientDb& db) {
-    return {.shape = VoucherBuilder::ShapeOf(db.params()),
+    return {.shape = VoucherBuilder::ShapeOf(db),
             .threshold = db.params().threshold,
             .public_point = db.params().public_point};
   }

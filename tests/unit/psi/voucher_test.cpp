@@ -12,6 +12,8 @@
 namespace hashveil::psi {
 namespace {
 
+using testing::kAccount;
+
 constexpr std::size_t kHeader = kVoucherHeaderBytes;
 constexpr std::size_t kEntry = kPointBytes + kAeadKeyBytes + kSingleUseSealOverhead;
 
@@ -50,7 +52,7 @@ TEST_F(VoucherBuildTest, EveryVoucherHasTheSameSizeUnder8KbAtTheDefaults) {
   options.synthetic_rate_ppm = 500'000;
   const auto db = MakeDb(40, options);
   auto account = MakeAccount(*db, "a");
-  const auto builder = VoucherBuilder::Create(*db, *account).value();
+  const auto builder = VoucherBuilder::Create(*db, *account, kAccount).value();
   const std::size_t expected = builder->shape().total_bytes();
   EXPECT_LE(expected, 8192u);
   EXPECT_EQ(builder->shape().entry_count, 32u);
@@ -71,7 +73,7 @@ TEST_F(VoucherBuildTest, NoEntryOfANonMemberOpensIn100kOuterEntries) {
   std::uint64_t entries = 0;
   std::uint64_t opened = 0;
   while (entries < 100'000) {
-    const auto opened_voucher = opener->Open(Build(*builder, InputFor(testing::RandomHash(*random_))));
+    const auto opened_voucher = opener->Open(Build(*builder, InputFor(testing::RandomHash(*random_))), kAccount);
     ASSERT_TRUE(opened_voucher.ok()) << opened_voucher.status().ToString();
     opened += opened_voucher->opened_entries;
     entries += builder->shape().entry_count;
@@ -101,7 +103,7 @@ TEST_F(VoucherBuildTest, AMemberOpensExactlyOneEntryWhicheverSlotHoldsIt) {
   std::set<std::size_t> slot_indices;
   for (const auto& member : members_) {
     slot_indices.insert(SlotIndexOf(*db, secret_, member.hash));
-    const auto opened = opener->Open(Build(*builder, InputFor(member.hash)));
+    const auto opened = opener->Open(Build(*builder, InputFor(member.hash)), kAccount);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     EXPECT_EQ(opened->opened_entries, 1u);
     ASSERT_TRUE(opened->candidate.has_value());
@@ -114,7 +116,7 @@ TEST_F(VoucherBuildTest, ALowQualityMemberNeverOpens) {
   options.synthetic_rate_ppm = 0;
   const auto [db, account, builder, opener] = MakeClient(10, options);
   for (const auto& member : members_) {
-    const auto opened = opener->Open(Build(*builder, InputFor(member.hash, 49)));
+    const auto opened = opener->Open(Build(*builder, InputFor(member.hash, 49)), kAccount);
     ASSERT_TRUE(opened.ok());
     EXPECT_EQ(opened->opened_entries, 0u);
   }
@@ -126,26 +128,78 @@ TEST_F(VoucherBuildTest, SyntheticVouchersOpenOneEntryUpToTheCapThenNone) {
   options.synthetic_max = 4;
   const auto [db, account, builder, opener] = MakeClient(10, options);
   for (int i = 0; i < 6; ++i) {
-    const auto opened = opener->Open(Build(*builder, InputFor(testing::RandomHash(*random_))));
+    const auto opened = opener->Open(Build(*builder, InputFor(testing::RandomHash(*random_))), kAccount);
     ASSERT_TRUE(opened.ok());
     EXPECT_EQ(opened->opened_entries, i < 4 ? 1u : 0u) << i;
     EXPECT_EQ(opened->candidate.has_value(), i < 4) << i;
   }
   EXPECT_EQ(account->synthetic_count(), 4u);
-  // A member made synthetic earlier stays synthetic (one opening entry, a dummy share) — here
-  // every member arrives after the cap, so each is real and opens exactly once.
-  const auto opened = opener->Open(Build(*builder, InputFor(members_[0].hash)));
+  // An image drawn synthetic never gets a real share, not even after the cap: a member arriving
+  // now is withheld (nothing opens), so no device of the account could ever send it real after
+  // another sent it synthetic (docs/protocol.md, "Synthetic vouchers").
+  const auto opened = opener->Open(Build(*builder, InputFor(members_[0].hash)), kAccount);
   ASSERT_TRUE(opened.ok());
-  EXPECT_EQ(opened->opened_entries, 1u);
+  EXPECT_EQ(opened->opened_entries, 0u);
+}
+
+// Two devices of one account, one of them past the cap (or a device and its restored backup):
+// the same matching image gets a synthetic voucher from one and a withheld one from the other,
+// never a real one, so the server never sees two different y for one x.
+TEST_F(VoucherBuildTest, OneImageNeverGetsARealAndASyntheticShare) {
+  hashdb::DbBuildOptions options;
+  options.synthetic_rate_ppm = 500'000;
+  options.synthetic_max = 2;
+  const auto [db, account, builder, opener] = MakeClient(40, options);
+  const AccountStateKey transport;
+  const auto blob = account->Export(transport, *random_);
+  auto laptop = AccountState::Import(blob, transport, dir_ / "laptop.state", AccountStateKey(),
+                                     account->params(), *random_);
+  ASSERT_TRUE(laptop.ok()) << laptop.status().ToString();
+  const auto laptop_builder = VoucherBuilder::Create(*db, **laptop, kAccount).value();
+  // The phone reaches its cap on other images; the laptop has made none synthetic.
+  while (account->synthetic_count() < 2) Build(*builder, InputFor(testing::RandomHash(*random_)));
+  int drawn_synthetic = 0;
+  for (const auto& member : members_) {
+    const auto phone = opener->Open(Build(*builder, InputFor(member.hash)), kAccount).value();
+    const auto other = opener->Open(Build(*laptop_builder, InputFor(member.hash)), kAccount).value();
+    if (phone.candidate && other.candidate) {
+      // Both real: the same share. (Both synthetic cannot happen here: the phone is capped.)
+      EXPECT_TRUE(phone.candidate->share.y.Equals(other.candidate->share.y));
+    } else {
+      // The phone withheld it, the laptop made it synthetic (until its own cap).
+      EXPECT_FALSE(phone.candidate.has_value());
+      drawn_synthetic += 1;
+    }
+  }
+  EXPECT_GT(drawn_synthetic, 0);
+}
+
+// The account name and the DB digest are in every layer's associated data: a voucher filed under
+// another account, or opened for another DB, opens nothing (and is not refused: that would say
+// that something had opened).
+TEST_F(VoucherBuildTest, AVoucherOpensOnlyForItsAccountAndItsDb) {
+  hashdb::DbBuildOptions options;
+  options.synthetic_rate_ppm = 0;
+  const auto [db, account, builder, opener] = MakeClient(4, options);
+  const auto voucher = Build(*builder, InputFor(members_[0].hash));
+  ASSERT_TRUE(opener->Open(voucher, kAccount)->candidate.has_value());
+  const auto elsewhere = opener->Open(voucher, "mallory");
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_EQ(elsewhere->opened_entries, 0u);
+  VoucherShape other_db = builder->shape();
+  other_db.db_digest[0] ^= 1;
+  const auto other = VoucherOpener::Create(other_db, secret_.alpha).value()->Open(voucher, kAccount);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->opened_entries, 0u);
 }
 
 TEST_F(VoucherBuildTest, TheSameImageYieldsTheSameShareAndTagUnderAFreshId) {
   hashdb::DbBuildOptions options;
   options.synthetic_rate_ppm = 0;
   const auto [db, account, builder, opener] = MakeClient(4, options);
-  auto first = opener->Open(Build(*builder, InputFor(members_[0].hash)));
-  auto second = opener->Open(Build(*builder, InputFor(members_[0].hash)));
-  auto other = opener->Open(Build(*builder, InputFor(members_[1].hash)));
+  auto first = opener->Open(Build(*builder, InputFor(members_[0].hash)), kAccount);
+  auto second = opener->Open(Build(*builder, InputFor(members_[0].hash)), kAccount);
+  auto other = opener->Open(Build(*builder, InputFor(members_[1].hash)), kAccount);
   ASSERT_TRUE(first.ok() && second.ok() && other.ok());
   EXPECT_NE(first->header.id, second->header.id);
   EXPECT_TRUE(first->candidate->share.x.Equals(second->candidate->share.x));
@@ -155,21 +209,25 @@ TEST_F(VoucherBuildTest, TheSameImageYieldsTheSameShareAndTagUnderAFreshId) {
   EXPECT_NE(first->candidate->adct, second->candidate->adct);  // fresh nonce: no repeat
 }
 
-TEST_F(VoucherBuildTest, MalformedVouchersAreRefusedWithTheirReason) {
+// Only the public checks refuse, each with its reason; what shows only after opening (a damaged
+// middle layer) is accepted and recorded as inconsistent, so refusals never depend on the DB.
+TEST_F(VoucherBuildTest, OnlyThePublicChecksRefuseAVoucher) {
   hashdb::DbBuildOptions options;
   options.synthetic_rate_ppm = 0;
   options.epoch = 9;
   const auto [db, account, builder, opener] = MakeClient(4, options);
   const std::vector<std::uint8_t> good = Build(*builder, InputFor(members_[0].hash));
-  ASSERT_TRUE(opener->Open(good).ok());
+  ASSERT_TRUE(opener->Open(good, kAccount).ok());
 
   const VoucherOpener& server = *opener;  // clang 14 cannot capture structured bindings
-  auto refused = [&server](std::vector<std::uint8_t> bytes) { return server.Open(bytes).status(); };
+  auto refused = [&server](std::vector<std::uint8_t> bytes) {
+    return server.Open(bytes, kAccount).status();
+  };
   std::vector<std::uint8_t> shorter(good.begin(), good.end() - 1);
   EXPECT_EQ(refused(shorter).code(), StatusCode::kCorrupt);
   EXPECT_EQ(refused({}).code(), StatusCode::kCorrupt);
   auto version = good;
-  version[0] = 2;
+  version[0] = 1;  // the format before accounts and DB digests were bound
   EXPECT_EQ(refused(version).code(), StatusCode::kUnsupported);
   auto epoch = good;
   epoch[1] ^= 1;
@@ -177,50 +235,60 @@ TEST_F(VoucherBuildTest, MalformedVouchersAreRefusedWithTheirReason) {
   auto count = good;
   count[kHeader - 4] ^= 1;
   EXPECT_EQ(refused(count).code(), StatusCode::kCorrupt);
+  auto point = good;
+  std::fill_n(point.begin() + kHeader, kPointBytes, 0xff);  // not a valid encoding
+  EXPECT_EQ(refused(point).code(), StatusCode::kCorrupt);
   auto middle = good;
   middle[good.size() - 5] ^= 0x40;
-  EXPECT_EQ(refused(middle).code(), StatusCode::kCorrupt);
+  const auto damaged = opener->Open(middle, kAccount);
+  ASSERT_TRUE(damaged.ok());
+  EXPECT_EQ(damaged->opened_entries, 1u);
+  EXPECT_FALSE(damaged->candidate.has_value());
+  EXPECT_STREQ(damaged->inconsistency, "middle layer does not open");
   // A flipped voucher id changes the associated data of every layer: nothing opens any more.
   auto id = good;
   id[10] ^= 1;
-  const auto reid = opener->Open(id);
+  const auto reid = opener->Open(id, kAccount);
   ASSERT_TRUE(reid.ok());
   EXPECT_FALSE(reid->candidate.has_value());
   // Every single-byte flip is either refused or opens nothing; none crashes or opens wrongly.
   for (std::size_t at = 0; at < good.size(); at += 97) {
     auto flipped = good;
     flipped[at] ^= 0x01;
-    const auto opened = opener->Open(flipped);
+    const auto opened = opener->Open(flipped, kAccount);
     if (opened.ok() && opened->candidate) {
       EXPECT_GE(at, kHeader) << "a flipped header byte still opened";
     }
   }
 }
 
-TEST_F(VoucherBuildTest, TwoEntriesOpeningToDifferentKeysAreRefused) {
+TEST_F(VoucherBuildTest, TwoEntriesOpeningToDifferentKeysAreInconsistentNotRefused) {
   hashdb::DbBuildOptions options;
   options.synthetic_rate_ppm = 0;
   const auto [db, account, builder, opener] = MakeClient(4, options);
   std::vector<std::uint8_t> voucher = Build(*builder, InputFor(members_[0].hash));
   // An extra entry that opens for the server (Q = beta*G, S = beta*L) to another rkey, put in
   // place of an entry that does not open.
-  const auto header = std::span<const std::uint8_t>(voucher).first(kHeader);
+  const auto ad = VoucherAssociatedData(std::span<const std::uint8_t>(voucher).first<kHeader>(),
+                                        kAccount, builder->shape().db_digest);
   const Scalar beta = Scalar::Random(*random_);
   const Point q = MulBase(beta);
   const AeadKey other_rkey = RandomAeadKey(*random_);
   const auto ct = SealWithSingleUseKey(
-      DeriveKeyFromPoint(Mul(beta, db->params().public_point).value()), other_rkey.span(), header);
+      DeriveKeyFromPoint(Mul(beta, db->params().public_point).value()), other_rkey.span(), ad);
   for (std::size_t i = 0; i < 2; ++i) {  // one of the first two entries does not open
     auto forged = voucher;
     std::copy(q.bytes.begin(), q.bytes.end(), forged.begin() + kHeader + i * kEntry);
     std::copy(ct.begin(), ct.end(), forged.begin() + kHeader + i * kEntry + kPointBytes);
-    const auto opened = opener->Open(forged);
-    if (!opened.ok()) {
-      EXPECT_EQ(opened.status().message(), "two voucher outer entries open to different keys");
+    const auto opened = opener->Open(forged, kAccount);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    if (opened->opened_entries == 2) {
+      EXPECT_STREQ(opened->inconsistency, "outer entries open to different keys");
+      EXPECT_FALSE(opened->candidate.has_value());
       return;
     }
   }
-  FAIL() << "the forged voucher was accepted";
+  FAIL() << "the forged entry replaced the opening one both times";
 }
 
 }  // namespace

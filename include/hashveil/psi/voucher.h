@@ -1,4 +1,4 @@
-// The safety voucher's wire format (DESIGN.md section 5; byte layout in docs/file-formats.md).
+// The safety voucher's wire format (docs/design.md section 5; byte layout in docs/file-formats.md).
 //
 // A voucher is one fixed-size byte string per image:
 //   header   version (1) || DB epoch (u64) || voucher id (16) || outer entry count (u32)

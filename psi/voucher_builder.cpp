@@ -154,8 +154,8 @@ Result<std::vector<std::uint8_t>> VoucherBuilder::Build(const VoucherInput& inpu
   // opens for the server after the threshold (its share is a dummy, so it is set aside by
   // detection), and must then hold nothing of the image.
   const std::vector<std::uint8_t> real_adct = Seal(account_.adkey(), payload.span(), ad, random);
-  const SecretBytes zeros(payload.size());
-  const std::vector<std::uint8_t> synthetic_adct = Seal(RandomAeadKey(random), zeros.span(), ad,
+  const std::vector<std::uint8_t> zeros(payload.size());
+  const std::vector<std::uint8_t> synthetic_adct = Seal(RandomAeadKey(random), zeros, ad,
                                                         random);
   Share real_share = account_.polynomial().ShareAt(choices.share_x);
   Share dummy_share{choices.share_x.Clone(), choices.dummy_share_y.Clone()};

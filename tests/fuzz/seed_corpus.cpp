@@ -44,29 +44,14 @@ Status CopySeed(const std::filesystem::path& from, const std::filesystem::path& 
   return WriteSeed(dir, name, bytes);
 }
 
-// A real photo when the Debian photo packages are installed, else a synthetic gradient with
-// enough structure to hash at full quality.
-cv::Mat SourcePhoto() {
-  for (const char* dir : {"/usr/share/palapeli/collection", "/usr/share/backgrounds"}) {
-    std::error_code ec;
-    std::vector<std::filesystem::path> photos;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-      if (entry.path().extension() == ".jpg") photos.push_back(entry.path());
-    }
-    std::sort(photos.begin(), photos.end());
-    if (!photos.empty()) {
-      cv::Mat photo = cv::imread(photos.front().string(), cv::IMREAD_COLOR);
-      if (!photo.empty()) return photo;
-    }
-  }
-  cv::Mat gradient(240, 320, CV_8UC3);
-  for (int y = 0; y < gradient.rows; ++y) {
-    for (int x = 0; x < gradient.cols; ++x) {
-      gradient.at<cv::Vec3b>(y, x) = cv::Vec3b(static_cast<std::uint8_t>(x ^ y),
-                                               static_cast<std::uint8_t>(x * 3), static_cast<std::uint8_t>(y));
-    }
-  }
-  return gradient;
+// A real photo kept in the repository (the PDQ conformance set's original bridge photo), so the
+// seeds are the same on every machine whatever is installed.
+Result<cv::Mat> SourcePhoto() {
+  const auto path = std::filesystem::path(HASHVEIL_SOURCE_DIR) / "tests" / "vectors" / "pdq" /
+                    "bridge-mods" / "aaa-orig.jpg";
+  cv::Mat photo = cv::imread(path.string(), cv::IMREAD_COLOR);
+  if (photo.empty()) return Status::NotFound("tests/vectors/pdq/bridge-mods/aaa-orig.jpg is missing");
+  return photo;
 }
 
 Status Encode(const std::filesystem::path& dir, std::string_view name, const cv::Mat& image,
@@ -82,7 +67,7 @@ Status Encode(const std::filesystem::path& dir, std::string_view name, const cv:
 }
 
 Status WriteImageSeeds(const std::filesystem::path& dir) {
-  const cv::Mat photo = SourcePhoto();
+  HV_ASSIGN_OR_RETURN(const cv::Mat photo, SourcePhoto());
   cv::Mat small, grey, alpha, deep, medium, large;
   cv::resize(photo, small, cv::Size(96, 64), 0, 0, cv::INTER_AREA);
   cv::cvtColor(small, grey, cv::COLOR_BGR2GRAY);
@@ -111,8 +96,9 @@ Status WriteImageSeeds(const std::filesystem::path& dir) {
 // Progressive JPEGs in the layouts the early-scan reader takes (YCbCr, grey, restart intervals)
 // and one it hands back to libjpeg (a baseline file).
 Status WriteEarlyScanSeeds(const std::filesystem::path& dir) {
+  HV_ASSIGN_OR_RETURN(const cv::Mat photo, SourcePhoto());
   cv::Mat small, grey;
-  cv::resize(SourcePhoto(), small, cv::Size(256, 192), 0, 0, cv::INTER_AREA);
+  cv::resize(photo, small, cv::Size(256, 192), 0, 0, cv::INTER_AREA);
   cv::cvtColor(small, grey, cv::COLOR_BGR2GRAY);
   HV_RETURN_IF_ERROR(Encode(dir, "progressive.jpg", small, {cv::IMWRITE_JPEG_PROGRESSIVE, 1}));
   HV_RETURN_IF_ERROR(Encode(dir, "grey.jpg", grey, {cv::IMWRITE_JPEG_PROGRESSIVE, 1}));

@@ -1,5 +1,5 @@
-// Cuckoo placement of the DB's match keys (docs/design.md section 5, "DB setup"): each key may sit in
-// one of its c slots (psi::CuckooSlots); one key per slot. Keys that still have no slot after a
+// Cuckoo placement of the DB's match keys (docs/design.md section 5, "DB setup"): each key may sit
+// in one of its c slots (psi::CuckooSlots); one key per slot. Keys that still have no slot after a
 // bounded random walk of evictions are dropped and counted: each drop is a false negative.
 #pragma once
 

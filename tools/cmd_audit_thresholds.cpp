@@ -1,8 +1,8 @@
 // hashveil audit thresholds --corpus DIR --out DIR [--db client.hvdb] [--grid SPEC] [--seed N]
 //                           [--working-side PX]
 //
-// The threshold audit (docs/design.md section 8): writes OUT/audit.json and OUT/audit.html, prints the
-// recommended parameter set and the wall-clock time.
+// The threshold audit (docs/design.md section 8): writes OUT/audit.json and OUT/audit.html, prints
+// the recommended parameter set and the wall-clock time.
 #include <opencv2/core.hpp>
 
 #include <chrono>

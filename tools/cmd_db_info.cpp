@@ -1,6 +1,6 @@
 // `hashveil db info client.hvdb` and `hashveil db verify client.hvdb --publisher KEY.pub`
-// (docs/design.md section 9). Both check the file's structure, digest and points; only verify checks
-// the publisher's signature, and only verify's output says the DB is verified.
+// (docs/design.md section 9). Both check the file's structure, digest and points; only verify
+// checks the publisher's signature, and only verify's output says the DB is verified.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>

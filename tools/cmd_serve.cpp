@@ -1,6 +1,6 @@
-// `hashveil serve` (docs/design.md sections 7 and 9): the voucher service over HTTP. Accepts vouchers
-// into the share store, runs threshold processing in the background and on demand, and stops
-// cleanly on SIGTERM/SIGINT (requests in progress are answered, the store is closed). Every
+// `hashveil serve` (docs/design.md sections 7 and 9): the voucher service over HTTP. Accepts
+// vouchers into the share store, runs threshold processing in the background and on demand, and
+// stops cleanly on SIGTERM/SIGINT (requests in progress are answered, the store is closed). Every
 // accepted voucher is committed before its answer, so a kill -9 loses nothing that was accepted.
 #include <pthread.h>
 #include <signal.h>

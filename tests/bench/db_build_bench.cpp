@@ -1,4 +1,5 @@
-// Publishing a client DB at scale (docs/design.md sections 5 and 6). Prints figures, asserts nothing.
+// Publishing a client DB at scale (docs/design.md sections 5 and 6). Prints figures, asserts
+// nothing.
 //
 //   db_build_bench pipeline N [THREADS]   two generated lists of N hashes (half of the second
 //       within distance 1..31 of the first) -> import -> policy -> keys and cuckoo placement ->

@@ -1,4 +1,5 @@
-// Runs the real `hashveil audit thresholds` on a small corpus of real photos (docs/design.md section 8).
+// Runs the real `hashveil audit thresholds` on a small corpus of real photos (docs/design.md
+// section 8).
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>

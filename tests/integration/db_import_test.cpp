@@ -1,5 +1,5 @@
-// `hashveil db import` through the real binary (docs/design.md section 9): two overlapping hash lists
-// into one store, idempotent re-imports, a refused list, --skip-bad, an image folder, and the
+// `hashveil db import` through the real binary (docs/design.md section 9): two overlapping hash
+// lists into one store, idempotent re-imports, a refused list, --skip-bad, an image folder, and the
 // exit codes.
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
-// Account-level false-flag odds (docs/design.md section 8): the chance that an innocent account with n
-// images a year reaches the threshold t of distinct matching images, given a per-image
+// Account-level false-flag odds (docs/design.md section 8): the chance that an innocent account
+// with n images a year reaches the threshold t of distinct matching images, given a per-image
 // false-match rate.
 //
 // Independent model: each of the n images false-matches independently with rate p, so the count

@@ -1,5 +1,5 @@
-// The parameter sets the audit compares (docs/design.md sections 4, 5 and 8): the key scheme (L, k, P),
-// whether the device spends part of its probe budget on dihedral variants, and the cuckoo
+// The parameter sets the audit compares (docs/design.md sections 4, 5 and 8): the key scheme (L, k,
+// P), whether the device spends part of its probe budget on dihedral variants, and the cuckoo
 // functions c (which change server cost and DB size, not recall).
 #pragma once
 

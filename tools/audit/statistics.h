@@ -1,5 +1,5 @@
-// The statistics of the threshold audit (docs/design.md section 8): exact binomial confidence bounds
-// for rates measured with few or no events, and binomial tails for the account-level risk.
+// The statistics of the threshold audit (docs/design.md section 8): exact binomial confidence
+// bounds for rates measured with few or no events, and binomial tails for the account-level risk.
 // Everything is computed in log space so that probabilities down to 1e-300 stay accurate.
 #pragma once
 

@@ -1,8 +1,8 @@
-// The audit's transform suite (docs/design.md section 8; each transform documented in docs/audit.md):
-// the everyday edits an image goes through between its first appearance and a user's device.
-// Every transform returns encoded bytes, so the result goes through the same decode and hash
-// path as real input. Seeded and deterministic: the same image, transform and seed give the same
-// bytes.
+// The audit's transform suite (docs/design.md section 8; each transform documented in
+// docs/audit.md): the everyday edits an image goes through between its first appearance and a
+// user's device. Every transform returns encoded bytes, so the result goes through the same decode
+// and hash path as real input. Seeded and deterministic: the same image, transform and seed give
+// the same bytes.
 #pragma once
 
 #include <cstdint>

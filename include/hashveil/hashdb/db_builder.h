@@ -1,6 +1,6 @@
-// Publishing a client DB (docs/design.md sections 5 and 6): the policy's entries -> their base match
-// keys -> cuckoo table -> blinded with alpha, fillers in empty slots -> signed .hvdb, plus the
-// auditor's proof file. The original hashes never enter either file.
+// Publishing a client DB (docs/design.md sections 5 and 6): the policy's entries -> their base
+// match keys -> cuckoo table -> blinded with alpha, fillers in empty slots -> signed .hvdb, plus
+// the auditor's proof file. The original hashes never enter either file.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// The small grey visual derivative a voucher's payload carries (docs/design.md section 5): enough for
-// a human reviewer to confirm a verified match, too small to be the image. Made on the device,
+// The small grey visual derivative a voucher's payload carries (docs/design.md section 5): enough
+// for a human reviewer to confirm a verified match, too small to be the image. Made on the device,
 // seen by the server only after an account crossed the threshold.
 #pragma once
 

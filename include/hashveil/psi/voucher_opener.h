@@ -1,8 +1,16 @@
-// The server's first step (docs/design.md section 5, "Server"): open a voucher's outer layer with the
-// blinding secret alpha. For every outer entry (Q, ct) it computes alpha*Q and tries ct under
-// KDF(alpha*Q). None opens: no match, and the server learns nothing else. One or more open, all to
-// the same rkey: a candidate (real or synthetic, the server cannot tell), whose middle layer gives
-// the share, the tag and the inner ciphertext it keeps until the account crosses the threshold.
+// The server's first step (docs/design.md section 5, "Server"): open a voucher's outer layer
+// with the blinding secret alpha. First the public checks, which anyone can make without alpha:
+// length, version, epoch, entry count, and that every Q is a valid point. Then, for every outer
+// entry (Q, ct), alpha*Q and ct tried under KDF(alpha*Q). None opens: no match, and the server
+// learns nothing else. One or more open, all to the same rkey: a candidate (real or synthetic,
+// the server cannot tell), whose middle layer gives the share, the tag and the inner ciphertext
+// it keeps until the account crosses the threshold. Entries that open but make no well-formed
+// candidate make an inconsistent voucher, which only a modified client sends.
+//
+// Why nothing after the public checks is a refusal (docs/protocol.md 3.1): whether an entry
+// opens depends on the DB's content, so a refusal that follows an opening would tell the client
+// that one of its probe keys is in the DB. What opening finds goes into the result, for the
+// server's own records; the service answers every voucher that passed the public checks alike.
 // Cost: P*c variable-base scalar multiplications per voucher, whatever it holds.
 #pragma once
 

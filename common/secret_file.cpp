@@ -184,8 +184,9 @@ Status WriteSecretFile(const std::filesystem::path& path, std::span<const std::u
   return WriteAtomically(path, bytes, kOwnerOnly, overwrite);
 }
 
-Status WriteFileAtomically(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
-  return WriteAtomically(path, bytes, kPublic, /*overwrite=*/true);
+Status WriteFileAtomically(const std::filesystem::path& path, std::span<const std::uint8_t> bytes,
+                           bool overwrite) {
+  return WriteAtomically(path, bytes, kPublic, overwrite);
 }
 
 Status EnsureOwnerOnlyFile(const std::filesystem::path& path) {

@@ -8,7 +8,8 @@
 namespace hashveil::hashdb {
 
 Result<Digest> WriteClientDb(const ClientDbParams& params, std::span<const psi::Point> points,
-                             const PublisherKeyPair& publisher, const std::filesystem::path& path) {
+                             const PublisherKeyPair& publisher, const std::filesystem::path& path,
+                             bool overwrite) {
   if (points.size() != params.slot_count) {
     return Status::InvalidInput("point count differs from the slot count");
   }
@@ -28,7 +29,7 @@ Result<Digest> WriteClientDb(const ClientDbParams& params, std::span<const psi::
                        publisher.secret_key.data());
   file.insert(file.end(), digest.begin(), digest.end());
   file.insert(file.end(), signature.begin(), signature.end());
-  HV_RETURN_IF_ERROR(WriteFileAtomically(path, file).WithContext("writing client DB"));
+  HV_RETURN_IF_ERROR(WriteFileAtomically(path, file, overwrite).WithContext("writing client DB"));
   return digest;
 }
 

@@ -82,6 +82,15 @@ Result<DbBuildResult> BuildClientDb(std::span<const PublishedEntry> entries,
                                     const BuildProgress& progress) {
   HV_RETURN_IF_ERROR(CheckOptions(options));
   if (entries.empty()) return Status::InvalidInput("no entries to publish");
+  // Published files are never replaced: checked here, before the work, and again atomically
+  // when each file is linked into place.
+  std::error_code exists_error;
+  if (std::filesystem::exists(std::filesystem::symlink_status(db_path, exists_error)) ||
+      std::filesystem::exists(std::filesystem::symlink_status(proof_path, exists_error))) {
+    return Status::FailedPrecondition(
+        "a file exists where the client DB or its proof would go: published files are never "
+        "replaced");
+  }
   PhaseTimer timer;
   DbBuildResult result;
   DbBuildStats& stats = result.stats;
@@ -132,7 +141,8 @@ Result<DbBuildResult> BuildClientDb(std::span<const PublishedEntry> entries,
   stats.blinding_seconds = blinding.wall_seconds;
   stats.blinding_cpu_seconds = blinding.cpu_seconds;
 
-  HV_ASSIGN_OR_RETURN(result.digest, WriteClientDb(params, table.points, publisher, db_path));
+  HV_ASSIGN_OR_RETURN(result.digest,
+                      WriteClientDb(params, table.points, publisher, db_path, /*overwrite=*/false));
   stats.db_bytes = ClientDbFileBytes(params.slot_count);
   stats.write_seconds = timer.Next().wall_seconds;
 
@@ -146,7 +156,10 @@ Result<DbBuildResult> BuildClientDb(std::span<const PublishedEntry> entries,
                       ProveDb(result.digest, params.db_nonce, filler_seed, std::move(proven),
                               secret, random, options.threads,
                               ForPhase(progress, BuildPhase::kProof), table.key_points));
-  HV_RETURN_IF_ERROR(SaveDbProof(proof, proof_path));
+  if (Status saved = SaveDbProof(proof, proof_path, /*overwrite=*/false); !saved.ok()) {
+    std::filesystem::remove(db_path, exists_error);  // ours: it did not exist before
+    return saved;
+  }
   std::error_code ec;
   stats.proof_bytes = std::filesystem::file_size(proof_path, ec);
   const PhaseTimer::Lap proving = timer.Next();

@@ -208,7 +208,7 @@ Status VerifyDbProof(const ClientDb& db, const DbProof& proof, unsigned threads,
   return Status::Ok();
 }
 
-Status SaveDbProof(const DbProof& proof, const std::filesystem::path& path) {
+Status SaveDbProof(const DbProof& proof, const std::filesystem::path& path, bool overwrite) {
   LeWriter w;
   w.Bytes(kProofMagic);
   w.U32(kProofFormatVersion);
@@ -222,7 +222,7 @@ Status SaveDbProof(const DbProof& proof, const std::filesystem::path& path) {
   w.Bytes(proof.challenge);
   w.Bytes(proof.response);
   // Owner-only like the keys: the proof lists every published match key (issue 15 item 8).
-  return WriteSecretFile(path, w.bytes(), /*overwrite=*/true).WithContext("writing DB proof");
+  return WriteSecretFile(path, w.bytes(), overwrite).WithContext("writing DB proof");
 }
 
 Result<DbProof> LoadDbProof(const std::filesystem::path& path) {

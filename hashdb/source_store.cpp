@@ -185,6 +185,13 @@ class SqliteSourceStore final : public SourceStore {
     return transaction.Commit();
   }
 
+  Result<std::optional<std::uint64_t>> LatestPublishedEpoch() override {
+    HV_ASSIGN_OR_RETURN(auto latest, db_.Prepare("SELECT max(epoch) FROM publications"));
+    HV_ASSIGN_OR_RETURN(const bool row, latest.Step());
+    if (!row || latest.IsNull(0)) return std::optional<std::uint64_t>();
+    return std::optional<std::uint64_t>(static_cast<std::uint64_t>(latest.Int(0)));
+  }
+
   Result<std::vector<PublishedEntry>> LoadPublication(std::uint64_t epoch) override {
     HV_ASSIGN_OR_RETURN(auto snapshot, SqliteTransaction::BeginRead(db_));
     HV_ASSIGN_OR_RETURN(auto publication,

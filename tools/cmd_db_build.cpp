@@ -6,10 +6,17 @@
 // the auditor proof (client.hvdb.proof), then records the published entries under the DB's
 // epoch in the store for the server's second-stage verification. Prints the parameters (the
 // defaults included), entry and dropped-key counts, sizes and the digest.
+//
+// A published DB is never destroyed or replaced: an existing file at --out or at the proof's
+// path is refused before any work, an --epoch the store already published is refused, and the
+// default epoch is the current second or, when the store has published that one or a later one
+// already, the next unused epoch (two builds in one second get two epochs).
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "commands.h"
 #include "db_report.h"
@@ -78,6 +85,27 @@ void PrintStats(const hashdb::DbBuildStats& s, double policy_seconds) {
               s.proof_seconds);
 }
 
+// The epoch to publish: `requested` unless the store already published it; by default the
+// current second, or the store's latest published epoch + 1 when that is later.
+Result<std::uint64_t> ChooseEpoch(hashdb::SourceStore& store, std::uint64_t requested) {
+  HV_ASSIGN_OR_RETURN(const std::optional<std::uint64_t> latest, store.LatestPublishedEpoch());
+  if (requested != 0) {
+    const auto published = store.LoadPublication(requested);
+    if (published.ok()) {
+      return Status::FailedPrecondition("epoch " + std::to_string(requested) +
+                                        " was already published from this store: a published "
+                                        "DB is never rebuilt; choose another --epoch");
+    }
+    if (published.status().code() != StatusCode::kNotFound) return published.status();
+    return requested;
+  }
+  const auto now = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  return latest && *latest >= now ? *latest + 1 : now;
+}
+
 int RunDbBuild(DbBuildArgs& args) {
   const std::string command = "db build";
   auto secret = hashdb::LoadServerSecret(args.secret);
@@ -95,11 +123,12 @@ int RunDbBuild(DbBuildArgs& args) {
     PrintError(command, "source store: " + store.status().ToString());
     return kExitSomeFailed;
   }
-  args.options.epoch = args.epoch != 0
-                           ? args.epoch
-                           : static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                                            .count());
+  auto epoch = ChooseEpoch(**store, args.epoch);
+  if (!epoch.ok()) {
+    PrintError(command, epoch.status().ToString());
+    return kExitSomeFailed;
+  }
+  args.options.epoch = *epoch;
   args.options.synthetic_rate_ppm = static_cast<std::uint32_t>(args.synthetic_rate * 1e6 + 0.5);
 
   const auto policy_start = std::chrono::steady_clock::now();
@@ -124,6 +153,15 @@ int RunDbBuild(DbBuildArgs& args) {
 
   const std::filesystem::path proof_path =
       args.proof.empty() ? DefaultProofPath(args.out) : std::filesystem::path(args.proof);
+  for (const auto& [option, path] : {std::pair<const char*, std::filesystem::path>{"--out", args.out},
+                                     {"--proof", proof_path}}) {
+    std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::symlink_status(path, ec))) {
+      PrintError(command, std::string(option) + " names an existing file: a published DB or "
+                                                "proof is never replaced; choose a new path");
+      return kExitSomeFailed;
+    }
+  }
   auto random = MakeSystemRandom();
   PhaseBars bars;
   auto built = hashdb::BuildClientDb(
@@ -139,11 +177,12 @@ int RunDbBuild(DbBuildArgs& args) {
   // A DB the store has no record of could not be verified at the second stage: take it back.
   if (Status recorded = (*store)->RecordPublication(built->params.epoch, built->digest, *entries);
       !recorded.ok()) {
+    // Both files are this run's own (neither existed: BuildClientDb writes without replacing).
     std::error_code ec;
     std::filesystem::remove(args.out, ec);
     std::filesystem::remove(proof_path, ec);
     PrintError(command, "recording the publication: " + recorded.ToString() +
-                            " (the DB and proof files were removed)");
+                            " (this run's DB and proof files were removed)");
     return kExitSomeFailed;
   }
   PrintDbParams(built->params);

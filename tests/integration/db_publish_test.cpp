@@ -10,6 +10,7 @@
 
 #include "hashveil/common/random.h"
 #include "hashveil/common/seeded_random.h"
+#include "hashveil/common/secret_file.h"
 #include "hashveil/hashdb/source_store.h"
 #include "hashveil/matcher/pdq_hash.h"
 #include "hashveil/matcher/pdq_hasher.h"
@@ -182,6 +183,47 @@ TEST_F(DbPublishTest, TamperedDbAndForeignPublisherAreRefused) {
   const CliRun foreign = Run("db verify " + P("client2.hvdb") + " --publisher " + P("other.sig.pub"));
   EXPECT_EQ(foreign.exit_code, 1);
   EXPECT_NE(foreign.err.find("signature"), std::string::npos) << foreign.err;
+}
+
+// Issue 16, item 1: rebuilding an epoch the store has, two builds in one second, or an --out
+// that names another DB never deletes or replaces a published DB or its proof.
+TEST_F(DbPublishTest, APublishedDbIsNeverDestroyedOrReplaced) {
+  KeygenAndBuild();  // epoch 5 at client.hvdb
+  const auto db_bytes = ReadFileBytes(dir_ / "client.hvdb", 1 << 26).value();
+  const auto proof_bytes = ReadFileBytes(dir_ / "client.hvdb.proof", 1 << 26).value();
+  const std::string build = "db build --store " + P("store.sqlite") + " --secret " +
+                            P("server.key") + " --signing " + P("pub.key") + " --threads 2";
+  const CliRun same_epoch = Run(build + " --out " + P("again.hvdb") + " --epoch 5");
+  EXPECT_EQ(same_epoch.exit_code, 1);
+  EXPECT_NE(same_epoch.err.find("already published"), std::string::npos) << same_epoch.err;
+  EXPECT_FALSE(fs::exists(dir_ / "again.hvdb"));
+  const CliRun same_out = Run(build + " --out " + P("client.hvdb") + " --epoch 7");
+  EXPECT_EQ(same_out.exit_code, 1);
+  EXPECT_NE(same_out.err.find("--out names an existing file"), std::string::npos) << same_out.err;
+  const CliRun same_proof = Run(build + " --out " + P("new.hvdb") + " --proof " +
+                                P("client.hvdb.proof") + " --epoch 7");
+  EXPECT_EQ(same_proof.exit_code, 1);
+  EXPECT_FALSE(fs::exists(dir_ / "new.hvdb"));
+  EXPECT_EQ(ReadFileBytes(dir_ / "client.hvdb", 1 << 26).value(), db_bytes);
+  EXPECT_EQ(ReadFileBytes(dir_ / "client.hvdb.proof", 1 << 26).value(), proof_bytes);
+
+  // Default epochs: two builds in the same second get two distinct epochs, both kept.
+  const CliRun first = Run(build + " --out " + P("first.hvdb"));
+  const CliRun second = Run(build + " --out " + P("second.hvdb"));
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const CliRun first_info = Run("db info " + P("first.hvdb"));
+  const CliRun second_info = Run("db info " + P("second.hvdb"));
+  const auto epoch_line = [](const std::string& out) {
+    const auto at = out.find("epoch: ");
+    return at == std::string::npos ? std::string() : out.substr(at, out.find('\n', at) - at);
+  };
+  EXPECT_FALSE(epoch_line(first_info.out).empty()) << first_info.out;
+  EXPECT_NE(epoch_line(first_info.out), epoch_line(second_info.out));
+  EXPECT_EQ(Run("audit db --store " + P("store.sqlite") + " --db " + P("first.hvdb") +
+                " --proof " + P("first.hvdb.proof") + " --publisher " + P("pub.key.pub"))
+                .exit_code,
+            0);
 }
 
 TEST_F(DbPublishTest, ValidDaysSetsTheSignedExpiry) {

@@ -29,9 +29,10 @@ Result<SecretBytes> ReadSecretFile(const std::filesystem::path& path, std::size_
 Result<std::vector<std::uint8_t>> ReadFileBytes(const std::filesystem::path& path,
                                                 std::size_t max_size);
 
-// Writes a public file (the client DB, a public key) like WriteSecretFile with overwrite, mode
-// 0644. Same failures.
-Status WriteFileAtomically(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
+// Writes a public file (the client DB, a public key) like WriteSecretFile, mode 0644. Same
+// failures.
+Status WriteFileAtomically(const std::filesystem::path& path, std::span<const std::uint8_t> bytes,
+                           bool overwrite = true);
 
 // For a file that a library opens by name afterwards (SQLite): makes `path` an owner-only
 // regular file. When absent it is created empty with mode 0600 (O_EXCL, never through a symbolic

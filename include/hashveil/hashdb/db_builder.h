@@ -78,8 +78,9 @@ using BuildProgress = std::function<void(BuildPhase, std::uint64_t done, std::ui
 
 // Builds and writes `db_path` and `proof_path`. `random` supplies the DB nonce, the filler seed
 // (its commitment goes into the DB, the seed into the proof) and the proof's commitment.
-// kInvalidInput for no entries or options out of range (named), kIoError when a file cannot be
-// written.
+// kInvalidInput for no entries or options out of range (named); kFailedPrecondition when a file
+// already exists at `db_path` or `proof_path` (a published DB or proof is never replaced, and
+// nothing is written); kIoError when a file cannot be written.
 Result<DbBuildResult> BuildClientDb(std::span<const PublishedEntry> entries,
                                     const DbBuildOptions& options, const ServerSecret& secret,
                                     const PublisherKeyPair& publisher, RandomSource& random,

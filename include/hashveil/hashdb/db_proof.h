@@ -64,9 +64,10 @@ Result<DbProof> ProveDb(const Digest& db_digest, const psi::DbNonce& db_nonce,
 Status VerifyDbProof(const ClientDb& db, const DbProof& proof, unsigned threads,
                      const ProgressCallback& progress);
 
-// The file (docs/file-formats.md). Save refuses nothing but I/O errors (kIoError); Load returns
-// kNotFound, kIoError, kUnsupported (version) or kCorrupt (magic, sizes).
-Status SaveDbProof(const DbProof& proof, const std::filesystem::path& path);
+// The file (docs/file-formats.md), written 0600. Save fails with kFailedPrecondition when `path`
+// exists and `overwrite` is false (checked atomically), else only on I/O errors (kIoError); Load
+// returns kNotFound, kIoError, kUnsupported (version) or kCorrupt (magic, sizes).
+Status SaveDbProof(const DbProof& proof, const std::filesystem::path& path, bool overwrite = true);
 Result<DbProof> LoadDbProof(const std::filesystem::path& path);
 
 }  // namespace hashveil::hashdb

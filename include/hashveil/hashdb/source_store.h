@@ -88,6 +88,8 @@ class SourceStore {
                                    const std::vector<PublishedEntry>& entries) = 0;
   // kNotFound if no DB of that epoch was published from this store.
   virtual Result<std::vector<PublishedEntry>> LoadPublication(std::uint64_t epoch) = 0;
+  // The newest epoch published from this store, if any.
+  virtual Result<std::optional<std::uint64_t>> LatestPublishedEpoch() = 0;
 };
 
 }  // namespace hashveil::hashdb

@@ -24,7 +24,11 @@ class DbAuditTest : public testing::PublishTest {
   std::filesystem::path db_path() const { return dir_ / "client.hvdb"; }
   std::filesystem::path proof_path() const { return dir_ / "client.hvdb.proof"; }
 
+  // Publishes to db_path() and proof_path(), removing the previous publication's files first
+  // (BuildClientDb never replaces a file).
   void Publish(const std::vector<PublishedEntry>& entries, std::uint64_t seed = 21) {
+    std::filesystem::remove(db_path());
+    std::filesystem::remove(proof_path());
     auto random = MakeSeededRandomForTesting(seed);
     auto built = BuildClientDb(entries, DbBuildOptions{}, secret_, publisher_, *random, db_path(),
                                proof_path());

@@ -14,13 +14,38 @@ namespace {
 
 class DbBuilderTest : public testing::PublishTest {
  protected:
+  // Builds into client.hvdb and client.hvdb.proof, removing the previous build's files first
+  // (BuildClientDb itself never replaces a file).
   Result<DbBuildResult> Build(const std::vector<PublishedEntry>& entries,
                               const DbBuildOptions& options, std::uint64_t seed = 1) {
+    std::filesystem::remove(dir_ / "client.hvdb");
+    std::filesystem::remove(dir_ / "client.hvdb.proof");
     auto random = MakeSeededRandomForTesting(seed);
     return BuildClientDb(entries, options, secret_, publisher_, *random, dir_ / "client.hvdb",
                          dir_ / "client.hvdb.proof");
   }
 };
+
+// A published DB and proof are never replaced: a build whose DB or proof path exists is refused
+// before any work, and the existing files keep their bytes.
+TEST_F(DbBuilderTest, ExistingFilesAreNeverReplaced) {
+  const auto entries = testing::RandomEntries(40, 3);
+  ASSERT_TRUE(Build(entries, DbBuildOptions{}).ok());
+  const auto db = ReadAll(dir_ / "client.hvdb");
+  const auto proof = ReadAll(dir_ / "client.hvdb.proof");
+  auto random = MakeSeededRandomForTesting(2);
+  for (const auto& [db_path, proof_path] :
+       {std::pair{dir_ / "client.hvdb", dir_ / "other.proof"},
+        std::pair{dir_ / "other.hvdb", dir_ / "client.hvdb.proof"}}) {
+    const auto again = BuildClientDb(entries, DbBuildOptions{}, secret_, publisher_, *random,
+                                     db_path, proof_path);
+    EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "other.hvdb"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "other.proof"));
+  EXPECT_EQ(ReadAll(dir_ / "client.hvdb"), db);
+  EXPECT_EQ(ReadAll(dir_ / "client.hvdb.proof"), proof);
+}
 
 TEST_F(DbBuilderTest, DefaultsAreTwoCuckooFunctionsBelowHalfLoad) {
   DbBuildOptions options;

@@ -10,7 +10,9 @@
 // Prints one summary line per input:
 //   input=N lines=L imported=I skipped=S already_imported=yes|no
 // (for a folder, lines counts its images). Errors name the input by position, never its path or
-// content. Exit 0 when every input was imported (or already was), 1 when any was refused.
+// content. Exit 0 when every input was imported (or already was), 1 when any was refused or
+// imported nothing new (an empty list, only skipped lines, only hashes this source already holds:
+// usually a wrong file, and a script must not take it for an update).
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -130,6 +132,10 @@ int RunDbImport(const DbImportArgs& args) {
                 static_cast<unsigned long long>(report->lines_skipped),
                 report->already_imported ? "yes" : "no");
     std::fflush(stdout);
+    if (report->hashes_imported == 0 && !report->already_imported) {
+      PrintError(kCommand, input_name + ": nothing imported (no hash this source did not hold)");
+      exit_code = kExitSomeFailed;
+    }
   }
   return exit_code;
 }

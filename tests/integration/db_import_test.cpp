@@ -107,6 +107,24 @@ TEST_F(DbImportTest, AFailedInputDoesNotStopTheOthers) {
   EXPECT_EQ(run.out, "input=2 lines=1 imported=1 skipped=0 already_imported=no\n");
 }
 
+// Issue 16, item 6: an input that imports nothing new (an empty list, a list whose every line
+// was skipped, hashes the source already holds) is a failure, exit 1, said on stderr.
+TEST_F(DbImportTest, AnInputThatImportsNothingExitsOne) {
+  std::mt19937_64 rng(5);
+  std::ofstream(dir_ / "empty.txt") << "";
+  std::ofstream(dir_ / "bad.txt") << "not a hash\n";
+  const std::string hash = testing::RandomPdqHash(rng).ToHex();
+  std::ofstream(dir_ / "one.txt") << hash << "\n";
+  std::ofstream(dir_ / "same-hash.csv") << "hash\n" << hash << "\n";
+  const auto empty = Import("list", "US", (dir_ / "empty.txt").string());
+  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_NE(empty.err.find("input 1: nothing imported"), std::string::npos) << empty.err;
+  EXPECT_EQ(Import("list", "US", "--skip-bad " + (dir_ / "bad.txt").string()).exit_code, 1);
+  EXPECT_EQ(Import("list", "US", (dir_ / "one.txt").string()).exit_code, 0);
+  EXPECT_EQ(Import("list", "US", (dir_ / "one.txt").string()).exit_code, 0);  // already imported
+  EXPECT_EQ(Import("list", "US", (dir_ / "same-hash.csv").string()).exit_code, 1);
+}
+
 TEST_F(DbImportTest, UsageErrorsExitWithTwo) {
   const auto run = testing::RunCli(HASHVEIL_BINARY, "db import --store " + Store().string() + " x",
                                    dir_ / "stderr");

@@ -48,6 +48,10 @@ TEST_F(InstallConsumerTest, InstalledPackageBuildsAndScansWithCMakeAndPkgConfig)
                            libdir / "pkgconfig/hashveil.pc"}) {
     EXPECT_TRUE(std::filesystem::exists(file)) << file.lexically_relative(prefix);
   }
+  // The CLI is installed too, and runs from the prefix.
+  run = Shell((prefix / "bin" / "hashveil").string() + " db build --help");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("--out"), std::string::npos) << run.out;
 
   const std::string consumer_src = HASHVEIL_SOURCE_DIR "/tests/integration/consumer";
   const auto cmake_build = dir_ / "cmake-build";

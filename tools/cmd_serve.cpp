@@ -131,7 +131,10 @@ int RunServe(ServeArgs args) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  serve::ServiceMetrics metrics;
+  serve::ServiceMetrics metrics({.version = HASHVEIL_VERSION,
+                                 .epoch = served->shape.epoch,
+                                 .threshold = served->threshold,
+                                 .digest = served->shape.db_digest});
   serve::VoucherIntake intake(std::move(opener).value(), stores);
   std::unique_ptr<serve::AccountProcessing> processing;
   std::unique_ptr<serve::ThresholdScheduler> scheduler;
@@ -150,7 +153,13 @@ int RunServe(ServeArgs args) {
   args.limits.read_timeout = std::chrono::seconds(args.read_timeout);
   args.limits.write_timeout = std::chrono::seconds(args.read_timeout);
   args.limits.request_timeout = std::chrono::seconds(args.request_timeout);
-  serve::VoucherService service(*token, intake, scheduler.get(), metrics, args.limits);
+  serve::VoucherService service(*token, intake, scheduler.get(), metrics, args.limits,
+                                [&stores]() -> Result<psi::ServedDbParams> {
+                                  HV_ASSIGN_OR_RETURN(auto store, stores.Acquire());
+                                  HV_ASSIGN_OR_RETURN(auto params, store->LoadDbParams());
+                                  if (!params) return Status::NotFound("no DB served");
+                                  return *params;
+                                });
   auto port = service.Bind(address->host, address->port);
   if (!port.ok()) {
     PrintError(kCommand, port.status().ToString());

@@ -136,6 +136,16 @@ TEST_F(ServeTest, RefusesWhatItMustAndAcceptsOnlyCommittedVouchers) {
   EXPECT_NE(metrics.find("hashveil_vouchers_refused_total{reason=\"too_large\"} 1\n"), std::string::npos);
   EXPECT_NE(metrics.find("hashveil_vouchers_refused_total{reason=\"bad_account\"} 1\n"), std::string::npos);
   EXPECT_NE(metrics.find("hashveil_request_duration_seconds_count"), std::string::npos);
+  // Prometheus conventions: build and served-DB info gauges, the standard process metrics.
+  EXPECT_NE(metrics.find("hashveil_build_info{version=\""), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("hashveil_served_db_info{epoch=\""), std::string::npos) << metrics;
+  for (const char* name : {"process_start_time_seconds ", "process_cpu_seconds_total ",
+                           "process_resident_memory_bytes "}) {
+    EXPECT_NE(metrics.find(std::string("\n") + name), std::string::npos) << name;
+  }
+  const auto health = client.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->body.rfind("ok epoch=", 0), 0u) << health->body;
   EXPECT_EQ(client.Get("/healthz")->status, 200);  // still up after all that
   // The counters are the operator's: no token, no metrics.
   EXPECT_EQ(client.Get("/metrics")->status, 401);

@@ -1,8 +1,15 @@
 #include "service_metrics.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <utility>
+
+#include "hashveil/common/hex.h"
 
 namespace hashveil::tools::serve {
 
@@ -28,6 +35,34 @@ std::string_view HttpRefusalName(HttpRefusal refusal) {
   return "unknown";
 }
 
+namespace {
+
+double UnixNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// User + system CPU seconds of this process.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// Resident set size in bytes (/proc/self/statm's second field, in pages); 0 if unreadable.
+std::uint64_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t size = 0, resident = 0;
+  if (!(statm >> size >> resident)) return 0;
+  return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace
+
+ServiceMetrics::ServiceMetrics(ServedBuild build)
+    : build_(std::move(build)), start_time_seconds_(UnixNow()) {}
+
 void ServiceMetrics::CountProcessingRun(std::uint64_t reports, bool failed) {
   processing_runs_.fetch_add(1, std::memory_order_relaxed);
   if (failed) processing_failures_.fetch_add(1, std::memory_order_relaxed);
@@ -46,6 +81,24 @@ void ServiceMetrics::ObserveRequest(std::chrono::nanoseconds latency) {
 
 std::string ServiceMetrics::RenderPrometheus() const {
   std::string out;
+  const auto gauge = [&out](std::string_view name, std::string_view help, std::string_view labels,
+                            double value) {
+    out += fmt::format("# HELP {0} {1}\n# TYPE {0} gauge\n{0}{2} {3}\n", name, help, labels, value);
+  };
+  gauge("hashveil_build_info", "The hashveil version serving (always 1).",
+        fmt::format("{{version=\"{}\"}}", build_.version), 1);
+  gauge("hashveil_served_db_info", "The client DB served: epoch, threshold, digest (always 1).",
+        fmt::format("{{epoch=\"{}\",threshold=\"{}\",digest=\"{}\"}}", build_.epoch,
+                    build_.threshold, ToHex(build_.digest)),
+        1);
+  gauge("process_start_time_seconds", "Start time of the process since the Unix epoch.", "",
+        start_time_seconds_);
+  out += fmt::format("# HELP process_cpu_seconds_total Total user and system CPU time spent in "
+                     "seconds.\n# TYPE process_cpu_seconds_total counter\n"
+                     "process_cpu_seconds_total {}\n",
+                     ProcessCpuSeconds());
+  gauge("process_resident_memory_bytes", "Resident memory size in bytes.", "",
+        static_cast<double>(ResidentBytes()));
   const auto counter = [&out](std::string_view name, std::string_view help, std::uint64_t value) {
     out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n", name, help, value);
   };

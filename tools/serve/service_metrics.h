@@ -36,9 +36,20 @@ enum class HttpRefusal {
 inline constexpr std::size_t kHttpRefusalCount = 3;
 std::string_view HttpRefusalName(HttpRefusal refusal);
 
+// What /metrics says of the process itself (Prometheus's `*_info` convention: a gauge of 1 whose
+// labels carry the facts).
+struct ServedBuild {
+  std::string version;        // hashveil's
+  std::uint64_t epoch = 0;    // the served client DB's
+  std::uint32_t threshold = 0;
+  std::array<std::uint8_t, 32> digest{};
+};
+
 // Thread-safe: every method may be called from any request thread.
 class ServiceMetrics {
  public:
+  explicit ServiceMetrics(ServedBuild build = {});
+
   // Upper bounds of the request latency buckets, in seconds (+Inf is implicit).
   static constexpr std::array<double, 12> kLatencyBuckets = {
       0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0};
@@ -58,6 +69,8 @@ class ServiceMetrics {
   std::string RenderPrometheus() const;
 
  private:
+  const ServedBuild build_;
+  const double start_time_seconds_;  // Unix time the process started serving
   std::atomic<std::uint64_t> accepted_{0};
   std::atomic<std::uint64_t> duplicates_{0};
   std::array<std::atomic<std::uint64_t>, kRefusalReasonCount> refused_{};

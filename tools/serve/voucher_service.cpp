@@ -28,12 +28,13 @@ bool Authorized(const BearerToken& token, const httplib::Request& req, httplib::
 
 VoucherService::VoucherService(const BearerToken& token, VoucherIntake& intake,
                                ThresholdScheduler* processing, ServiceMetrics& metrics,
-                               const ServiceLimits& limits)
+                               const ServiceLimits& limits, HealthCheck health)
     : token_(token),
       vouchers_(token, intake, metrics),
       voucher_work_(limits.threads),
       processing_(processing),
       metrics_(metrics),
+      health_(std::move(health)),
       http_(std::make_unique<BoundedHttpServer>(limits.request_timeout, metrics)) {
   // A thread per connection, so slow clients wait on their own threads; the voucher work itself
   // is limited to `threads` at once (voucher_work_).
@@ -52,8 +53,18 @@ VoucherService::VoucherService(const BearerToken& token, VoucherIntake& intake,
 VoucherService::~VoucherService() = default;
 
 void VoucherService::AddRoutes() {
-  http_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    Answer(res, 200, "ok");
+  // For load balancers and on-call: whether the share store answers and which DB it serves
+  // (public: the DB ships to every device).
+  http_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+    const auto served = health_();
+    if (!served.ok()) {
+      res.set_header("Retry-After", "1");
+      Answer(res, 503, "unavailable: share store: " + served.status().ToString());
+      return;
+    }
+    Answer(res, 200,
+           "ok epoch=" + std::to_string(served->shape.epoch) +
+               " threshold=" + std::to_string(served->threshold));
   });
 
   // Behind the token: the counters are the operator's (docs/service.md); an unauthenticated

@@ -4,7 +4,8 @@
 //                                          400/401/409/413 refused, 503 store busy (retry)
 //   POST /v1/process                       bearer token; runs threshold processing now and
 //                                          answers its summary lines (503 when not configured)
-//   GET  /healthz                          200 "ok"
+//   GET  /healthz                          200 "ok epoch=N threshold=T" when the share store
+//                                          answers; 503 "unavailable: ..." (Retry-After) if not
 //   GET  /metrics                          bearer token; Prometheus text
 // The answer to a voucher never says whether it opened, nor whether opening found it
 // inconsistent: only the public checks refuse (docs/protocol.md, "One answer for every voucher").
@@ -12,6 +13,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -42,9 +44,12 @@ struct ServiceLimits {
 class VoucherService {
  public:
   // `processing` may be null (no --sources/--reports): POST /v1/process then answers 503.
-  // Every referenced object must outlive the service.
+  // `health` is what GET /healthz checks (the share store answering and serving its DB): its
+  // served DB's parameters, or the reason it cannot serve. Every referenced object must outlive
+  // the service.
+  using HealthCheck = std::function<Result<psi::ServedDbParams>()>;
   VoucherService(const BearerToken& token, VoucherIntake& intake, ThresholdScheduler* processing,
-                 ServiceMetrics& metrics, const ServiceLimits& limits);
+                 ServiceMetrics& metrics, const ServiceLimits& limits, HealthCheck health);
   ~VoucherService();
   VoucherService(const VoucherService&) = delete;
   VoucherService& operator=(const VoucherService&) = delete;
@@ -63,6 +68,7 @@ class VoucherService {
   ConcurrencyLimit voucher_work_;
   ThresholdScheduler* processing_;
   ServiceMetrics& metrics_;
+  const HealthCheck health_;
   std::unique_ptr<BoundedHttpServer> http_;
 };
 

@@ -108,7 +108,7 @@ inline const std::vector<std::filesystem::path>& PinnedPhotos(std::string* probl
 }  // namespace hashveil::testing
 
 // Declares `var` as the pinned photos, or fails the test naming the Debian packages to install.
-#define HV_REQUIRE_PINNED_PHOTOS(var)                                   \
-  std::string var##_problem;                                            \
-  const auto& var = ::hashveil::testing::PinnedPhotos(&var##_problem); \
+#define HV_REQUIRE_PINNED_PHOTOS(var)                                                   \
+  std::string var##_problem;                                                            \
+  [[maybe_unused]] const auto& var = ::hashveil::testing::PinnedPhotos(&var##_problem); \
   ASSERT_TRUE(var##_problem.empty()) << var##_problem

@@ -136,8 +136,8 @@ bool PinTo(codec::Contents& contents, const AccountParameters& params) {
   return true;
 }
 
-// The state over `contents` pinned to `params`, persisted when new or rotated. On a failed
-// write of a new file, the file is removed again (`remove_on_failure`).
+// The state over `contents` pinned to `params`, persisted when created, imported or rotated. An
+// import whose first write fails leaves no file behind (an opened state keeps its old file).
 Result<std::unique_ptr<AccountState>> MakeState(const std::filesystem::path& path,
                                                 std::unique_ptr<AccountStateFile> file,
                                                 const AccountStateKey& storage_key,

@@ -88,7 +88,6 @@ void PrintStats(const hashdb::DbBuildStats& s, double policy_seconds) {
 // The epoch to publish: `requested` unless the store already published it; by default the
 // current second, or the store's latest published epoch + 1 when that is later.
 Result<std::uint64_t> ChooseEpoch(hashdb::SourceStore& store, std::uint64_t requested) {
-  HV_ASSIGN_OR_RETURN(const std::optional<std::uint64_t> latest, store.LatestPublishedEpoch());
   if (requested != 0) {
     const auto published = store.LoadPublication(requested);
     if (published.ok()) {
@@ -99,6 +98,7 @@ Result<std::uint64_t> ChooseEpoch(hashdb::SourceStore& store, std::uint64_t requ
     if (published.status().code() != StatusCode::kNotFound) return published.status();
     return requested;
   }
+  HV_ASSIGN_OR_RETURN(const std::optional<std::uint64_t> latest, store.LatestPublishedEpoch());
   const auto now = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::seconds>(
           std::chrono::system_clock::now().time_since_epoch())

@@ -80,7 +80,9 @@ const char* HeaderFormatName(HeaderKind kind) {
 RowResult ParseCsvRow(std::string_view line, const Header& header) {
   const auto fields = list_fields::SplitQuoted(line, header.delimiter);
   if (!fields) return RowResult::Bad("unterminated quoted field");
-  const auto has = [&](std::optional<std::size_t> column) { return !column || *column < fields->size(); };
+  const auto has = [&](std::optional<std::size_t> column) {
+    return !column || *column < fields->size();
+  };
   if (header.hash_column >= fields->size() || !has(header.quality_column) ||
       !has(header.signal_type_column)) {
     return RowResult::Bad("fewer fields than the header names");

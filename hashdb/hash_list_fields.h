@@ -1,6 +1,6 @@
 // Text helpers shared by the hash-list layouts (hash_list_parser.h): trimming, field splitting and
-// the small field shapes the layouts are recognised by (a 64-digit hash, a quality, a ThreatExchange
-// id or timestamp).
+// the small field shapes the layouts are recognised by (a 64-digit hash, a quality, a
+// ThreatExchange id or timestamp).
 #pragma once
 
 #include <cstdint>

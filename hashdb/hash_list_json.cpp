@@ -30,9 +30,11 @@ std::optional<std::uint32_t> QualityMember(const json& object) {
 // or the 8 dihedral hashes, each with the record's quality (which it must state).
 Classified HashveilRecord(const json& object) {
   const auto hash = HashMember(object, "hash");
-  if (!hash) return {Layout::kHashveilJson, RowResult::Bad("\"hash\" is not a 64-digit hex PDQ hash")};
+  if (!hash)
+    return {Layout::kHashveilJson, RowResult::Bad("\"hash\" is not a 64-digit hex PDQ hash")};
   const auto quality = QualityMember(object);
-  if (!quality) return {Layout::kHashveilJson, RowResult::Bad("\"quality\" is not an integer 0..100")};
+  if (!quality)
+    return {Layout::kHashveilJson, RowResult::Bad("\"quality\" is not an integer 0..100")};
   const auto dihedral = object.find("dihedral");
   if (dihedral == object.end()) return {Layout::kHashveilJson, RowResult::One(*hash, quality)};
   if (!dihedral->is_array() || dihedral->size() != kDihedralHashes) {
@@ -40,13 +42,16 @@ Classified HashveilRecord(const json& object) {
   }
   RowResult row;
   for (const json& item : *dihedral) {
-    const auto variant = item.is_string() ? list_fields::ParseHash(item.get_ref<const std::string&>())
-                                          : std::nullopt;
-    if (!variant) return {Layout::kHashveilJson, RowResult::Bad("a \"dihedral\" hash is not 64 hex digits")};
+    const auto variant = item.is_string()
+                             ? list_fields::ParseHash(item.get_ref<const std::string&>())
+                             : std::nullopt;
+    if (!variant)
+      return {Layout::kHashveilJson, RowResult::Bad("a \"dihedral\" hash is not 64 hex digits")};
     row.entries.push_back({*variant, quality, 0});
   }
   if (!(row.entries.front().hash == *hash)) {
-    return {Layout::kHashveilJson, RowResult::Bad("\"dihedral\" does not start with the record's hash")};
+    return {Layout::kHashveilJson,
+            RowResult::Bad("\"dihedral\" does not start with the record's hash")};
   }
   return {Layout::kHashveilJson, row};
 }
@@ -54,10 +59,13 @@ Classified HashveilRecord(const json& object) {
 // HMA 2 bank content ({"id":..., "signals":{"pdq":...}, ...}): its pdq signal, no quality.
 Classified Hma2Record(const json& object) {
   const json& signals = *object.find("signals");
-  if (!signals.is_object()) return {Layout::kHma2Json, RowResult::Bad("\"signals\" is not an object")};
-  if (!signals.contains("pdq")) return {Layout::kHma2Json, RowResult::Bad("bank content without a pdq signal")};
+  if (!signals.is_object())
+    return {Layout::kHma2Json, RowResult::Bad("\"signals\" is not an object")};
+  if (!signals.contains("pdq"))
+    return {Layout::kHma2Json, RowResult::Bad("bank content without a pdq signal")};
   const auto hash = HashMember(signals, "pdq");
-  if (!hash) return {Layout::kHma2Json, RowResult::Bad("the pdq signal is not a 64-digit hex PDQ hash")};
+  if (!hash)
+    return {Layout::kHma2Json, RowResult::Bad("the pdq signal is not a 64-digit hex PDQ hash")};
   return {Layout::kHma2Json, RowResult::One(*hash, std::nullopt)};
 }
 
@@ -79,7 +87,8 @@ Classified ClassifyJsonRow(std::string_view line) {
   if (hashveil && !hma2) return HashveilRecord(object);
   if (hma2 && !object.contains("hash")) return Hma2Record(object);
   return {Layout::kUndecided,
-          RowResult::Bad("unknown JSON record layout: neither hashveil hash --json nor HMA bank content")};
+          RowResult::Bad(
+              "unknown JSON record layout: neither hashveil hash --json nor HMA bank content")};
 }
 
 }  // namespace hashveil::hashdb::list_layouts

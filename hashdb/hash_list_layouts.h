@@ -15,10 +15,10 @@ namespace hashveil::hashdb::list_layouts {
 
 enum class Layout {
   kUndecided,
-  kHexLines,       // a hash per line, with the reference tools' extras (hashio, pdq-photo-hasher)
-  kDihedralRows,   // hashveil hash --dihedral, pdq-photo-hasher --pdqdih-across: 8 hashes,q,path
-  kHma1Rows,       // HMA 1.0 ThreatExchange data files: hash,indicator_id,descriptor_id,time,tags
-  kTeCacheRows,    // pytx's simple.HASH_PDQ.te cache (HMA-lite samples): hash,descriptor_id,time,tags
+  kHexLines,      // a hash per line, with the reference tools' extras (hashio, pdq-photo-hasher)
+  kDihedralRows,  // hashveil hash --dihedral, pdq-photo-hasher --pdqdih-across: 8 hashes,q,path
+  kHma1Rows,      // HMA 1.0 ThreatExchange data files: hash,indicator_id,descriptor_id,time,tags
+  kTeCacheRows,  // pytx's simple.HASH_PDQ.te cache (HMA-lite samples): hash,descriptor_id,time,tags
   kTeSignalLines,  // threatexchange dataset -P: `pdq <hash> ...`
   kCsv,            // a header naming the hash column (see list_csv::HeaderKind)
   kHashveilJson,   // hashveil hash --json, JSON Lines

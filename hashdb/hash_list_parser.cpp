@@ -13,15 +13,24 @@ namespace list_layouts {
 
 const char* LayoutName(Layout layout) {
   switch (layout) {
-    case Layout::kUndecided: return "";
-    case Layout::kHexLines: return "hex-lines";
-    case Layout::kDihedralRows: return "dihedral-rows";
-    case Layout::kHma1Rows: return "hma1-rows";
-    case Layout::kTeCacheRows: return "threatexchange-cache-rows";
-    case Layout::kTeSignalLines: return "threatexchange-signal-lines";
-    case Layout::kCsv: return "csv";
-    case Layout::kHashveilJson: return "hashveil-json";
-    case Layout::kHma2Json: return "hma2-json";
+    case Layout::kUndecided:
+      return "";
+    case Layout::kHexLines:
+      return "hex-lines";
+    case Layout::kDihedralRows:
+      return "dihedral-rows";
+    case Layout::kHma1Rows:
+      return "hma1-rows";
+    case Layout::kTeCacheRows:
+      return "threatexchange-cache-rows";
+    case Layout::kTeSignalLines:
+      return "threatexchange-signal-lines";
+    case Layout::kCsv:
+      return "csv";
+    case Layout::kHashveilJson:
+      return "hashveil-json";
+    case Layout::kHma2Json:
+      return "hma2-json";
   }
   return "";
 }
@@ -42,8 +51,8 @@ class LayoutState {
   // The row's entries or why it is bad; nullopt for a header line.
   std::optional<RowResult> Parse(std::string_view line, std::string& format) {
     if (layout_ == Layout::kCsv) return list_csv::ParseCsvRow(line, header_);
-    const Classified row =
-        list_layouts::LooksLikeJson(line) ? list_layouts::ClassifyJsonRow(line) : list_layouts::ClassifyTextRow(line);
+    const Classified row = list_layouts::LooksLikeJson(line) ? list_layouts::ClassifyJsonRow(line)
+                                                             : list_layouts::ClassifyTextRow(line);
     if (layout_ == Layout::kUndecided) return Decide(line, row, format);
     if (row.layout == layout_) return row.row;
     if (row.layout == Layout::kUndecided && layout_ == Layout::kTeSignalLines) {
@@ -55,7 +64,8 @@ class LayoutState {
 
  private:
   // The first record fixes the layout; a line that is no record may be the header.
-  std::optional<RowResult> Decide(std::string_view line, const Classified& row, std::string& format) {
+  std::optional<RowResult> Decide(std::string_view line, const Classified& row,
+                                  std::string& format) {
     if (row.layout != Layout::kUndecided) {
       if (row.row.ok()) {
         layout_ = row.layout;

@@ -34,7 +34,8 @@ Classified TeSignalLine(std::string_view line) {
   line.remove_prefix(kTeSignalPrefix.size());
   const auto hash = ParseHash(line.substr(0, std::min(line.find(' '), line.size())));
   // Without a hash it may still be a header (`pdq ,quality`).
-  if (!hash) return {Layout::kUndecided, RowResult::Bad("pdq signal line without a 64-digit hex hash")};
+  if (!hash)
+    return {Layout::kUndecided, RowResult::Bad("pdq signal line without a 64-digit hex hash")};
   return {Layout::kTeSignalLines, RowResult::One(*hash, std::nullopt)};
 }
 
@@ -52,7 +53,9 @@ Classified KeyValueRow(const matcher::PdqHash& hash, const std::vector<std::stri
       if (!quality) return {Layout::kHexLines, RowResult::Bad(kBadQuality)};
     } else if (std::find(kDihedralKeys.begin(), kDihedralKeys.end(), key) != kDihedralKeys.end()) {
       const auto variant = ParseHash(value);
-      if (!variant) return {Layout::kHexLines, RowResult::Bad("a dihedral field is not a 64-digit hex PDQ hash")};
+      if (!variant)
+        return {Layout::kHexLines,
+                RowResult::Bad("a dihedral field is not a 64-digit hex PDQ hash")};
       hashes.push_back(*variant);
     }
   }
@@ -69,11 +72,14 @@ Classified DihedralRow(const matcher::PdqHash& hash, const std::vector<std::stri
   }
   if (hashes.size() != kDihedralHashes) {
     return {Layout::kUndecided,
-            RowResult::Bad("unknown column layout: more than one hash, but not the 8 of a dihedral row")};
+            RowResult::Bad(
+                "unknown column layout: more than one hash, but not the 8 of a dihedral row")};
   }
-  const auto quality = fields.size() > kDihedralHashes - 1 ? ParseQuality(fields[kDihedralHashes - 1])
-                                                           : std::nullopt;
-  if (!quality) return {Layout::kDihedralRows, RowResult::Bad("dihedral row without a quality 0..100")};
+  const auto quality = fields.size() > kDihedralHashes - 1
+                           ? ParseQuality(fields[kDihedralHashes - 1])
+                           : std::nullopt;
+  if (!quality)
+    return {Layout::kDihedralRows, RowResult::Bad("dihedral row without a quality 0..100")};
   return {Layout::kDihedralRows, WithQuality(std::move(hashes), quality)};
 }
 
@@ -81,7 +87,8 @@ Classified DihedralRow(const matcher::PdqHash& hash, const std::vector<std::stri
 // timestamp in a fixed position), else the reference hashers' `hash,quality,path`. An id of at
 // most 3 digits in an id-shaped row could be either: refused.
 Classified NumericRow(const matcher::PdqHash& hash, const std::vector<std::string_view>& fields) {
-  const bool hma1 = fields.size() == 4 && IsId(fields[0]) && IsId(fields[1]) && IsTeTimestamp(fields[2]);
+  const bool hma1 =
+      fields.size() == 4 && IsId(fields[0]) && IsId(fields[1]) && IsTeTimestamp(fields[2]);
   const bool te_cache = fields.size() == 3 && IsId(fields[0]) && IsTeTimestamp(fields[1]);
   const bool short_number = fields[0].size() <= 3;
   if (hma1 || te_cache) {
@@ -93,8 +100,9 @@ Classified NumericRow(const matcher::PdqHash& hash, const std::vector<std::strin
     return {layout, RowResult::One(hash, std::nullopt)};
   }
   if (!short_number) {
-    return {Layout::kUndecided, RowResult::Bad("unknown column layout: a number after the hash that is "
-                                               "neither a quality nor an HMA 1.0 row's id")};
+    return {Layout::kUndecided,
+            RowResult::Bad("unknown column layout: a number after the hash that is "
+                           "neither a quality nor an HMA 1.0 row's id")};
   }
   const auto quality = ParseQuality(fields[0]);
   if (!quality) return {Layout::kHexLines, RowResult::Bad(kBadQuality)};
@@ -132,7 +140,8 @@ Classified CommaExtras(const matcher::PdqHash& hash, std::string_view rest) {
 Classified ClassifyTextRow(std::string_view line) {
   if (line.substr(0, kTeSignalPrefix.size()) == kTeSignalPrefix) return TeSignalLine(line);
   if (line.substr(0, kHashPrefix.size()) == kHashPrefix) line.remove_prefix(kHashPrefix.size());
-  const auto hash = line.size() >= kHexDigits ? ParseHash(line.substr(0, kHexDigits)) : std::nullopt;
+  const auto hash =
+      line.size() >= kHexDigits ? ParseHash(line.substr(0, kHexDigits)) : std::nullopt;
   if (!hash) return {Layout::kUndecided, RowResult::Bad(kNotAHash)};
   const std::string_view rest = line.substr(kHexDigits);
   if (rest.empty()) return {Layout::kHexLines, RowResult::One(*hash, std::nullopt)};

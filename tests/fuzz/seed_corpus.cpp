@@ -107,10 +107,38 @@ Status WriteEarlyScanSeeds(const std::filesystem::path& dir) {
   return Encode(dir, "baseline.jpg", small);
 }
 
+constexpr std::string_view kSeedHashA = "f162eb9daab170c0567fe3632d9a5548c5612982dd5e374a7424ebbc8a835c95";
+constexpr std::string_view kSeedHashB = "b062eb9d2ab170c0567fcb672d9a5548c5612982dd5e374a7424ebbc8b135cb5";
+
+// One sample per export layout of the tools around PDQ (docs/hashdb.md, "Import formats").
+Status WriteExportListSeeds(const std::filesystem::path& dir) {
+  const std::string a(kSeedHashA), b(kSeedHashB);
+  const std::string te_time = ",2020-07-31T18:47:52+0000,";
+  std::string eight = a;
+  for (int i = 1; i < 8; ++i) eight += "," + (i % 2 ? b : a);
+  HV_RETURN_IF_ERROR(WriteText(dir, "dihedral.csv", eight + ",87,photo.jpg\n"));
+  HV_RETURN_IF_ERROR(WriteText(dir, "hma1.te",
+                               a + ",2880742865368386,3085240538237227" + te_time + "disputed\n" +
+                                   b + ",3104082029674934,3121484721305243" + te_time + "\n"));
+  HV_RETURN_IF_ERROR(
+      WriteText(dir, "pytx_cache.te", a + ",2880742865368386" + te_time + "media_type_photo\n"));
+  HV_RETURN_IF_ERROR(WriteText(dir, "te_signals.txt",
+                               "pdq " + a + "\npdq " + b + " 'Sample Signals' INVESTIGATION_SEED\n"));
+  HV_RETURN_IF_ERROR(WriteText(dir, "te_dataset.csv",
+                               "signal_type,signal_str,collab,category,tags\r\npdq," + a +
+                                   ",Sample Signals,INVESTIGATION_SEED,\r\n"
+                                   "url,https://example.com/,Sample Signals,INVESTIGATION_SEED,\r\n"));
+  HV_RETURN_IF_ERROR(WriteText(dir, "te_ui.csv",
+                               "td_description,td_status,td_raw_indicator,td_owner_id\n"
+                               "\"bulk, upload\",NON_MALICIOUS," + a + ",2061458520576715\n"));
+  HV_RETURN_IF_ERROR(WriteText(
+      dir, "hashveil.jsonl", "{\"hash\":\"" + a + "\",\"path\":\"a.jpg\",\"quality\":87}\n"));
+  return WriteText(dir, "hma2.jsonl", "{\"id\":1,\"signals\":{\"pdq\":\"" + b + "\"}}\n");
+}
+
 Status WriteHashListSeeds(const std::filesystem::path& dir) {
-  constexpr std::string_view kA = "f162eb9daab170c0567fe3632d9a5548c5612982dd5e374a7424ebbc8a835c95";
-  constexpr std::string_view kB = "b062eb9d2ab170c0567fcb672d9a5548c5612982dd5e374a7424ebbc8b135cb5";
-  const std::string a(kA), b(kB);
+  const std::string a(kSeedHashA), b(kSeedHashB);
+  HV_RETURN_IF_ERROR(WriteExportListSeeds(dir));
   HV_RETURN_IF_ERROR(WriteText(dir, "hex.txt", "# list\n" + a + "\n\n" + b + "\r\n"));
   HV_RETURN_IF_ERROR(WriteText(dir, "reference.csv", a + ",100,photo.jpg\n" + b + ",49,x.png\n"));
   HV_RETURN_IF_ERROR(

@@ -1,8 +1,11 @@
 // `hashveil db import --store S.sqlite --source NAME --jurisdiction CC [--organisation ORG]
 //  [--skip-bad] [--reference] FILE|DIR...` (docs/design.md sections 6 and 9; docs/hashdb.md).
 //
-// A FILE is a PDQ hash list (hex per line, the reference tools' `hash,quality,path` output, or
-// CSV/TSV with a hash/pdq column); a DIR is hashed image by image with the matcher. Each input
+// A FILE is a PDQ hash list in a layout docs/hashdb.md "Import formats" lists: hex per line,
+// `hashveil hash` and the reference hasher's outputs (--dihedral and --json included), CSV/TSV with
+// a hash/pdq column, threatexchange dataset and ThreatExchange UI CSV exports, HMA 1.0 data files,
+// HMA 2 bank content as JSON Lines; an unknown layout is refused, never guessed. A DIR is hashed
+// image by image with the matcher. Each input
 // is one transaction into the named source: a bad line (or an image that cannot be hashed)
 // refuses that input as a whole unless --skip-bad, which imports the rest and lists what it
 // skipped. Importing the same file (or the same folder content) again is a no-op.
@@ -158,7 +161,11 @@ void AddDbImportCommand(CLI::App& app, int* exit_code) {
                 "of refusing the input");
   cmd->add_flag("--reference", args->reference,
                 "Hash folders decoding fully as the reference CLI does (slower)");
-  cmd->add_option("inputs", args->inputs, "Hash list files or image folders")->required();
+  cmd->add_option("inputs", args->inputs,
+                  "Hash list files (hex per line; hashveil hash output, --dihedral and --json "
+                  "included; CSV/TSV with a hash, pdq, signal_str or td_raw_indicator column; HMA "
+                  "1.0 rows; HMA 2 bank content JSON Lines: docs/hashdb.md) or image folders")
+      ->required();
   cmd->callback([args, exit_code] { *exit_code = RunDbImport(*args); });
 }
 

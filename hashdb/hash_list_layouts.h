@@ -46,6 +46,9 @@ struct Classified {
   RowResult row;
 };
 
+// A bad row of `layout` (kUndecided: of no known layout).
+inline Classified Refused(Layout layout, const char* why) { return {layout, RowResult::Bad(why)}; }
+
 // Headerless text rows: hash-first rows and `pdq <hash>` lines (hash_list_rows.cpp).
 Classified ClassifyTextRow(std::string_view line);
 

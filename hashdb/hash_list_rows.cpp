@@ -34,8 +34,7 @@ Classified TeSignalLine(std::string_view line) {
   line.remove_prefix(kTeSignalPrefix.size());
   const auto hash = ParseHash(line.substr(0, std::min(line.find(' '), line.size())));
   // Without a hash it may still be a header (`pdq ,quality`).
-  if (!hash)
-    return {Layout::kUndecided, RowResult::Bad("pdq signal line without a 64-digit hex hash")};
+  if (!hash) return Refused(Layout::kUndecided, "pdq signal line without a 64-digit hex hash");
   return {Layout::kTeSignalLines, RowResult::One(*hash, std::nullopt)};
 }
 
@@ -50,12 +49,12 @@ Classified KeyValueRow(const matcher::PdqHash& hash, const std::vector<std::stri
     const std::string_view key = field.substr(0, eq), value = field.substr(eq + 1);
     if (key == kQualityKey) {
       quality = ParseQuality(value);
-      if (!quality) return {Layout::kHexLines, RowResult::Bad(kBadQuality)};
+      if (!quality) return Refused(Layout::kHexLines, kBadQuality);
     } else if (std::find(kDihedralKeys.begin(), kDihedralKeys.end(), key) != kDihedralKeys.end()) {
       const auto variant = ParseHash(value);
-      if (!variant)
-        return {Layout::kHexLines,
-                RowResult::Bad("a dihedral field is not a 64-digit hex PDQ hash")};
+      if (!variant) {
+        return Refused(Layout::kHexLines, "a dihedral field is not a 64-digit hex PDQ hash");
+      }
       hashes.push_back(*variant);
     }
   }
@@ -71,15 +70,13 @@ Classified DihedralRow(const matcher::PdqHash& hash, const std::vector<std::stri
     hashes.push_back(*variant);
   }
   if (hashes.size() != kDihedralHashes) {
-    return {Layout::kUndecided,
-            RowResult::Bad(
-                "unknown column layout: more than one hash, but not the 8 of a dihedral row")};
+    return Refused(Layout::kUndecided,
+                   "unknown column layout: more than one hash, but not the 8 of a dihedral row");
   }
   const auto quality = fields.size() > kDihedralHashes - 1
                            ? ParseQuality(fields[kDihedralHashes - 1])
                            : std::nullopt;
-  if (!quality)
-    return {Layout::kDihedralRows, RowResult::Bad("dihedral row without a quality 0..100")};
+  if (!quality) return Refused(Layout::kDihedralRows, "dihedral row without a quality 0..100");
   return {Layout::kDihedralRows, WithQuality(std::move(hashes), quality)};
 }
 
@@ -94,18 +91,19 @@ Classified NumericRow(const matcher::PdqHash& hash, const std::vector<std::strin
   if (hma1 || te_cache) {
     const Layout layout = hma1 ? Layout::kHma1Rows : Layout::kTeCacheRows;
     if (short_number) {
-      return {layout, RowResult::Bad("ambiguous row: a ThreatExchange id of at most 3 digits or "
-                                     "hash,quality,path with commas in the path")};
+      return Refused(layout,
+                     "ambiguous row: a ThreatExchange id of at most 3 digits or hash,quality,path "
+                     "with commas in the path");
     }
     return {layout, RowResult::One(hash, std::nullopt)};
   }
   if (!short_number) {
-    return {Layout::kUndecided,
-            RowResult::Bad("unknown column layout: a number after the hash that is "
-                           "neither a quality nor an HMA 1.0 row's id")};
+    return Refused(Layout::kUndecided,
+                   "unknown column layout: a number after the hash that is "
+                   "neither a quality nor an HMA 1.0 row's id");
   }
   const auto quality = ParseQuality(fields[0]);
-  if (!quality) return {Layout::kHexLines, RowResult::Bad(kBadQuality)};
+  if (!quality) return Refused(Layout::kHexLines, kBadQuality);
   return {Layout::kHexLines, RowResult::One(hash, quality)};
 }
 
@@ -120,7 +118,7 @@ Classified WhitespaceExtras(const matcher::PdqHash& hash, std::string_view rest)
   }
   if (!fields.empty() && AllDigits(fields[0])) {
     const auto quality = ParseQuality(fields[0]);
-    if (!quality) return {Layout::kHexLines, RowResult::Bad(kBadQuality)};
+    if (!quality) return Refused(Layout::kHexLines, kBadQuality);
     return {Layout::kHexLines, RowResult::One(hash, quality)};
   }
   return KeyValueRow(hash, fields);
@@ -142,7 +140,7 @@ Classified ClassifyTextRow(std::string_view line) {
   if (line.substr(0, kHashPrefix.size()) == kHashPrefix) line.remove_prefix(kHashPrefix.size());
   const auto hash =
       line.size() >= kHexDigits ? ParseHash(line.substr(0, kHexDigits)) : std::nullopt;
-  if (!hash) return {Layout::kUndecided, RowResult::Bad(kNotAHash)};
+  if (!hash) return Refused(Layout::kUndecided, kNotAHash);
   const std::string_view rest = line.substr(kHexDigits);
   if (rest.empty()) return {Layout::kHexLines, RowResult::One(*hash, std::nullopt)};
   switch (rest.front()) {
@@ -152,7 +150,7 @@ Classified ClassifyTextRow(std::string_view line) {
     case '\t':
       return WhitespaceExtras(*hash, rest.substr(1));
     default:
-      return {Layout::kUndecided, RowResult::Bad(kNotAHash)};
+      return Refused(Layout::kUndecided, kNotAHash);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "hashveil/common/hex.h"
@@ -22,18 +23,22 @@ std::span<const std::uint8_t> AsBytes(const std::string& text) {
 }  // namespace
 
 std::uint64_t AccountReport::verified_entries() const {
-  std::set<std::size_t> entries;
-  for (const VerifiedMatch& match : matches) entries.insert(match.entry);
-  return entries.size();
+  // One known image is one original hash: the same image is a different entry index in every
+  // epoch's publication, but keeps its hash (docs/protocol.md 3.3).
+  std::set<std::array<std::uint16_t, 16>> originals;
+  for (const VerifiedMatch& match : matches) originals.insert(match.original.words);
+  return originals.size();
 }
 
 AccountReport VerifyRevealed(const AccountCounts& counts, ThresholdResult revealed,
-                             std::span<const hashdb::PublishedEntry> originals,
-                             std::uint64_t epoch, std::uint32_t threshold) {
-  AccountReport report{.counts = counts, .epoch = epoch, .threshold = threshold,
+                             const PublicationOf& publication_of,
+                             std::vector<std::uint64_t> epochs, std::uint32_t threshold) {
+  std::sort(epochs.begin(), epochs.end());
+  AccountReport report{.counts = counts, .epochs = std::move(epochs), .threshold = threshold,
                        .real_images = revealed.real_images, .matches = {}, .unverified = 0,
                        .unopened = std::move(revealed.unopened)};
   for (RevealedVoucher& voucher : revealed.revealed) {
+    const std::span<const hashdb::PublishedEntry> originals = publication_of(voucher.epoch);
     int nearest_distance = matcher::PdqHash::kBits + 1;
     std::size_t nearest = originals.size();
     for (std::size_t i = 0; i < originals.size(); ++i) {
@@ -48,15 +53,26 @@ AccountReport VerifyRevealed(const AccountCounts& counts, ThresholdResult reveal
       continue;
     }
     report.matches.push_back({.voucher = std::move(voucher), .distance = nearest_distance,
-                              .entry = nearest, .sources = originals[nearest].sources});
+                              .entry = nearest, .original = originals[nearest].hash,
+                              .sources = originals[nearest].sources});
   }
   return report;
+}
+
+AccountReport VerifyRevealed(const AccountCounts& counts, ThresholdResult revealed,
+                             std::span<const hashdb::PublishedEntry> originals,
+                             std::uint64_t epoch, std::uint32_t threshold) {
+  for (RevealedVoucher& voucher : revealed.revealed) voucher.epoch = epoch;
+  return VerifyRevealed(
+      counts, std::move(revealed), [originals](std::uint64_t) { return originals; }, {epoch},
+      threshold);
 }
 
 std::string AccountReportJson(const AccountReport& report) {
   nlohmann::json matches = nlohmann::json::array();
   for (const VerifiedMatch& match : report.matches) {
     matches.push_back({{"voucher_id", ToHex(match.voucher.id)},
+                       {"epoch", match.voucher.epoch},
                        {"verified", true},
                        {"db_entry", match.entry},
                        {"distance", match.distance},
@@ -69,7 +85,8 @@ std::string AccountReportJson(const AccountReport& report) {
   for (const VoucherId& id : report.unopened) unopened.push_back(ToHex(id));
   const nlohmann::json json = {
       {"account", report.counts.account},
-      {"epoch", report.epoch},
+      {"epoch", report.epochs.empty() ? 0 : report.epochs.back()},
+      {"epochs", report.epochs},
       {"threshold", report.threshold},
       {"vouchers", report.counts.vouchers},
       {"candidates", report.counts.candidates},

@@ -3,32 +3,16 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
+#include <map>
 #include <string>
 #include <tuple>
 
 #include "hashveil/common/secret_file.h"
+#include "share_store_schema.h"
 
 namespace hashveil::psi {
 namespace {
-
-// 2: the served DB's digest, and per account the inconsistent vouchers.
-constexpr int kSchemaVersion = 2;
-
-constexpr const char* kSchema =
-    "CREATE TABLE IF NOT EXISTS served_db ("
-    "  id INTEGER PRIMARY KEY CHECK (id = 1), epoch INTEGER NOT NULL,"
-    "  entry_count INTEGER NOT NULL, synthetic_max INTEGER NOT NULL,"
-    "  threshold INTEGER NOT NULL, public_point BLOB NOT NULL, db_digest BLOB NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS accounts ("
-    "  name TEXT PRIMARY KEY, refused INTEGER NOT NULL DEFAULT 0,"
-    "  inconsistent INTEGER NOT NULL DEFAULT 0);"
-    "CREATE TABLE IF NOT EXISTS vouchers ("
-    "  account TEXT NOT NULL, voucher_id BLOB NOT NULL, PRIMARY KEY (account, voucher_id));"
-    "CREATE TABLE IF NOT EXISTS candidates ("
-    "  seq INTEGER PRIMARY KEY, account TEXT NOT NULL, voucher_id BLOB NOT NULL,"
-    "  share_x BLOB NOT NULL, share_y BLOB NOT NULL, tag BLOB NOT NULL, adct BLOB NOT NULL,"
-    "  UNIQUE (account, voucher_id));"
-    "CREATE INDEX IF NOT EXISTS candidates_by_account ON candidates (account, share_x);";
 
 Status SqliteError(sqlite3* db, const char* doing) {
   const int code = sqlite3_errcode(db);
@@ -60,6 +44,12 @@ class Statement {
     if (ok_) sqlite3_bind_blob(handle_, index, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  // NULL when empty.
+  Statement& Bind(int index, const std::optional<std::uint32_t>& value) {
+    if (ok_ && value) sqlite3_bind_int64(handle_, index, *value);
+    if (ok_ && !value) sqlite3_bind_null(handle_, index);
+    return *this;
+  }
   // Ready to run again with new bindings.
   Statement& Reset() {
     if (ok_) {
@@ -77,6 +67,7 @@ class Statement {
     return SqliteError(db_, doing);
   }
   std::int64_t Int(int column) const { return sqlite3_column_int64(handle_, column); }
+  bool IsNull(int column) const { return sqlite3_column_type(handle_, column) == SQLITE_NULL; }
   std::span<const std::uint8_t> Blob(int column) const {
     const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(handle_, column));
     return {data, static_cast<std::size_t>(sqlite3_column_bytes(handle_, column))};
@@ -120,41 +111,38 @@ class SqliteShareStore final : public ShareStore {
     // a read transaction (an unfinished statement) and then asks for the write lock gets
     // SQLITE_BUSY at once, without the busy timeout, whenever another connection is writing.
     HV_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-    return Finish(CreateSchema());
+    return Finish(CreateOrMigrateShareStoreSchema(db_));
   }
 
-  Result<std::optional<ServedDbParams>> LoadDbParams() override {
+  Result<std::vector<ServedDb>> LoadServedDbs() override {
     Statement select(db_, "SELECT epoch, entry_count, synthetic_max, threshold, public_point, "
-                          "db_digest FROM served_db WHERE id = 1");
-    HV_ASSIGN_OR_RETURN(const bool row, select.Step("reading"));
-    if (!row) return std::optional<ServedDbParams>();
-    ServedDbParams params;
-    params.shape.epoch = static_cast<std::uint64_t>(select.Int(0));
-    params.shape.entry_count = static_cast<std::uint32_t>(select.Int(1));
-    params.shape.synthetic_max = static_cast<std::uint32_t>(select.Int(2));
-    params.threshold = static_cast<std::uint32_t>(select.Int(3));
-    HV_ASSIGN_OR_RETURN(params.public_point.bytes, FixedBlob<kPointBytes>(select.Blob(4)));
-    HV_ASSIGN_OR_RETURN(params.shape.db_digest,
-                        FixedBlob<std::tuple_size_v<DbDigest>>(select.Blob(5)));
-    return std::optional<ServedDbParams>(params);
+                          "db_digest, synthetic_rate_ppm, key_bits, accepted_until "
+                          "FROM served_dbs ORDER BY epoch DESC");
+    std::vector<ServedDb> dbs;
+    while (true) {
+      HV_ASSIGN_OR_RETURN(const bool row, select.Step("reading"));
+      if (!row) return dbs;
+      ServedDb db;
+      ServedDbParams& params = db.params;
+      params.shape.epoch = static_cast<std::uint64_t>(select.Int(0));
+      params.shape.entry_count = static_cast<std::uint32_t>(select.Int(1));
+      params.shape.synthetic_max = static_cast<std::uint32_t>(select.Int(2));
+      params.threshold = static_cast<std::uint32_t>(select.Int(3));
+      HV_ASSIGN_OR_RETURN(params.public_point.bytes, FixedBlob<kPointBytes>(select.Blob(4)));
+      HV_ASSIGN_OR_RETURN(params.shape.db_digest,
+                          FixedBlob<std::tuple_size_v<DbDigest>>(select.Blob(5)));
+      if (!select.IsNull(6)) params.synthetic_rate_ppm = static_cast<std::uint32_t>(select.Int(6));
+      if (!select.IsNull(7)) params.key_bits = static_cast<std::uint32_t>(select.Int(7));
+      if (!select.IsNull(8)) db.accepted_until = select.Int(8);
+      dbs.push_back(std::move(db));
+    }
   }
 
-  Status RememberDbParams(const ServedDbParams& params) override {
-    HV_ASSIGN_OR_RETURN(const auto existing, LoadDbParams());
-    if (existing) {
-      if (*existing == params) return Status::Ok();
-      return Status::FailedPrecondition(
-          "share store serves another DB (epoch or parameters differ); use one store per DB");
-    }
-    Statement insert(db_, "INSERT INTO served_db (id, epoch, entry_count, synthetic_max, "
-                          "threshold, public_point, db_digest) VALUES (1, ?, ?, ?, ?, ?, ?)");
-    insert.Bind(1, static_cast<std::int64_t>(params.shape.epoch))
-        .Bind(2, std::int64_t{params.shape.entry_count})
-        .Bind(3, std::int64_t{params.shape.synthetic_max})
-        .Bind(4, std::int64_t{params.threshold})
-        .Bind(5, std::span<const std::uint8_t>(params.public_point.bytes))
-        .Bind(6, std::span<const std::uint8_t>(params.shape.db_digest));
-    return insert.Step("writing").status();
+  Status AddServedDb(const ServedDbParams& params, std::int64_t now,
+                     std::int64_t transition_seconds) override {
+    if (transition_seconds < 0) return Status::InvalidInput("transition must not be negative");
+    HV_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    return Finish(AddInTransaction(params, now, transition_seconds));
   }
 
   Result<std::vector<bool>> RecordAll(std::span<const AccountVoucher> vouchers) override {
@@ -198,9 +186,11 @@ class SqliteShareStore final : public ShareStore {
   }
 
   Result<std::vector<StoredCandidate>> LoadCandidates(std::string_view account) override {
-    HV_ASSIGN_OR_RETURN(const auto params, LoadDbParams());
-    if (!params) return std::vector<StoredCandidate>();
-    Statement select(db_, "SELECT voucher_id, share_x, share_y, tag, adct FROM candidates "
+    // Tags have s values, s of the epoch the voucher was made for.
+    std::map<std::uint64_t, std::uint32_t> synthetic_max;
+    HV_ASSIGN_OR_RETURN(const auto dbs, LoadServedDbs());
+    for (const ServedDb& db : dbs) synthetic_max[db.params.shape.epoch] = db.params.shape.synthetic_max;
+    Statement select(db_, "SELECT voucher_id, share_x, share_y, tag, adct, epoch FROM candidates "
                           "WHERE account = ? ORDER BY seq");
     select.Bind(1, account);
     std::vector<StoredCandidate> candidates;
@@ -211,7 +201,10 @@ class SqliteShareStore final : public ShareStore {
       HV_ASSIGN_OR_RETURN(stored.id, FixedBlob<kVoucherIdBytes>(select.Blob(0)));
       HV_ASSIGN_OR_RETURN(stored.candidate.share.x, ScalarBlob(select.Blob(1)));
       HV_ASSIGN_OR_RETURN(stored.candidate.share.y, ScalarBlob(select.Blob(2)));
-      auto tag = DecodeTag(select.Blob(3), params->shape.synthetic_max);
+      stored.epoch = static_cast<std::uint64_t>(select.Int(5));
+      const auto epoch_s = synthetic_max.find(stored.epoch);
+      if (epoch_s == synthetic_max.end()) return Status::Corrupt("share store row is malformed");
+      auto tag = DecodeTag(select.Blob(3), epoch_s->second);
       if (!tag.ok()) return Status::Corrupt("share store row is malformed");
       stored.candidate.tag = std::move(tag).value();
       const auto adct = select.Blob(4);
@@ -239,35 +232,76 @@ class SqliteShareStore final : public ShareStore {
     return committed;
   }
 
-  // Inside a write transaction: checks the schema version, then creates what is missing.
-  Status CreateSchema() {
-    std::int64_t found = 0;
-    {
-      Statement version(db_, "PRAGMA user_version");
-      HV_ASSIGN_OR_RETURN(const bool row, version.Step("reading"));
-      if (row) found = version.Int(0);
+  // Inside a write transaction: the rules of AddServedDb.
+  Status AddInTransaction(const ServedDbParams& params, std::int64_t now,
+                          std::int64_t transition_seconds) {
+    HV_ASSIGN_OR_RETURN(const auto dbs, LoadServedDbs());
+    if (!dbs.empty()) {
+      const ServedDbParams& current = dbs.front().params;
+      if (params.shape.epoch < current.shape.epoch) {
+        return Status::FailedPrecondition(
+            "client DB is older than the one the share store serves (rollback refused)");
+      }
+      if (params.shape.epoch == current.shape.epoch) return LearnUnknowns(current, params);
+      // The previous current DB gets the transition; every older one is closed by now.
+      Statement close(db_, "UPDATE served_dbs SET accepted_until = CASE"
+                           " WHEN epoch = ? THEN ? ELSE min(coalesce(accepted_until, ?), ?) END");
+      close.Bind(1, static_cast<std::int64_t>(current.shape.epoch))
+          .Bind(2, now + transition_seconds)
+          .Bind(3, now)
+          .Bind(4, now);
+      HV_RETURN_IF_ERROR(close.Step("writing").status());
     }
-    if (found != 0 && found != kSchemaVersion) {
-      return Status::Unsupported("share store was written by another hashveil version");
+    Statement insert(db_, "INSERT INTO served_dbs (epoch, entry_count, synthetic_max, threshold, "
+                          "public_point, db_digest, synthetic_rate_ppm, key_bits) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.Bind(1, static_cast<std::int64_t>(params.shape.epoch))
+        .Bind(2, std::int64_t{params.shape.entry_count})
+        .Bind(3, std::int64_t{params.shape.synthetic_max})
+        .Bind(4, std::int64_t{params.threshold})
+        .Bind(5, std::span<const std::uint8_t>(params.public_point.bytes))
+        .Bind(6, std::span<const std::uint8_t>(params.shape.db_digest))
+        .Bind(7, params.synthetic_rate_ppm)
+        .Bind(8, params.key_bits);
+    return insert.Step("writing").status();
+  }
+
+  // The current DB given again: nothing to do, except filling in what a store of schema 2 did
+  // not keep. Another DB under the same epoch is refused.
+  Status LearnUnknowns(const ServedDbParams& current, const ServedDbParams& given) {
+    ServedDbParams known = given;
+    if (!current.synthetic_rate_ppm) known.synthetic_rate_ppm.reset();
+    if (!current.key_bits) known.key_bits.reset();
+    if (!(known == current)) {
+      return Status::FailedPrecondition(
+          "share store serves another DB under the same epoch (parameters or digest differ)");
     }
-    HV_RETURN_IF_ERROR(Exec(kSchema));
-    return Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+    if (known == given) return Status::Ok();
+    Statement update(db_, "UPDATE served_dbs SET synthetic_rate_ppm = ?, key_bits = ? "
+                          "WHERE epoch = ?");
+    update.Bind(1, given.synthetic_rate_ppm)
+        .Bind(2, given.key_bits)
+        .Bind(3, static_cast<std::int64_t>(given.shape.epoch));
+    return update.Step("writing").status();
   }
 
   // The statements are prepared once per transaction and reset for each voucher.
   Result<std::vector<bool>> RecordInTransaction(std::span<const AccountVoucher> vouchers) {
     Statement add_account(db_, "INSERT OR IGNORE INTO accounts (name) VALUES (?)");
-    Statement add_voucher(db_, "INSERT OR IGNORE INTO vouchers (account, voucher_id) VALUES (?, ?)");
+    Statement add_voucher(db_, "INSERT OR IGNORE INTO vouchers (account, voucher_id, epoch) "
+                               "VALUES (?, ?, ?)");
     Statement add_candidate(db_, "INSERT INTO candidates (account, voucher_id, share_x, share_y, "
-                                 "tag, adct) VALUES (?, ?, ?, ?, ?, ?)");
+                                 "tag, adct, epoch) VALUES (?, ?, ?, ?, ?, ?, ?)");
     Statement count_inconsistent(db_, "UPDATE accounts SET inconsistent = inconsistent + 1 "
                                       "WHERE name = ?");
     std::vector<bool> added;
     added.reserve(vouchers.size());
     for (const auto& [account, voucher] : vouchers) {
       const std::span<const std::uint8_t> id(voucher.header.id);
+      const auto epoch = static_cast<std::int64_t>(voucher.header.epoch);
       HV_RETURN_IF_ERROR(add_account.Reset().Bind(1, account).Step("writing").status());
-      HV_RETURN_IF_ERROR(add_voucher.Reset().Bind(1, account).Bind(2, id).Step("writing").status());
+      HV_RETURN_IF_ERROR(
+          add_voucher.Reset().Bind(1, account).Bind(2, id).Bind(3, epoch).Step("writing").status());
       // No change: this account already sent this voucher.
       added.push_back(sqlite3_changes(db_) != 0);
       if (!added.back()) continue;
@@ -283,7 +317,8 @@ class SqliteShareStore final : public ShareStore {
           .Bind(3, candidate.share.x.bytes())
           .Bind(4, candidate.share.y.bytes())
           .Bind(5, std::span<const std::uint8_t>(tag))
-          .Bind(6, std::span<const std::uint8_t>(candidate.adct));
+          .Bind(6, std::span<const std::uint8_t>(candidate.adct))
+          .Bind(7, epoch);
       HV_RETURN_IF_ERROR(add_candidate.Step("writing").status());
     }
     return added;
@@ -298,6 +333,18 @@ Result<bool> ShareStore::Record(std::string_view account, const OpenedVoucher& v
   const AccountVoucher one{.account = account, .voucher = voucher};
   HV_ASSIGN_OR_RETURN(const std::vector<bool> added, RecordAll({&one, 1}));
   return added.front();
+}
+
+Result<std::optional<ServedDbParams>> ShareStore::LoadDbParams() {
+  HV_ASSIGN_OR_RETURN(const auto dbs, LoadServedDbs());
+  if (dbs.empty()) return std::optional<ServedDbParams>();
+  return std::optional<ServedDbParams>(dbs.front().params);
+}
+
+Status ShareStore::RememberDbParams(const ServedDbParams& params) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return AddServedDb(params, now.count(), kDefaultTransitionSeconds);
 }
 
 Result<std::unique_ptr<ShareStore>> ShareStore::Open(const std::filesystem::path& path) {

@@ -1,6 +1,7 @@
 #include "hashveil/psi/threshold.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -53,13 +54,20 @@ std::vector<Image> GroupByImage(std::span<const StoredCandidate> candidates,
   return images;
 }
 
-}  // namespace
+// The shape each candidate was made for; null when its epoch is unknown.
+using ShapeOf = std::function<const VoucherShape*(const StoredCandidate&)>;
 
-Result<ThresholdResult> ProcessThreshold(std::string_view account,
-                                         std::span<const StoredCandidate> candidates,
-                                         const VoucherShape& shape, std::uint32_t threshold) {
-  if (threshold < 2 || threshold > kMaxThreshold || shape.synthetic_max > kMaxSyntheticTags) {
+Result<ThresholdResult> Process(std::string_view account,
+                                std::span<const StoredCandidate> candidates,
+                                std::uint32_t threshold, std::uint32_t synthetic_max,
+                                const ShapeOf& shape_of) {
+  if (threshold < 2 || threshold > kMaxThreshold || synthetic_max > kMaxSyntheticTags) {
     return Status::InvalidInput("threshold parameters are out of range");
+  }
+  for (const StoredCandidate& stored : candidates) {
+    if (shape_of(stored) == nullptr) {
+      return Status::InvalidInput("a candidate's DB epoch is not among the given ones");
+    }
   }
   ThresholdResult result;
   const std::vector<Image> images = GroupByImage(candidates, result.conflicting);
@@ -70,7 +78,7 @@ Result<ThresholdResult> ProcessThreshold(std::string_view account,
   tags.reserve(images.size());
   for (const Image& image : images) tags.push_back(candidates[image.first].candidate.tag);
   HV_ASSIGN_OR_RETURN(const Detection detection,
-                      DetectRealTags(tags, threshold, shape.synthetic_max));
+                      DetectRealTags(tags, threshold, synthetic_max));
   if (detection.outcome == Detection::Outcome::kTooManySynthetics) {
     result.outcome = ThresholdResult::Outcome::kTooManySynthetics;
     return result;
@@ -94,6 +102,7 @@ Result<ThresholdResult> ProcessThreshold(std::string_view account,
   std::sort(real_candidates.begin(), real_candidates.end());
   for (const std::size_t i : real_candidates) {
     const StoredCandidate& stored = candidates[i];
+    const VoucherShape& shape = *shape_of(stored);
     const auto header = EncodeVoucherHeader(
         {.epoch = shape.epoch, .id = stored.id, .entry_count = shape.entry_count});
     auto payload_bytes = Open(adkey, stored.candidate.adct,
@@ -104,9 +113,36 @@ Result<ThresholdResult> ProcessThreshold(std::string_view account,
       result.unopened.push_back(stored.id);
       continue;
     }
-    result.revealed.push_back({.id = stored.id, .payload = std::move(payload).value()});
+    result.revealed.push_back(
+        {.id = stored.id, .payload = std::move(payload).value(), .epoch = shape.epoch});
   }
   return result;
+}
+
+}  // namespace
+
+Result<ThresholdResult> ProcessThreshold(std::string_view account,
+                                         std::span<const StoredCandidate> candidates,
+                                         const EpochGroup& group) {
+  if (group.shapes.empty()) return Status::InvalidInput("no DB epoch given");
+  const std::uint32_t synthetic_max = group.shapes.begin()->second.synthetic_max;
+  for (const auto& [epoch, shape] : group.shapes) {
+    if (shape.synthetic_max != synthetic_max || shape.epoch != epoch) {
+      return Status::InvalidInput("the group's shapes are inconsistent (epoch or s)");
+    }
+  }
+  return Process(account, candidates, group.threshold, synthetic_max,
+                 [&group](const StoredCandidate& stored) -> const VoucherShape* {
+                   const auto found = group.shapes.find(stored.epoch);
+                   return found == group.shapes.end() ? nullptr : &found->second;
+                 });
+}
+
+Result<ThresholdResult> ProcessThreshold(std::string_view account,
+                                         std::span<const StoredCandidate> candidates,
+                                         const VoucherShape& shape, std::uint32_t threshold) {
+  return Process(account, candidates, threshold, shape.synthetic_max,
+                 [&shape](const StoredCandidate&) { return &shape; });
 }
 
 }  // namespace hashveil::psi

@@ -16,6 +16,7 @@
 #include "bearer_token.h"
 #include "commands.h"
 #include "db_report.h"
+#include "epoch_openers.h"
 #include "hashveil/hashdb/keys.h"
 #include "listen_address.h"
 #include "served_db.h"
@@ -40,6 +41,7 @@ struct ServeArgs {
   std::optional<std::string> sources;
   std::optional<std::string> reports;
   double process_interval = 10;
+  unsigned transition_hours = 72;
   serve::ServiceLimits limits;
   unsigned read_timeout = 5;
   unsigned request_timeout = 10;
@@ -85,6 +87,25 @@ std::function<void(const Result<serve::ProcessingSummary>&)> PrintChangedSummari
   };
 }
 
+// The metrics' info: the current DB, and each older one whose vouchers are still accepted.
+serve::ServedBuild BuildInfo(const serve::ServedDbs& served, std::int64_t now) {
+  const psi::ServedDbParams& current = served.current();
+  serve::ServedBuild build{.version = HASHVEIL_VERSION,
+                           .epoch = current.shape.epoch,
+                           .threshold = current.threshold,
+                           .digest = current.shape.db_digest,
+                           .transitions = {}};
+  for (std::size_t i = 1; i < served.all.size(); ++i) {
+    const psi::ServedDb& older = served.all[i];
+    if (!older.AcceptsVouchersAt(now)) continue;
+    build.transitions.push_back({.epoch = older.params.shape.epoch,
+                                 .threshold = older.params.threshold,
+                                 .digest = older.params.shape.db_digest,
+                                 .accepted_until = older.accepted_until.value_or(0)});
+  }
+  return build;
+}
+
 int RunServe(ServeArgs args) {
   if (args.sources.has_value() != args.reports.has_value()) {
     PrintError(kCommand, "--sources and --reports go together (threshold processing needs both)");
@@ -110,19 +131,23 @@ int RunServe(ServeArgs args) {
     return kExitSomeFailed;
   }
   serve::StorePool stores(args.store);
-  auto served = [&]() -> Result<psi::ServedDbParams> {
+  const serve::EpochRollOver roll{
+      .now = serve::UnixNow(),
+      .transition_seconds = static_cast<std::int64_t>(args.transition_hours) * 3600};
+  auto served = [&]() -> Result<serve::ServedDbs> {
     HV_ASSIGN_OR_RETURN(auto store, stores.Acquire());
-    return serve::SetUpServedDb(*store, {args.db, args.publisher}, *secret);
+    return serve::SetUpServedDbs(*store, {args.db, args.publisher}, *secret, roll);
   }();
   if (!served.ok()) {
     PrintError(kCommand, "served DB: " + served.status().ToString());
     return kExitSomeFailed;
   }
-  auto opener = psi::VoucherOpener::Create(served->shape, secret->alpha);
-  if (!opener.ok()) {
-    PrintError(kCommand, "voucher opener: " + opener.status().ToString());
+  auto openers = serve::EpochOpeners::Create(served->all, secret->alpha, &serve::UnixNow);
+  if (!openers.ok()) {
+    PrintError(kCommand, "voucher opener: " + openers.status().ToString());
     return kExitSomeFailed;
   }
+  const psi::ServedDbParams& current = served->current();
 
   // Block the stop signals before any thread starts, so only SignalStopper receives them.
   sigset_t signals;
@@ -131,11 +156,8 @@ int RunServe(ServeArgs args) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  serve::ServiceMetrics metrics({.version = HASHVEIL_VERSION,
-                                 .epoch = served->shape.epoch,
-                                 .threshold = served->threshold,
-                                 .digest = served->shape.db_digest});
-  serve::VoucherIntake intake(std::move(opener).value(), stores);
+  serve::ServiceMetrics metrics(BuildInfo(*served, roll.now));
+  serve::VoucherIntake intake(std::move(openers).value(), stores);
   std::unique_ptr<serve::AccountProcessing> processing;
   std::unique_ptr<serve::ThresholdScheduler> scheduler;
   if (args.sources) {
@@ -154,11 +176,9 @@ int RunServe(ServeArgs args) {
   args.limits.write_timeout = std::chrono::seconds(args.read_timeout);
   args.limits.request_timeout = std::chrono::seconds(args.request_timeout);
   serve::VoucherService service(*token, intake, scheduler.get(), metrics, args.limits,
-                                [&stores]() -> Result<psi::ServedDbParams> {
+                                [&stores]() -> Result<std::vector<psi::ServedDb>> {
                                   HV_ASSIGN_OR_RETURN(auto store, stores.Acquire());
-                                  HV_ASSIGN_OR_RETURN(auto params, store->LoadDbParams());
-                                  if (!params) return Status::NotFound("no DB served");
-                                  return *params;
+                                  return store->LoadServedDbs();
                                 });
   auto port = service.Bind(address->host, address->port);
   if (!port.ok()) {
@@ -167,7 +187,7 @@ int RunServe(ServeArgs args) {
   }
   std::printf("hashveil serve: listening on %s:%d (epoch %llu, threshold %u, voucher %zu bytes)\n",
               address->host.c_str(), *port,
-              static_cast<unsigned long long>(served->shape.epoch), served->threshold,
+              static_cast<unsigned long long>(current.shape.epoch), current.threshold,
               intake.voucher_bytes());
   std::fflush(stdout);
   Status ran;
@@ -196,8 +216,13 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--token-file", args->token_file,
                   "File whose first line is the bearer token guarding the write endpoints")
       ->required();
-  cmd->add_option("--db", args->db, "Client DB to serve (recorded in the store on first start)");
+  cmd->add_option("--db", args->db,
+                  "Client DB to serve (recorded in the store; a newer epoch becomes current)");
   cmd->add_option("--publisher", args->publisher, "Publisher public key verifying --db");
+  cmd->add_option("--transition-hours", args->transition_hours,
+                  "Hours the previous epoch's vouchers stay accepted after --db adds a newer one")
+      ->check(CLI::Range(0, 2160))
+      ->capture_default_str();
   cmd->add_option("--sources", args->sources,
                   "Source store holding the DB's publication (original hashes for verification)");
   cmd->add_option("--reports", args->reports, "Directory for the reports of accounts that cross t");

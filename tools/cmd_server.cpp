@@ -2,8 +2,9 @@
 // `hashveil server process --store server.sqlite --secret server.key --sources S.sqlite
 //  --reports DIR` (docs/design.md section 9): the voucher service's write path and threshold run
 // (tools/serve), once, from the command line. Both accept `--db client.hvdb [--publisher
-// KEY.pub]`: the first call must give it, the store remembers the DB's parameters (one DB per
-// store) and later calls may omit it. The server secret must be the one the DB was blinded with.
+// KEY.pub]`: the first call must give it, the store remembers the DB's parameters (one per
+// epoch; a newer --db becomes current, as `serve --db` does, docs/service.md "DB updates") and
+// later calls may omit it. The server secret must be the one the DBs were blinded with.
 //
 // ingest: each voucher opened and stored (idempotent by voucher id); a refused voucher is named
 // by its position with the reason, counted for the account, and the exit code is 1.
@@ -21,6 +22,7 @@
 #include "hashveil/psi/share_store.h"
 #include "hashveil/psi/voucher_opener.h"
 #include "serve/account_processing.h"
+#include "serve/epoch_openers.h"
 #include "serve/served_db.h"
 #include "serve/store_pool.h"
 #include "serve/voucher_intake.h"
@@ -33,6 +35,7 @@ struct ServerArgs {
   std::string secret;
   std::optional<std::string> db;
   std::string publisher = "publisher.key.pub";
+  unsigned transition_hours = 72;
   std::string account;                // ingest
   std::vector<std::string> vouchers;  // ingest
   std::string sources;                // process
@@ -41,7 +44,7 @@ struct ServerArgs {
 
 struct Server {
   hashdb::ServerSecret secret;
-  psi::ServedDbParams served;
+  serve::ServedDbs served;
 };
 
 // The secret and the served DB's parameters, set up from --db or remembered by the store (the
@@ -57,7 +60,10 @@ Result<Server> OpenServer(const ServerArgs& args, serve::StorePool& stores) {
     files.db = *args.db;
     files.publisher = args.publisher;
   }
-  auto served = serve::SetUpServedDb(*store, files, server.secret);
+  const serve::EpochRollOver roll{
+      .now = serve::UnixNow(),
+      .transition_seconds = static_cast<std::int64_t>(args.transition_hours) * 3600};
+  auto served = serve::SetUpServedDbs(*store, files, server.secret, roll);
   if (!served.ok()) return served.status().WithContext("served DB");
   server.served = *served;
   return server;
@@ -71,13 +77,14 @@ int RunIngest(const ServerArgs& args) {
   }
   serve::StorePool stores(args.store);
   auto server = OpenServer(args, stores);
-  auto opener = server.ok() ? psi::VoucherOpener::Create(server->served.shape, server->secret.alpha)
-                            : Result<std::unique_ptr<psi::VoucherOpener>>(server.status());
-  if (!opener.ok()) {
-    PrintError(kCommand, opener.status().ToString());
+  auto openers = server.ok() ? serve::EpochOpeners::Create(server->served.all,
+                                                           server->secret.alpha, &serve::UnixNow)
+                             : Result<serve::EpochOpeners>(server.status());
+  if (!openers.ok()) {
+    PrintError(kCommand, openers.status().ToString());
     return kExitSomeFailed;
   }
-  serve::VoucherIntake intake(std::move(opener).value(), stores);
+  serve::VoucherIntake intake(std::move(openers).value(), stores);
 
   std::uint64_t accepted = 0, duplicates = 0, candidates = 0, inconsistent = 0, refused = 0;
   for (std::size_t i = 0; i < args.vouchers.size(); ++i) {
@@ -138,6 +145,10 @@ void AddServedDbOptions(CLI::App* cmd, ServerArgs& args) {
   cmd->add_option("--secret", args.secret, "Server blinding secret file")->required();
   cmd->add_option("--db", args.db, "Client DB to serve (needed once; the store remembers it)");
   cmd->add_option("--publisher", args.publisher, "Publisher public key file for --db")
+      ->capture_default_str();
+  cmd->add_option("--transition-hours", args.transition_hours,
+                  "Hours the previous epoch's vouchers stay accepted after --db adds a newer one")
+      ->check(CLI::Range(0, 2160))
       ->capture_default_str();
 }
 

@@ -1,54 +1,104 @@
 #include "account_processing.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
+#include <optional>
+#include <set>
+
+#include "epoch_groups.h"
 #include "hashveil/hashdb/source_store.h"
-#include "hashveil/psi/report.h"
 #include "hashveil/psi/threshold.h"
 
 namespace hashveil::tools::serve {
 namespace {
 
-std::string_view OutcomeName(psi::ThresholdResult::Outcome outcome) {
+using Outcome = psi::ThresholdResult::Outcome;
+
+std::string_view OutcomeName(Outcome outcome) {
   switch (outcome) {
-    case psi::ThresholdResult::Outcome::kBelowThreshold: return "below_threshold";
-    case psi::ThresholdResult::Outcome::kRevealed: return "revealed";
-    case psi::ThresholdResult::Outcome::kTooManySynthetics: return "too_many_synthetics";
+    case Outcome::kBelowThreshold: return "below_threshold";
+    case Outcome::kRevealed: return "revealed";
+    case Outcome::kTooManySynthetics: return "too_many_synthetics";
   }
   return "unknown";
 }
 
-// The line `hashveil server process` prints for an account, field for field.
-// `verified` and `verified_entries` are those of the report when the account was revealed;
-// `outcome_name` says why it was not reported otherwise.
-std::string SummaryLine(const psi::AccountCounts& counts, std::uint32_t threshold,
-                        const psi::AccountReport* revealed, psi::ThresholdResult::Outcome outcome) {
+// What one group of epochs gave for an account.
+struct GroupRun {
+  const psi::EpochGroup* group = nullptr;
+  std::uint64_t distinct_images = 0;  // distinct share x among the group's candidates
+  Outcome outcome = Outcome::kBelowThreshold;
+  std::optional<psi::AccountReport> revealed;  // kRevealed: verified against the originals
+};
+
+std::vector<std::uint64_t> EpochsOf(const psi::EpochGroup& group) {
+  std::vector<std::uint64_t> epochs;
+  for (const auto& [epoch, shape] : group.shapes) epochs.push_back(epoch);
+  return epochs;
+}
+
+// The line `hashveil server process` prints for an account, field for field: about `run`, the
+// group of epochs reported (or flagged, or the newest one when nothing was). `verified` and
+// `verified_entries` are those of the report when the group was revealed.
+std::string SummaryLine(const psi::AccountCounts& counts, const GroupRun& run) {
+  const psi::AccountReport* revealed = run.revealed ? &*run.revealed : nullptr;
   const bool reported = revealed != nullptr && revealed->reportable();
-  std::string_view outcome_name = OutcomeName(outcome);
+  std::string_view outcome_name = OutcomeName(run.outcome);
   if (revealed != nullptr && !reported) outcome_name = "unverified";
   return fmt::format("account={} vouchers={} candidates={} threshold={} reported={} "
                      "distinct_images={} verified={} refused={} outcome={} flagged={} "
-                     "verified_entries={} unverified={} inconsistent={}\n",
-                     counts.account, counts.vouchers, counts.candidates, threshold,
-                     reported ? "yes" : "no", counts.distinct_shares,
+                     "verified_entries={} unverified={} inconsistent={} epochs={}\n",
+                     counts.account, counts.vouchers, counts.candidates, run.group->threshold,
+                     reported ? "yes" : "no", run.distinct_images,
                      revealed ? revealed->matches.size() : 0, counts.refused, outcome_name,
-                     outcome == psi::ThresholdResult::Outcome::kTooManySynthetics ? "yes" : "no",
+                     run.outcome == Outcome::kTooManySynthetics ? "yes" : "no",
                      revealed ? revealed->verified_entries() : 0,
-                     revealed ? revealed->unverified : 0, counts.inconsistent);
+                     revealed ? revealed->unverified : 0, counts.inconsistent,
+                     fmt::join(revealed ? revealed->epochs : EpochsOf(*run.group), ","));
+}
+
+// Adds a reportable group's report to the account's: every group that crossed its own
+// threshold is shown; the threshold stated is the newest such group's (runs come newest first).
+void Merge(std::optional<psi::AccountReport>& into, psi::AccountReport report) {
+  if (!into) {
+    into = std::move(report);
+    return;
+  }
+  into->epochs.insert(into->epochs.end(), report.epochs.begin(), report.epochs.end());
+  std::sort(into->epochs.begin(), into->epochs.end());
+  into->real_images += report.real_images;
+  into->unverified += report.unverified;
+  for (auto& match : report.matches) into->matches.push_back(std::move(match));
+  into->unopened.insert(into->unopened.end(), report.unopened.begin(), report.unopened.end());
+}
+
+std::uint64_t DistinctShares(std::span<const psi::StoredCandidate> candidates) {
+  std::set<std::vector<std::uint8_t>> xs;
+  for (const auto& stored : candidates) {
+    const auto x = stored.candidate.share.x.bytes();
+    xs.emplace(x.begin(), x.end());
+  }
+  return xs.size();
 }
 
 }  // namespace
 
 Result<std::unique_ptr<AccountProcessing>> AccountProcessing::Create(
     StorePool& stores, const std::filesystem::path& sources, std::filesystem::path reports_dir,
-    const psi::ServedDbParams& served) {
+    const ServedDbs& served) {
   HV_ASSIGN_OR_RETURN(auto source_store, hashdb::SourceStore::Open(sources));
-  HV_ASSIGN_OR_RETURN(auto originals, source_store->LoadPublication(served.shape.epoch));
+  Publications originals;
+  for (const psi::ServedDb& db : served.all) {
+    const std::uint64_t epoch = db.params.shape.epoch;
+    HV_ASSIGN_OR_RETURN(originals[epoch], source_store->LoadPublication(epoch));
+  }
   std::error_code error;
   std::filesystem::create_directories(reports_dir, error);
   if (error) return Status::IoError("cannot create the reports directory");
-  return std::unique_ptr<AccountProcessing>(
-      new AccountProcessing(stores, std::move(reports_dir), served, std::move(originals)));
+  return std::unique_ptr<AccountProcessing>(new AccountProcessing(
+      stores, std::move(reports_dir), GroupEpochsByGeneration(served.all), std::move(originals)));
 }
 
 Result<ProcessingSummary> AccountProcessing::RunOnce() {
@@ -72,26 +122,59 @@ Result<ProcessingSummary> AccountProcessing::RunOnce() {
 Result<std::string> AccountProcessing::ProcessAccount(psi::ShareStore& store,
                                                       const psi::AccountCounts& counts,
                                                       std::uint64_t& reports_written) {
-  // Below t distinct images ProcessThreshold can only answer "below": skip loading them.
-  if (counts.distinct_shares < served_.threshold) {
-    return SummaryLine(counts, served_.threshold, nullptr,
-                       psi::ThresholdResult::Outcome::kBelowThreshold);
+  // Below every group's t in total, ProcessThreshold can only answer "below": skip loading.
+  std::uint32_t lowest = groups_.front().threshold;
+  for (const psi::EpochGroup& group : groups_) lowest = std::min(lowest, group.threshold);
+  if (counts.distinct_shares < lowest) {
+    return SummaryLine(counts, {.group = &groups_.front(), .distinct_images = counts.distinct_shares});
   }
-  HV_ASSIGN_OR_RETURN(const auto candidates, store.LoadCandidates(counts.account));
-  HV_ASSIGN_OR_RETURN(auto result,
-                      psi::ProcessThreshold(counts.account, candidates, served_.shape, served_.threshold));
-  const auto outcome = result.outcome;
-  if (outcome != psi::ThresholdResult::Outcome::kRevealed) {
-    return SummaryLine(counts, served_.threshold, nullptr, outcome);
+  HV_ASSIGN_OR_RETURN(auto candidates, store.LoadCandidates(counts.account));
+  std::vector<GroupRun> runs;
+  for (const psi::EpochGroup& group : groups_) {
+    // Each candidate belongs to one group: its epoch's.
+    std::vector<psi::StoredCandidate> mine;
+    for (auto& stored : candidates) {
+      if (group.shapes.contains(stored.epoch)) mine.push_back(std::move(stored));
+    }
+    GroupRun run{.group = &group, .distinct_images = DistinctShares(mine)};
+    if (run.distinct_images >= group.threshold) {
+      HV_ASSIGN_OR_RETURN(auto result, psi::ProcessThreshold(counts.account, mine, group));
+      run.outcome = result.outcome;
+      if (run.outcome == Outcome::kRevealed) {
+        run.revealed = psi::VerifyRevealed(
+            counts, std::move(result),
+            [this](std::uint64_t epoch) -> std::span<const hashdb::PublishedEntry> {
+              const auto found = originals_.find(epoch);
+              if (found == originals_.end()) return {};
+              return found->second;
+            },
+            EpochsOf(group), group.threshold);
+      }
+    }
+    runs.push_back(std::move(run));
   }
-  const psi::AccountReport report = psi::VerifyRevealed(
-      counts, std::move(result), originals_, served_.shape.epoch, served_.threshold);
-  // Fewer than t distinct DB entries verified: nothing reaches a reviewer.
-  if (report.reportable()) {
-    HV_RETURN_IF_ERROR(psi::WriteAccountReport(report, reports_dir_));
+  // Every group that crossed its own threshold with t distinct verified entries is reported.
+  std::optional<psi::AccountReport> report;
+  GroupRun shown{.outcome = Outcome::kRevealed};
+  for (GroupRun& run : runs) {
+    if (!run.revealed || !run.revealed->reportable()) continue;
+    if (shown.group == nullptr) shown.group = run.group;
+    shown.distinct_images += run.distinct_images;
+    Merge(report, std::move(*run.revealed));
+  }
+  if (report) {
+    HV_RETURN_IF_ERROR(psi::WriteAccountReport(*report, reports_dir_));
     ++reports_written;
+    shown.revealed = std::move(report);
+    return SummaryLine(counts, shown);
   }
-  return SummaryLine(counts, served_.threshold, &report, outcome);
+  // Nothing reported: a flagged group, else one revealed but unverified, else the newest.
+  for (const Outcome wanted : {Outcome::kTooManySynthetics, Outcome::kRevealed}) {
+    for (const GroupRun& run : runs) {
+      if (run.outcome == wanted) return SummaryLine(counts, run);
+    }
+  }
+  return SummaryLine(counts, runs.front());
 }
 
 }  // namespace hashveil::tools::serve

@@ -1,9 +1,10 @@
 // One threshold processing run over every account of the share store, as `hashveil server
-// process` does it: accounts with at least t distinct images go through detection and reveal
-// (psi::ProcessThreshold), their revealed payloads are verified against the DB's original hashes
-// (psi::VerifyRevealed) and the report is written (psi::WriteAccountReport) to the reports
-// directory. An account whose counts did not change since the last run is not processed again,
-// so a long-running service does not rewrite the same report every interval.
+// process` does it: per group of epochs whose shares combine (GroupEpochsByGeneration), an
+// account with at least t distinct images in that group goes through detection and reveal
+// (psi::ProcessThreshold), its revealed payloads are verified against the original hashes of
+// their own epochs (psi::VerifyRevealed) and the report is written (psi::WriteAccountReport) to
+// the reports directory. An account whose counts did not change since the last run is not
+// processed again, so a long-running service does not rewrite the same report every interval.
 #pragma once
 
 #include <filesystem>
@@ -14,7 +15,9 @@
 
 #include "hashveil/common/status.h"
 #include "hashveil/hashdb/publication.h"
+#include "hashveil/psi/report.h"
 #include "hashveil/psi/share_store.h"
+#include "served_db.h"
 #include "store_pool.h"
 #include "threshold_scheduler.h"
 
@@ -23,29 +26,29 @@ namespace hashveil::tools::serve {
 // Thread-compatible: the ThresholdScheduler serialises the runs.
 class AccountProcessing {
  public:
-  // Reads the originals of the served epoch from the source store. kNotFound when that store
-  // holds no publication of this epoch; as SourceStore::Open otherwise.
+  // Reads the originals of every served epoch from the source store. kNotFound when that store
+  // holds no publication of one of them; as SourceStore::Open otherwise.
   static Result<std::unique_ptr<AccountProcessing>> Create(
       StorePool& stores, const std::filesystem::path& sources,
-      std::filesystem::path reports_dir, const psi::ServedDbParams& served);
+      std::filesystem::path reports_dir, const ServedDbs& served);
 
   Result<ProcessingSummary> RunOnce();
 
  private:
+  using Publications = std::map<std::uint64_t, std::vector<hashdb::PublishedEntry>>;
   AccountProcessing(StorePool& stores, std::filesystem::path reports_dir,
-                    const psi::ServedDbParams& served,
-                    std::vector<hashdb::PublishedEntry> originals)
-      : stores_(stores), reports_dir_(std::move(reports_dir)), served_(served),
+                    std::vector<psi::EpochGroup> groups, Publications originals)
+      : stores_(stores), reports_dir_(std::move(reports_dir)), groups_(std::move(groups)),
         originals_(std::move(originals)) {}
 
-  // The account's summary line, processing it when its counts crossed the threshold.
+  // The account's summary line, processing each group of epochs that crossed its threshold.
   Result<std::string> ProcessAccount(psi::ShareStore& store, const psi::AccountCounts& counts,
                                      std::uint64_t& reports_written);
 
   StorePool& stores_;
   const std::filesystem::path reports_dir_;
-  const psi::ServedDbParams served_;
-  const std::vector<hashdb::PublishedEntry> originals_;
+  const std::vector<psi::EpochGroup> groups_;  // the group of the current epoch first
+  const Publications originals_;
   struct Seen {
     std::uint64_t vouchers = 0;
     std::uint64_t candidates = 0;

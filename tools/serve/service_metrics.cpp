@@ -91,6 +91,14 @@ std::string ServiceMetrics::RenderPrometheus() const {
         fmt::format("{{epoch=\"{}\",threshold=\"{}\",digest=\"{}\"}}", build_.epoch,
                     build_.threshold, ToHex(build_.digest)),
         1);
+  out += "# HELP hashveil_transition_db_accepted_until_seconds An older client DB whose vouchers "
+         "are accepted until this Unix time.\n"
+         "# TYPE hashveil_transition_db_accepted_until_seconds gauge\n";
+  for (const ServedBuild::Transition& older : build_.transitions) {
+    out += fmt::format("hashveil_transition_db_accepted_until_seconds{{epoch=\"{}\",threshold="
+                       "\"{}\",digest=\"{}\"}} {}\n",
+                       older.epoch, older.threshold, ToHex(older.digest), older.accepted_until);
+  }
   gauge("process_start_time_seconds", "Start time of the process since the Unix epoch.", "",
         start_time_seconds_);
   out += fmt::format("# HELP process_cpu_seconds_total Total user and system CPU time spent in "

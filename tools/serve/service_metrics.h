@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hashveil::tools::serve {
 
@@ -40,9 +41,18 @@ std::string_view HttpRefusalName(HttpRefusal refusal);
 // labels carry the facts).
 struct ServedBuild {
   std::string version;        // hashveil's
-  std::uint64_t epoch = 0;    // the served client DB's
+  std::uint64_t epoch = 0;    // the current client DB's
   std::uint32_t threshold = 0;
   std::array<std::uint8_t, 32> digest{};
+  // An older DB whose vouchers are still accepted (docs/service.md, "DB updates"), and until
+  // when (Unix seconds).
+  struct Transition {
+    std::uint64_t epoch = 0;
+    std::uint32_t threshold = 0;
+    std::array<std::uint8_t, 32> digest{};
+    std::int64_t accepted_until = 0;
+  };
+  std::vector<Transition> transitions;
 };
 
 // Thread-safe: every method may be called from any request thread.

@@ -23,7 +23,7 @@ IntakeOutcome VoucherIntake::Submit(std::string_view account,
   if (!psi::IsValidAccountName(account)) return Refused(RefusalReason::kBadAccount);
   // Opening costs P*c scalar multiplications: done in parallel on the request threads, outside
   // any store transaction; only the commit is serialised (and batched).
-  auto opened = opener_->Open(voucher, account);
+  auto opened = openers_.Open(voucher, account);
   if (!opened.ok()) {
     // Best effort: the refusal is answered whether or not its count could be stored.
     if (auto store = stores_.Acquire(); store.ok()) (void)(*store)->RecordRefused(account);

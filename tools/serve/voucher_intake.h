@@ -11,6 +11,7 @@
 #include <span>
 #include <string_view>
 
+#include "epoch_openers.h"
 #include "group_committer.h"
 #include "hashveil/psi/voucher_opener.h"
 #include "service_metrics.h"
@@ -33,11 +34,15 @@ struct IntakeOutcome {
 // Thread-safe: Submit may be called from every request thread at once.
 class VoucherIntake {
  public:
+  // Vouchers of `opener`'s epoch only.
   VoucherIntake(std::unique_ptr<psi::VoucherOpener> opener, StorePool& stores)
-      : opener_(std::move(opener)), stores_(stores), commits_(stores) {}
+      : VoucherIntake(EpochOpeners(std::move(opener)), stores) {}
+  // Vouchers of every epoch `openers` accepts (the current one, an older one in transition).
+  VoucherIntake(EpochOpeners openers, StorePool& stores)
+      : openers_(std::move(openers)), stores_(stores), commits_(stores) {}
 
-  // The exact size of a voucher of the served DB: the body size limit.
-  std::size_t voucher_bytes() const { return opener_->shape().total_bytes(); }
+  // The largest voucher of an accepted epoch: the body size limit.
+  std::size_t voucher_bytes() const { return openers_.max_voucher_bytes(); }
 
   // Never fails: a store that cannot commit is the refusal kStoreUnavailable. A voucher that
   // fails the public checks, for a valid account name, is also counted in the store's
@@ -45,7 +50,7 @@ class VoucherIntake {
   IntakeOutcome Submit(std::string_view account, std::span<const std::uint8_t> voucher);
 
  private:
-  std::unique_ptr<psi::VoucherOpener> opener_;
+  EpochOpeners openers_;
   StorePool& stores_;
   GroupCommitter commits_;
 };

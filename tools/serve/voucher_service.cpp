@@ -5,6 +5,7 @@
 #include <span>
 
 #include "bounded_http_server.h"
+#include "served_db.h"
 
 namespace hashveil::tools::serve {
 namespace {
@@ -22,6 +23,20 @@ bool Authorized(const BearerToken& token, const httplib::Request& req, httplib::
   res.set_header("WWW-Authenticate", "Bearer");
   Answer(res, 401, "refused: unauthorized");
   return false;
+}
+
+// "ok epoch=N threshold=T" for the current DB, then "previous=E until=U" for an older one whose
+// vouchers are still accepted.
+std::string HealthLine(const std::vector<psi::ServedDb>& served, std::int64_t now) {
+  const psi::ServedDbParams& current = served.front().params;
+  std::string line = "ok epoch=" + std::to_string(current.shape.epoch) +
+                     " threshold=" + std::to_string(current.threshold);
+  for (std::size_t i = 1; i < served.size(); ++i) {
+    if (!served[i].AcceptsVouchersAt(now)) continue;
+    line += " previous=" + std::to_string(served[i].params.shape.epoch) +
+            " until=" + std::to_string(served[i].accepted_until.value_or(0));
+  }
+  return line;
 }
 
 }  // namespace
@@ -62,9 +77,12 @@ void VoucherService::AddRoutes() {
       Answer(res, 503, "unavailable: share store: " + served.status().ToString());
       return;
     }
-    Answer(res, 200,
-           "ok epoch=" + std::to_string(served->shape.epoch) +
-               " threshold=" + std::to_string(served->threshold));
+    if (served->empty()) {
+      res.set_header("Retry-After", "1");
+      Answer(res, 503, "unavailable: share store: serves no DB");
+      return;
+    }
+    Answer(res, 200, HealthLine(*served, UnixNow()));
   });
 
   // Behind the token: the counters are the operator's (docs/service.md); an unauthenticated

@@ -4,8 +4,9 @@
 //                                          400/401/409/413 refused, 503 store busy (retry)
 //   POST /v1/process                       bearer token; runs threshold processing now and
 //                                          answers its summary lines (503 when not configured)
-//   GET  /healthz                          200 "ok epoch=N threshold=T" when the share store
-//                                          answers; 503 "unavailable: ..." (Retry-After) if not
+//   GET  /healthz                          200 "ok epoch=N threshold=T" (and "previous=E
+//                                          until=U" while an older epoch is accepted) when the
+//                                          share store answers; 503 "unavailable: ..." if not
 //   GET  /metrics                          bearer token; Prometheus text
 // The answer to a voucher never says whether it opened, nor whether opening found it
 // inconsistent: only the public checks refuse (docs/protocol.md, "One answer for every voucher").
@@ -16,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bearer_token.h"
 #include "concurrency_limit.h"
@@ -44,10 +46,10 @@ struct ServiceLimits {
 class VoucherService {
  public:
   // `processing` may be null (no --sources/--reports): POST /v1/process then answers 503.
-  // `health` is what GET /healthz checks (the share store answering and serving its DB): its
-  // served DB's parameters, or the reason it cannot serve. Every referenced object must outlive
+  // `health` is what GET /healthz checks (the share store answering and serving its DBs): the
+  // served DBs, newest first, or the reason it cannot serve. Every referenced object must outlive
   // the service.
-  using HealthCheck = std::function<Result<psi::ServedDbParams>()>;
+  using HealthCheck = std::function<Result<std::vector<psi::ServedDb>>()>;
   VoucherService(const BearerToken& token, VoucherIntake& intake, ThresholdScheduler* processing,
                  ServiceMetrics& metrics, const ServiceLimits& limits, HealthCheck health);
   ~VoucherService();

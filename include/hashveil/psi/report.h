@@ -5,10 +5,14 @@
 // (a key collision that is no PDQ match) is counted and dropped, never written. And an account
 // is reported only when its verified matches cover at least t distinct DB entries: the
 // threshold means "t distinct known images", so key collisions cannot make up the difference.
+// Across epochs (docs/protocol.md 3.3), each payload is verified against the publication of the
+// epoch its voucher was made for, and a known image is one original hash, whichever epoch's
+// entry (and entry index) it was found under.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -21,35 +25,45 @@
 namespace hashveil::psi {
 
 struct VerifiedMatch {
-  RevealedVoucher voucher;
+  RevealedVoucher voucher;           // with the epoch it was made for
   int distance = 0;                  // to the nearest original, <= kPdqMatchDistance
-  std::size_t entry = 0;             // that original's index in the publication
+  std::size_t entry = 0;             // that original's index in its epoch's publication
+  matcher::PdqHash original;         // that original's hash: what "distinct entries" counts
   std::vector<std::string> sources;  // its sources
 };
 
 struct AccountReport {
   AccountCounts counts;
-  std::uint64_t epoch = 0;
+  std::vector<std::uint64_t> epochs;  // of the DBs whose shares were combined, ascending
   std::uint32_t threshold = 0;
   std::uint64_t real_images = 0;
   std::vector<VerifiedMatch> matches;  // the verified revealed vouchers, in arrival order
   std::uint64_t unverified = 0;        // revealed vouchers that verified against no original
   std::vector<VoucherId> unopened;
 
-  // Distinct DB entries among the matches.
+  // Distinct DB entries among the matches: distinct original hashes, across epochs.
   std::uint64_t verified_entries() const;
   // At least `threshold` distinct DB entries verified: only then is a report written.
   bool reportable() const { return verified_entries() >= threshold; }
 };
 
-// Verifies every revealed payload of a kRevealed result against `originals` (the publication
-// of the served epoch), keeping the verified ones. Linear in originals x revealed vouchers.
+// The publication of an epoch (its originals); empty for an epoch without one.
+using PublicationOf = std::function<std::span<const hashdb::PublishedEntry>(std::uint64_t epoch)>;
+
+// Verifies every revealed payload of a kRevealed result against the publication of its
+// voucher's epoch, keeping the verified ones. `epochs` are those of the group that was
+// processed. Linear in originals x revealed vouchers.
+AccountReport VerifyRevealed(const AccountCounts& counts, ThresholdResult revealed,
+                             const PublicationOf& originals, std::vector<std::uint64_t> epochs,
+                             std::uint32_t threshold);
+// Every revealed payload verified against `originals`, the publication of `epoch`.
 AccountReport VerifyRevealed(const AccountCounts& counts, ThresholdResult revealed,
                              std::span<const hashdb::PublishedEntry> originals,
                              std::uint64_t epoch, std::uint32_t threshold);
 
 // The report as JSON (docs/protocol.md, "Reports"): counts, and per verified match its voucher
-// id, DB entry, distance, sources, quality, metadata (hex) and the derivative's PNG file name.
+// id, epoch, DB entry, distance, sources, quality, metadata (hex) and the derivative's PNG file
+// name. Never an original or a user hash.
 std::string AccountReportJson(const AccountReport& report);
 
 // Writes DIR/ACCOUNT.json and, per verified match, DIR/ACCOUNT.VOUCHERID.png, each atomically.

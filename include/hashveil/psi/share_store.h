@@ -2,11 +2,13 @@
 // WAL mode, one transaction per voucher or per batch of vouchers, idempotent by (account,
 // voucher id).
 //
-// What it keeps: the DB parameters it serves (one DB epoch per store, with its digest); per
-// account the ids of the vouchers it received (so a retried upload counts once), how many were
-// refused by the public checks, how many were inconsistent, and for each candidate its share,
-// tag and inner ciphertext. A voucher that opened nothing leaves only
-// its random id. Below the threshold, nothing in the store says which candidates are real.
+// What it keeps: the DBs it serves, one per epoch (docs/service.md, "DB updates"): the newest is
+// current; an older one keeps being accepted until its transition deadline, and a DB older than
+// the current one is never added (the server's rollback floor). Per account the ids of the
+// vouchers it received with their epochs (so a retried upload counts once), how many were
+// refused by the public checks, how many were inconsistent, and for each candidate its epoch,
+// share, tag and inner ciphertext. A voucher that opened nothing leaves only its random id and
+// epoch. Below the threshold, nothing in the store says which candidates are real.
 #pragma once
 
 #include <cstdint>
@@ -25,13 +27,31 @@
 
 namespace hashveil::psi {
 
-// The DB parameters the server needs, remembered from the first `--db` it was given.
+// The DB parameters the server needs, remembered from the `--db` of each epoch it served.
 struct ServedDbParams {
   VoucherShape shape;           // epoch, P*c, s, DB digest
   std::uint32_t threshold = 0;  // t
   Point public_point;           // L: checked against the server secret
+  // p_syn and the match keys' bits k: with t and s they decide whether two epochs' shares
+  // combine (docs/protocol.md 3.3). Unknown (empty) for the DB of a store written by schema 2.
+  std::optional<std::uint32_t> synthetic_rate_ppm;
+  std::optional<std::uint32_t> key_bits;
   friend bool operator==(const ServedDbParams&, const ServedDbParams&) = default;
 };
+
+// A DB the store serves or served, with the time (Unix seconds) until which its vouchers are
+// accepted: none for the current DB, which is accepted until a newer one is added.
+struct ServedDb {
+  ServedDbParams params;
+  std::optional<std::int64_t> accepted_until;
+  // Whether vouchers of this DB are accepted at `now` (Unix seconds).
+  bool AcceptsVouchersAt(std::int64_t now) const {
+    return !accepted_until.has_value() || now < *accepted_until;
+  }
+};
+
+// How long the previous DB's vouchers stay accepted after a newer DB is added, by default.
+inline constexpr std::int64_t kDefaultTransitionSeconds = 72 * 3600;
 
 struct AccountCounts {
   std::string account;
@@ -53,6 +73,7 @@ struct AccountVoucher {
 struct StoredCandidate {
   VoucherId id{};
   Candidate candidate;
+  std::uint64_t epoch = 0;  // of the DB the voucher was made for
 };
 
 // Thread-compatible: one ShareStore per thread (SQLite serialises writers across processes).
@@ -62,11 +83,21 @@ class ShareStore {
   static Result<std::unique_ptr<ShareStore>> Open(const std::filesystem::path& path);
   virtual ~ShareStore() = default;
 
-  // None before RememberDbParams was first called.
-  virtual Result<std::optional<ServedDbParams>> LoadDbParams() = 0;
-  // Records the parameters on first use; afterwards kFailedPrecondition unless they are equal
-  // (a store serves one DB epoch).
-  virtual Status RememberDbParams(const ServedDbParams& params) = 0;
+  // The current DB (the newest epoch); none before the first AddServedDb.
+  Result<std::optional<ServedDbParams>> LoadDbParams();
+  // Every DB the store knows, newest epoch first (the first is the current one).
+  virtual Result<std::vector<ServedDb>> LoadServedDbs() = 0;
+  // Adds a DB at `now` (Unix seconds), in one transaction:
+  // - the first DB, or a DB newer than the current one: it becomes current; the previous current
+  //   DB stays accepted until now + transition_seconds, every older one until now at the latest
+  //   (so at most one older epoch is ever accepted);
+  // - the current DB again: nothing changes (a store of schema 2 learns its p_syn and k here);
+  // - kFailedPrecondition for another DB with the current epoch, or an older epoch than the
+  //   current one (the server's rollback floor). kInvalidInput for a negative transition.
+  virtual Status AddServedDb(const ServedDbParams& params, std::int64_t now,
+                             std::int64_t transition_seconds) = 0;
+  // AddServedDb at the system clock's now with the default transition.
+  Status RememberDbParams(const ServedDbParams& params);
 
   // Stores an opened voucher in one transaction: true when new, false when this account already
   // had this voucher id (nothing changes). kInvalidInput for a bad account name; kIoError.
@@ -80,7 +111,8 @@ class ShareStore {
 
   // Every account, sorted by name.
   virtual Result<std::vector<AccountCounts>> ListAccounts() = 0;
-  // The account's candidates in the order they arrived. kCorrupt if a stored row is malformed.
+  // The account's candidates, of every epoch, in the order they arrived. kCorrupt if a stored
+  // row is malformed.
   virtual Result<std::vector<StoredCandidate>> LoadCandidates(std::string_view account) = 0;
 };
 

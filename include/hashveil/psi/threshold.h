@@ -3,9 +3,15 @@
 // tags to separate real from synthetic, rebuild adkey from t real shares (Lagrange at 0) and
 // open the inner layer of every real candidate. Below t, or when detection cannot separate
 // (more than s synthetics), nothing is opened and nothing is lost: the candidates stay stored.
+//
+// Across DB epochs (docs/protocol.md 3.3): candidates of several epochs go through one run only
+// when their shares lie on one polynomial, i.e. the device derived them for the same t, s and
+// p_syn (and base keys of the same k, so one image keeps one share x); each candidate's inner
+// layer is opened with the associated data of its own epoch's DB.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -19,6 +25,13 @@ namespace hashveil::psi {
 struct RevealedVoucher {
   VoucherId id{};
   VoucherPayload payload;
+  std::uint64_t epoch = 0;  // of the DB the voucher was made for
+};
+
+// Epochs whose shares combine, with the shape of each: one threshold t, one s.
+struct EpochGroup {
+  std::uint32_t threshold = 0;
+  std::map<std::uint64_t, VoucherShape> shapes;  // by epoch
 };
 
 struct ThresholdResult {
@@ -41,8 +54,12 @@ struct ThresholdResult {
 };
 
 // The candidates of `account` (the name its vouchers were filed under: part of every layer's
-// associated data); `shape` and `threshold` are the served DB's. kInvalidInput for parameters
-// out of range.
+// associated data), each opened under the shape of its epoch in `group`. kInvalidInput for
+// parameters out of range, shapes with different s, or a candidate of an epoch not in `group`.
+Result<ThresholdResult> ProcessThreshold(std::string_view account,
+                                         std::span<const StoredCandidate> candidates,
+                                         const EpochGroup& group);
+// Every candidate made for the one DB of `shape` (their epoch fields are not read).
 Result<ThresholdResult> ProcessThreshold(std::string_view account,
                                          std::span<const StoredCandidate> candidates,
                                          const VoucherShape& shape, std::uint32_t threshold);

@@ -245,13 +245,18 @@ TEST(ShareStoreTest, AccountNamesAreSafeFileNames) {
   EXPECT_FALSE(IsValidAccountName(std::string(129, 'a')));
 }
 
-TEST_F(ThresholdTest, AStoreServesOneDb) {
+// One DB per epoch: another DB under the served epoch, or an older epoch, is refused.
+TEST_F(ThresholdTest, AStoreRefusesAnotherDbOfItsEpochOrAnOlderOne) {
   hashdb::DbBuildOptions options;
   options.key_scheme.probes = 4;
+  options.epoch = 5;
   const Client client = MakeClient(2, options);
   auto store = OpenStore(client);
   ServedDbParams other = Served(*client.db);
-  other.shape.epoch += 1;
+  other.threshold += 1;
+  EXPECT_EQ(store->RememberDbParams(other).code(), StatusCode::kFailedPrecondition);
+  other = Served(*client.db);
+  other.shape.epoch -= 1;
   EXPECT_EQ(store->RememberDbParams(other).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(*store->LoadDbParams().value(), Served(*client.db));
 }

@@ -112,7 +112,9 @@ class VoucherTest : public ::testing::Test {
   static ServedDbParams Served(const hashdb::ClientDb& db) {
     return {.shape = VoucherBuilder::ShapeOf(db),
             .threshold = db.params().threshold,
-            .public_point = db.params().public_point};
+            .public_point = db.params().public_point,
+            .synthetic_rate_ppm = db.params().synthetic_rate_ppm,
+            .key_bits = db.params().key_scheme.bits_per_key};
   }
 
   std::filesystem::path dir_;

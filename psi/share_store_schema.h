@@ -1,0 +1,21 @@
+// The share store's schema (docs/protocol.md 3.2) and the migration from every older schema this
+// version still reads. Runs inside the write transaction ShareStore::Open begins, so a migration
+// either completes or leaves the file as it was.
+#pragma once
+
+#include <sqlite3.h>
+
+#include "hashveil/common/status.h"
+
+namespace hashveil::psi {
+
+// 3: one row per served DB epoch (served_dbs), each voucher and candidate with its epoch.
+// 2: one served DB (served_db), per account the inconsistent vouchers. 1 is refused.
+inline constexpr int kShareStoreSchemaVersion = 3;
+
+// Creates the schema in an empty file, migrates a schema-2 store to schema 3 (nothing is lost:
+// the one served DB becomes the current one, every voucher and candidate gets its epoch), and
+// refuses any other version (kUnsupported). kIoError when SQLite fails.
+Status CreateOrMigrateShareStoreSchema(sqlite3* db);
+
+}  // namespace hashveil::psi

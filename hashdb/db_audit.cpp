@@ -11,6 +11,7 @@ namespace hashveil::hashdb {
 namespace {
 
 constexpr std::size_t kMaxProblemLines = 20;
+constexpr std::size_t kMaxNamedAbsent = 10;
 
 class Findings {
  public:
@@ -36,6 +37,49 @@ class Findings {
 bool Contains(const std::vector<matcher::MatchKey>& sorted, const matcher::MatchKey& key) {
   return std::binary_search(sorted.begin(), sorted.end(), key);
 }
+
+// Which entries a base key belongs to, for naming them in findings: built on first use (an
+// honest DB needs none of it).
+class KeyOwners {
+ public:
+  KeyOwners(std::span<const PublishedEntry> entries, const matcher::KeyScheme& scheme)
+      : entries_(entries), scheme_(scheme) {}
+
+  // "HASH (sources a, b)" for up to three entries with the key, "" for none.
+  std::string Describe(const matcher::MatchKey& key) {
+    if (index_.empty() && !entries_.empty()) Index();
+    auto it = std::lower_bound(index_.begin(), index_.end(), std::pair(key, std::size_t{0}));
+    std::string names;
+    std::size_t named = 0;
+    for (; it != index_.end() && it->first == key; ++it, ++named) {
+      if (named == kMaxNamed) {
+        names += " and more";
+        break;
+      }
+      const PublishedEntry& entry = entries_[it->second];
+      std::string sources;
+      for (const std::string& source : entry.sources) sources += (sources.empty() ? "" : ", ") + source;
+      names += (named == 0 ? "" : "; ") + entry.hash.ToHex() + " (sources " + sources + ")";
+    }
+    return names;
+  }
+
+ private:
+  static constexpr std::size_t kMaxNamed = 3;
+
+  void Index() {
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      for (const matcher::MatchKey& key : matcher::BaseKeys(entries_[i].hash, scheme_)) {
+        index_.emplace_back(key, i);
+      }
+    }
+    std::sort(index_.begin(), index_.end());
+  }
+
+  std::span<const PublishedEntry> entries_;
+  matcher::KeyScheme scheme_;
+  std::vector<std::pair<matcher::MatchKey, std::size_t>> index_;
+};
 
 // Every slot the proof does not claim must hold FillerPoint(seed, slot).
 Status CheckFillers(const ClientDb& db, const psi::FillerSeed& seed,
@@ -68,12 +112,15 @@ Status CheckFillers(const ClientDb& db, const psi::FillerSeed& seed,
 }  // namespace
 
 Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set,
+                                    std::span<const PublishedEntry> held_hashes,
                                     const ClientDb& db, const DbProof& proof, unsigned threads,
                                     const ProgressCallback& filler_progress,
                                     const ProgressCallback& proof_progress) {
   const ClientDbParams& params = db.params();
   DbAuditReport report;
   Findings findings(report);
+  KeyOwners set_owners(included_set, params.key_scheme);
+  KeyOwners held_owners(held_hashes, params.key_scheme);
   if (proof.db_digest != db.digest()) {
     findings.Add("the proof is for another DB (digest differs)");
     findings.Finish();
@@ -106,21 +153,25 @@ Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set
     proven_sorted.push_back(proven.key);
     if (!Contains(expected.keys, proven.key)) {
       ++report.extra_keys;
+      const std::string owner = held_owners.Describe(proven.key);
       findings.Add("extra key: slot " + std::to_string(proven.slot) +
-                   " holds a key outside the policy's set");
+                   (owner.empty() ? " holds a key of no hash the store held"
+                                  : " holds the key of " + owner + ", which the policy leaves out"));
       continue;
     }
     const auto slots =
         psi::CuckooSlots(params.db_nonce, proven.key, params.slot_count, params.cuckoo_functions);
     if (std::find(slots.begin(), slots.end(), proven.slot) == slots.end()) {
       ++report.misplaced_keys;
-      findings.Add("misplaced key: slot " + std::to_string(proven.slot) +
-                   " is not one of its key's cuckoo slots (devices would never probe it)");
+      findings.Add("misplaced key: slot " + std::to_string(proven.slot) + " holds the key of " +
+                   set_owners.Describe(proven.key) +
+                   " but is not one of its cuckoo slots (devices would never probe it)");
     }
   }
   std::sort(proven_sorted.begin(), proven_sorted.end());
 
   // Set keys not in the table: a legitimate drop has every one of its slots taken.
+  std::vector<matcher::MatchKey> absent_with_full_slots;
   for (const matcher::MatchKey& key : expected.keys) {
     if (Contains(proven_sorted, key)) continue;
     const auto slots =
@@ -129,10 +180,12 @@ Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set
         std::find_if(slots.begin(), slots.end(), [&](std::uint64_t s) { return !occupied[s]; });
     if (free_slot == slots.end()) {
       ++report.dropped_keys;
+      absent_with_full_slots.push_back(key);
     } else {
       ++report.missing_keys;
-      findings.Add("missing key: a key of the policy's set is not in the table although its "
-                   "slot " + std::to_string(*free_slot) + " is free");
+      findings.Add("missing key: the key of " + set_owners.Describe(key) +
+                   " is not in the table although its slot " + std::to_string(*free_slot) +
+                   " is free");
     }
   }
   // A publisher who omits a key whose slots happen to be full must still declare it dropped.
@@ -140,9 +193,16 @@ Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set
     const std::uint64_t undeclared = report.dropped_keys - params.dropped_key_count;
     report.missing_keys += undeclared;
     report.dropped_keys = params.dropped_key_count;
+    // Which of the absent keys are the undeclared ones is not decidable: all are named.
+    std::string named;
+    for (std::size_t i = 0; i < absent_with_full_slots.size() && i < kMaxNamedAbsent; ++i) {
+      named += (i == 0 ? "" : "; ") + set_owners.Describe(absent_with_full_slots[i]);
+    }
+    if (absent_with_full_slots.size() > kMaxNamedAbsent) named += "; ...";
     findings.Add("missing key: " + std::to_string(undeclared) +
                  " key(s) of the policy's set are absent beyond the " +
-                 std::to_string(params.dropped_key_count) + " drops the header declares");
+                 std::to_string(params.dropped_key_count) +
+                 " drops the header declares; absent with every slot taken: " + named);
   } else if (report.dropped_keys < params.dropped_key_count) {
     findings.Add("the header declares " + std::to_string(params.dropped_key_count) +
                  " dropped keys; only " + std::to_string(report.dropped_keys) +

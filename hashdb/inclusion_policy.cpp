@@ -89,15 +89,20 @@ bool HexOrderLess(const matcher::PdqHash& a, const matcher::PdqHash& b) {
                                       b.words.rend());
 }
 
-Result<std::vector<PublishedEntry>> ApplyInclusionPolicy(const InclusionPolicy& policy,
-                                                         std::span<const SourceInfo> sources,
-                                                         std::span<const HeldHash> hashes,
-                                                         unsigned threads,
-                                                         const ProgressCallback& progress) {
+Result<IncludedSet> ApplyInclusionPolicy(const InclusionPolicy& policy,
+                                         std::span<const SourceInfo> sources,
+                                         std::span<const HeldHash> hashes, unsigned threads,
+                                         const ProgressCallback& progress) {
+  IncludedSet set;
+  InclusionCounts& counts = set.counts;
+  counts.hashes = hashes.size();
   std::vector<std::uint32_t> passing;  // indices into hashes
   std::vector<matcher::PdqHash> passing_hashes;
   for (std::uint32_t i = 0; i < hashes.size(); ++i) {
-    if (!PassesQuality(hashes[i], policy.min_quality)) continue;
+    if (!PassesQuality(hashes[i], policy.min_quality)) {
+      ++counts.below_min_quality;
+      continue;
+    }
     passing.push_back(i);
     passing_hashes.push_back(hashes[i].hash);
   }
@@ -112,7 +117,7 @@ Result<std::vector<PublishedEntry>> ApplyInclusionPolicy(const InclusionPolicy& 
   for (std::uint32_t k = 0; k < passing.size(); ++k) grouped[k] = {components.Find(k), passing[k]};
   std::sort(grouped.begin(), grouped.end());
 
-  std::vector<PublishedEntry> entries;
+  std::vector<PublishedEntry>& entries = set.entries;
   std::vector<std::uint32_t> members;
   for (std::size_t begin = 0, end; begin < grouped.size(); begin = end) {
     members.clear();
@@ -121,12 +126,16 @@ Result<std::vector<PublishedEntry>> ApplyInclusionPolicy(const InclusionPolicy& 
     }
     if (auto entry = MergeEntry(policy, sources, hashes, members)) {
       entries.push_back(std::move(*entry));
+      counts.merged += members.size() - 1;
+    } else {
+      ++counts.too_few_sources;
+      counts.hashes_in_too_few_sources += members.size();
     }
   }
   std::sort(entries.begin(), entries.end(), [](const PublishedEntry& a, const PublishedEntry& b) {
     return HexOrderLess(a.hash, b.hash);
   });
-  return entries;
+  return set;
 }
 
 }  // namespace hashveil::hashdb

@@ -33,14 +33,14 @@ struct HeldHash {
   std::vector<std::uint32_t> holders;    // indices into the sources, no duplicates
 };
 
-// Applies `policy` to the store's content. `threads` workers for the near-duplicate search;
-// progress reports that search (the long phase). kInvalidInput for a merge distance the index
-// does not support (see multi_index.h).
-Result<std::vector<PublishedEntry>> ApplyInclusionPolicy(const InclusionPolicy& policy,
-                                                         std::span<const SourceInfo> sources,
-                                                         std::span<const HeldHash> hashes,
-                                                         unsigned threads,
-                                                         const ProgressCallback& progress);
+// Applies `policy` to the store's content: the entries and the counts of what it left out (the
+// revision is the caller's to fill). `threads` workers for the near-duplicate search; progress
+// reports that search (the long phase). kInvalidInput for a merge distance the index does not
+// support (see multi_index.h).
+Result<IncludedSet> ApplyInclusionPolicy(const InclusionPolicy& policy,
+                                         std::span<const SourceInfo> sources,
+                                         std::span<const HeldHash> hashes, unsigned threads,
+                                         const ProgressCallback& progress);
 
 // Hex order of PDQ hashes: words 15..0, most significant first (as ToHex prints them).
 bool HexOrderLess(const matcher::PdqHash& a, const matcher::PdqHash& b);

@@ -85,6 +85,18 @@ void PrintStats(const hashdb::DbBuildStats& s, double policy_seconds) {
               s.proof_seconds);
 }
 
+// What the policy took from the store, and what it left out and why (docs/hashdb.md).
+void PrintPolicyOutcome(const hashdb::IncludedSet& set) {
+  const hashdb::InclusionCounts& c = set.counts;
+  const auto n = [](std::uint64_t value) { return static_cast<unsigned long long>(value); };
+  std::printf("store revision: %llu\n", n(set.revision));
+  std::printf("policy: %llu hashes -> %llu entries; left out: %llu below the minimum quality, "
+              "%llu in %llu entries held by too few sources; %llu near-duplicates merged into "
+              "another hash's entry\n",
+              n(c.hashes), n(set.entries.size()), n(c.below_min_quality),
+              n(c.hashes_in_too_few_sources), n(c.too_few_sources), n(c.merged));
+}
+
 // The epoch to publish: `requested` unless the store already published it; by default the
 // current second, or the store's latest published epoch + 1 when that is later.
 Result<std::uint64_t> ChooseEpoch(hashdb::SourceStore& store, std::uint64_t requested) {
@@ -110,17 +122,18 @@ int RunDbBuild(DbBuildArgs& args) {
   const std::string command = "db build";
   auto secret = hashdb::LoadServerSecret(args.secret);
   if (!secret.ok()) {
-    PrintError(command, "server secret file: " + secret.status().ToString());
+    PrintError(command, "server secret file " + args.secret + ": " + secret.status().ToString());
     return kExitSomeFailed;
   }
   auto publisher = hashdb::LoadPublisherKeys(args.signing);
   if (!publisher.ok()) {
-    PrintError(command, "publisher key file: " + publisher.status().ToString());
+    PrintError(command,
+               "publisher key file " + args.signing + ": " + publisher.status().ToString());
     return kExitSomeFailed;
   }
-  auto store = hashdb::SourceStore::Open(args.store);
+  auto store = hashdb::SourceStore::OpenExisting(args.store);
   if (!store.ok()) {
-    PrintError(command, "source store: " + store.status().ToString());
+    PrintError(command, "source store " + args.store + ": " + store.status().ToString());
     return kExitSomeFailed;
   }
   auto epoch = ChooseEpoch(**store, args.epoch);
@@ -132,7 +145,7 @@ int RunDbBuild(DbBuildArgs& args) {
   args.options.synthetic_rate_ppm = static_cast<std::uint32_t>(args.synthetic_rate * 1e6 + 0.5);
 
   const auto policy_start = std::chrono::steady_clock::now();
-  Result<std::vector<hashdb::PublishedEntry>> entries = [&] {
+  Result<hashdb::IncludedSet> set = [&] {
     std::unique_ptr<ProgressBar> bar;
     return (*store)->ComputeIncludedSet(
         args.options.policy, [&](std::uint64_t done, std::uint64_t total) {
@@ -140,13 +153,14 @@ int RunDbBuild(DbBuildArgs& args) {
           bar->Update(done);
         });
   }();
-  if (!entries.ok()) {
-    PrintError(command, "inclusion policy: " + entries.status().ToString());
+  if (!set.ok()) {
+    PrintError(command, "inclusion policy: " + set.status().ToString());
     return kExitSomeFailed;
   }
   const double policy_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - policy_start).count();
-  if (entries->empty()) {
+  PrintPolicyOutcome(*set);
+  if (set->entries.empty()) {
     PrintError(command, "the policy selects no entries: nothing to publish");
     return kExitSomeFailed;
   }
@@ -165,7 +179,7 @@ int RunDbBuild(DbBuildArgs& args) {
   auto random = MakeSystemRandom();
   PhaseBars bars;
   auto built = hashdb::BuildClientDb(
-      *entries, args.options, *secret, *publisher, *random, args.out, proof_path,
+      set->entries, args.options, *secret, *publisher, *random, args.out, proof_path,
       [&](hashdb::BuildPhase phase, std::uint64_t done, std::uint64_t total) {
         bars.Update(phase, done, total);
       });
@@ -175,7 +189,7 @@ int RunDbBuild(DbBuildArgs& args) {
     return kExitSomeFailed;
   }
   // A DB the store has no record of could not be verified at the second stage: take it back.
-  if (Status recorded = (*store)->RecordPublication(built->params.epoch, built->digest, *entries);
+  if (Status recorded = (*store)->RecordPublication(built->params.epoch, built->digest, *set);
       !recorded.ok()) {
     // Both files are this run's own (neither existed: BuildClientDb writes without replacing).
     std::error_code ec;

@@ -1,5 +1,6 @@
 // `hashveil db import --store S.sqlite --source NAME --jurisdiction CC [--organisation ORG]
-//  [--skip-bad] [--reference] FILE|DIR...` (docs/design.md sections 6 and 9; docs/hashdb.md).
+//  [--skip-bad] [--replace] [--reference] FILE|DIR...` (docs/design.md sections 6 and 9;
+//  docs/hashdb.md).
 //
 // A FILE is a PDQ hash list in a layout docs/hashdb.md "Import formats" lists: hex per line,
 // `hashveil hash` and the reference hasher's outputs (--dihedral and --json included), CSV/TSV with
@@ -8,14 +9,18 @@
 // image by image with the matcher. Each input
 // is one transaction into the named source: a bad line (or an image that cannot be hashed)
 // refuses that input as a whole unless --skip-bad, which imports the rest and lists what it
-// skipped. Importing the same file (or the same folder content) again is a no-op.
+// skipped. Importing the same file (or the same folder content) again is a no-op. With
+// --replace the one input becomes the source's whole list: hashes the source held that it
+// lacks are removed (the list owner dropped them upstream).
 //
 // Prints one summary line per input:
-//   input=N lines=L imported=I skipped=S already_imported=yes|no
-// (for a folder, lines counts its images). Errors name the input by position, never its path or
-// content. Exit 0 when every input was imported (or already was), 1 when any was refused or
-// imported nothing new (an empty list, only skipped lines, only hashes this source already holds:
-// usually a wrong file, and a script must not take it for an update).
+//   input=N lines=L imported=I skipped=S already_imported=yes|no [removed=R] revision=V
+// (for a folder, lines counts its images; removed only with --replace; revision 0 when nothing
+// changed). Errors name the input by position and by the path as typed, never its content.
+// Exit 0 when every input was imported (or already was), 1 when any was refused or changed
+// nothing (an empty list, only skipped lines, only hashes this source already holds: usually a
+// wrong file, and a script must not take it for an update); with --replace an unchanged list
+// is exit 0 (already_imported=yes).
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -41,6 +46,7 @@ struct DbImportArgs {
   std::string store;
   hashdb::SourceInfo source;
   bool skip_bad = false;
+  bool replace = false;
   bool reference = false;
   std::vector<std::string> inputs;
 };
@@ -51,6 +57,12 @@ hashdb::ProgressCallback BarCallback(std::unique_ptr<ProgressBar>& bar, const ch
     if (!bar) bar = std::make_unique<ProgressBar>(label, total);
     bar->Update(done);
   };
+}
+
+hashdb::ImportOptions Options(const DbImportArgs& args, std::unique_ptr<ProgressBar>& bar) {
+  return {.skip_bad_lines = args.skip_bad,
+          .replace = args.replace,
+          .progress = BarCallback(bar, "importing")};
 }
 
 // Hashes every image under `dir`. Images that fail are reported (by position) and skipped when
@@ -84,8 +96,8 @@ Result<hashdb::ImportReport> ImportFolder(hashdb::SourceStore& store, const DbIm
                                 "imports the rest)");
   }
   std::unique_ptr<ProgressBar> bar;
-  hashdb::ImportOptions options{args.skip_bad, BarCallback(bar, "importing")};
-  HV_ASSIGN_OR_RETURN(auto report, store.ImportHashes(args.source, records, options));
+  HV_ASSIGN_OR_RETURN(auto report,
+                      store.ImportHashes(args.source, records, Options(args, bar)));
   report.lines_read = files.size();
   report.lines_skipped = failed.size();
   failed.resize(std::min(failed.size(), std::size_t{100}));  // as ImportReport lists them
@@ -98,8 +110,7 @@ Result<hashdb::ImportReport> ImportInput(hashdb::SourceStore& store, const DbImp
   std::error_code ec;
   if (fs::is_directory(input, ec)) return ImportFolder(store, args, input, input_name);
   std::unique_ptr<ProgressBar> bar;
-  hashdb::ImportOptions options{args.skip_bad, BarCallback(bar, "importing")};
-  return store.ImportHashList(args.source, input, options);
+  return store.ImportHashList(args.source, input, Options(args, bar));
 }
 
 void PrintSkipped(const std::string& input_name, const hashdb::ImportReport& report) {
@@ -114,14 +125,18 @@ void PrintSkipped(const std::string& input_name, const hashdb::ImportReport& rep
 }
 
 int RunDbImport(const DbImportArgs& args) {
+  if (args.replace && args.inputs.size() != 1) {
+    PrintError(kCommand, "--replace takes exactly one input: the source's whole new list");
+    return kExitUsage;
+  }
   auto store = hashdb::SourceStore::Open(args.store);
   if (!store.ok()) {
-    PrintError(kCommand, "source store: " + store.status().ToString());
+    PrintError(kCommand, "source store " + args.store + ": " + store.status().ToString());
     return kExitSomeFailed;
   }
   int exit_code = kExitOk;
   for (std::size_t n = 0; n < args.inputs.size(); ++n) {
-    const std::string input_name = "input " + std::to_string(n + 1);
+    const std::string input_name = "input " + std::to_string(n + 1) + " (" + args.inputs[n] + ")";
     auto report = ImportInput(**store, args, args.inputs[n], input_name);
     if (!report.ok()) {
       PrintError(kCommand, input_name + ": " + report.status().ToString());
@@ -129,13 +144,17 @@ int RunDbImport(const DbImportArgs& args) {
       continue;
     }
     PrintSkipped(input_name, *report);
-    std::printf("input=%zu lines=%llu imported=%llu skipped=%llu already_imported=%s\n", n + 1,
+    std::printf("input=%zu lines=%llu imported=%llu skipped=%llu already_imported=%s", n + 1,
                 static_cast<unsigned long long>(report->lines_read),
                 static_cast<unsigned long long>(report->hashes_imported),
                 static_cast<unsigned long long>(report->lines_skipped),
                 report->already_imported ? "yes" : "no");
+    if (args.replace) {
+      std::printf(" removed=%llu", static_cast<unsigned long long>(report->hashes_removed));
+    }
+    std::printf(" revision=%llu\n", static_cast<unsigned long long>(report->revision));
     std::fflush(stdout);
-    if (report->hashes_imported == 0 && !report->already_imported) {
+    if (report->revision == 0 && !report->already_imported) {
       PrintError(kCommand, input_name + ": nothing imported (no hash this source did not hold)");
       exit_code = kExitSomeFailed;
     }
@@ -159,6 +178,9 @@ void AddDbImportCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--skip-bad", args->skip_bad,
                 "Import the good lines (or images) of an input and list the bad ones, instead "
                 "of refusing the input");
+  cmd->add_flag("--replace", args->replace,
+                "The input becomes the source's whole list: hashes the source holds that it "
+                "lacks are removed (recorded as one revision; earlier publications keep theirs)");
   cmd->add_flag("--reference", args->reference,
                 "Hash folders decoding fully as the reference CLI does (slower)");
   cmd->add_option("inputs", args->inputs,

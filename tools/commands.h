@@ -31,6 +31,10 @@ inline CLI::App& CommandGroup(CLI::App& app, const std::string& name,
 void AddKeygenCommand(CLI::App& app, int* exit_code);
 // hashveil db import --store S.sqlite --source NAME --jurisdiction CC [--skip-bad] FILE|DIR...
 void AddDbImportCommand(CLI::App& app, int* exit_code);
+// hashveil db sources --store S.sqlite; hashveil db history --store S.sqlite
+void AddDbSourcesCommands(CLI::App& app, int* exit_code);
+// hashveil db remove --store S.sqlite (--source NAME --all | [--source NAME] --hash HEX...)
+void AddDbRemoveCommand(CLI::App& app, int* exit_code);
 // hashveil db build --store S.sqlite --secret server.key --signing publisher.key --out client.hvdb ...
 void AddDbBuildCommand(CLI::App& app, int* exit_code);
 // hashveil db info client.hvdb; hashveil db verify client.hvdb --publisher publisher.key.pub

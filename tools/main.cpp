@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   AddHashCommand(app, &exit_code);
   AddKeygenCommand(app, &exit_code);
   AddDbImportCommand(app, &exit_code);
+  AddDbSourcesCommands(app, &exit_code);
+  AddDbRemoveCommand(app, &exit_code);
   AddDbBuildCommand(app, &exit_code);
   AddDbInfoCommands(app, &exit_code);
   AddAuditDbCommand(app, &exit_code);

@@ -73,7 +73,7 @@ void BM_ImportAndPolicy(benchmark::State& state) {
     state.counters["import_cpu_s"] = import_cpu_seconds;
     state.counters["policy_s"] = policy_seconds;
     state.counters["policy_cpu_s"] = policy_cpu_seconds;
-    state.counters["entries"] = static_cast<double>(entries->size());
+    state.counters["entries"] = static_cast<double>(entries->entries.size());
   }
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

@@ -2,6 +2,7 @@
 // two overlapping hash lists -> keygen -> db build -> db info / db verify -> audit db, plus the
 // failures a publisher or an attacker could cause.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -170,7 +171,9 @@ TEST_F(DbPublishTest, TamperedDbAndForeignPublisherAreRefused) {
   const CliRun verify = Run("db verify " + P("client.hvdb") + " --publisher " + P("pub.key.pub"));
   EXPECT_EQ(verify.exit_code, 1);
   EXPECT_NE(verify.err.find("REFUSED"), std::string::npos) << verify.err;
-  EXPECT_EQ(verify.err.find(dir_.string()), std::string::npos) << "error names a path";
+  // The CLI names the file as the user typed it (the library's message never names a path).
+  EXPECT_NE(verify.err.find("REFUSED: client DB " + P("client.hvdb") + ": "), std::string::npos)
+      << verify.err;
   const CliRun info = Run("db info " + P("client.hvdb"));
   EXPECT_EQ(info.exit_code, 1);
 
@@ -258,20 +261,95 @@ TEST_F(DbPublishTest, AuditFailsWhenTheProofCarriesAnotherFillerSeed) {
   const CliRun audit = Run("audit db --store " + P("store.sqlite") + " --db " + P("client.hvdb"));
   EXPECT_EQ(audit.exit_code, 1);
   EXPECT_NE(audit.out.find("filler seed: DOES NOT MATCH"), std::string::npos) << audit.out;
-  EXPECT_NE(audit.err.find("filler seed does not match"), std::string::npos) << audit.err;
+  EXPECT_NE(audit.out.find("FAIL: the proof's filler seed does not match"), std::string::npos) << audit.out;
   EXPECT_NE(audit.out.find("verdict: FAIL"), std::string::npos) << audit.out;
 }
 
-TEST_F(DbPublishTest, AuditFailsWhenTheSourcesSayTheSetIsLarger) {
+// An auditor with a store of their own (the same lists imported independently, and one more)
+// has no record of the publication: the DB is audited against that store as it is, and each
+// FAIL line names the hashes and sources involved.
+TEST_F(DbPublishTest, AnAuditorsOwnStoreIsAuditedAsItIsAndFailuresNameTheHashes) {
   KeygenAndBuild();
-  // The auditor's store also holds a third list: five more entries meet the policy.
-  fs::copy_file(dir_ / "store.sqlite", dir_ / "auditor.sqlite");
-  Import(dir_ / "auditor.sqlite", "list-c", "FR", dir_ / "c.txt");
+  Import(dir_ / "auditor.sqlite", "list-a", "US", dir_ / "a.txt");
+  Import(dir_ / "auditor.sqlite", "list-b", "GB", dir_ / "b.csv");
+  Import(dir_ / "auditor.sqlite", "list-c", "FR", dir_ / "c.txt");  // five more entries
   const CliRun audit = Run("audit db --store " + P("auditor.sqlite") + " --db " + P("client.hvdb"));
   EXPECT_EQ(audit.exit_code, 1);
+  EXPECT_NE(audit.out.find("input: the store as it is now (it has no record of publishing epoch 5)"),
+            std::string::npos)
+      << audit.out;
   EXPECT_NE(audit.out.find("verdict: FAIL"), std::string::npos) << audit.out;
-  EXPECT_NE(audit.err.find("missing key"), std::string::npos) << audit.err;
   EXPECT_NE(audit.out.find("signature: not checked"), std::string::npos);
+  // The five entries list-c adds are held by list-a too; each FAIL line names its hash.
+  std::ifstream c_list(dir_ / "c.txt");
+  std::string hash;
+  int named = 0;
+  while (std::getline(c_list, hash)) {
+    named += audit.out.find(hash + " (sources list-a, list-c)") != std::string::npos;
+  }
+  // A key whose slots are free is named on its own line, one whose slots happen to be full
+  // among the keys absent beyond the declared drops.
+  EXPECT_EQ(named, 5) << audit.out;
+  EXPECT_NE(audit.out.find("FAIL: missing key: the key of "), std::string::npos) << audit.out;
+}
+
+// The audit is reproducible: the publisher's store changes after publishing (a list is added, a
+// hash removed), and the DB still audits against the store as it was when it was published.
+TEST_F(DbPublishTest, TheAuditUsesTheStoreAsItWasWhenTheDbWasPublished) {
+  KeygenAndBuild();  // epoch 5, from revision 2 (two imports)
+  Import(dir_ / "store.sqlite", "list-c", "FR", dir_ / "c.txt");
+  std::ifstream a_list(dir_ / "a.txt");
+  std::string first_hash;
+  std::getline(a_list, first_hash);
+  const CliRun removed = Run("db remove --store " + P("store.sqlite") + " --source list-a --hash " +
+                             first_hash + " --reason test");
+  ASSERT_EQ(removed.exit_code, 0) << removed.err;
+
+  const std::string audit_epoch_5 = "audit db --store " + P("store.sqlite") + " --db " +
+                                    P("client.hvdb") + " --publisher " + P("pub.key.pub");
+  CliRun audit = Run(audit_epoch_5);
+  EXPECT_EQ(audit.exit_code, 0) << audit.out << audit.err;
+  EXPECT_NE(audit.out.find("input: the store as published at epoch 5 (revision 2)"),
+            std::string::npos)
+      << audit.out;
+
+  // The next DB is built from the store as it is now, and audits against that revision.
+  const CliRun next = Run("db build --store " + P("store.sqlite") + " --secret " + P("server.key") +
+                          " --signing " + P("pub.key") + " --out " + P("next.hvdb") +
+                          " --epoch 6 --threads 2");
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_NE(next.out.find("store revision: 4\n"), std::string::npos) << next.out;
+  audit = Run("audit db --store " + P("store.sqlite") + " --db " + P("next.hvdb"));
+  EXPECT_EQ(audit.exit_code, 0) << audit.out << audit.err;
+  EXPECT_NE(audit.out.find("(revision 4)"), std::string::npos) << audit.out;
+
+  // The store's record of a publication is what the server verifies matches against: a record
+  // that is not the policy's set fails the audit.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "store.sqlite").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE published_entries SET quality = 7 WHERE epoch = 5 AND ordinal = 0",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  audit = Run(audit_epoch_5);
+  EXPECT_EQ(audit.exit_code, 1) << audit.out;
+  EXPECT_NE(audit.out.find("FAIL: recorded entry 0 is "), std::string::npos) << audit.out;
+}
+
+// A mistyped --store is an error naming the path typed, and no file appears there.
+TEST_F(DbPublishTest, AMistypedStoreIsAnErrorAndCreatesNoFile) {
+  KeygenAndBuild();
+  const std::string typo = P("stroe.sqlite");
+  const CliRun audit = Run("audit db --store " + typo + " --db " + P("client.hvdb"));
+  EXPECT_EQ(audit.exit_code, 1);
+  EXPECT_NE(audit.err.find("source store " + typo + ": "), std::string::npos) << audit.err;
+  EXPECT_NE(audit.err.find("no such source store file"), std::string::npos) << audit.err;
+  const CliRun build = Run("db build --store " + typo + " --secret " + P("server.key") +
+                           " --signing " + P("pub.key") + " --out " + P("x.hvdb"));
+  EXPECT_EQ(build.exit_code, 1);
+  EXPECT_NE(build.err.find("source store " + typo + ": "), std::string::npos) << build.err;
+  EXPECT_FALSE(fs::exists(typo));
+  EXPECT_FALSE(fs::exists(dir_ / "x.hvdb"));
 }
 
 TEST_F(DbPublishTest, KeygenRefusesToOverwriteAndUsageErrorsExitTwo) {

@@ -35,16 +35,21 @@ struct DbAuditReport {
   std::uint64_t fillers_checked = 0;   // 0 when the seed does not match: nothing to check against
   std::uint64_t bad_fillers = 0;       // empty slots that are not the seed's filler
   bool proof_verified = false;
-  // What is wrong, in order found, at most a few dozen lines; names slots, never keys or hashes.
+  // What is wrong, in order found, at most a few dozen lines. A line about a key names the
+  // slot and the entries the key belongs to (hash in hex and sources): the auditor holds these
+  // lists already, and the finding is only actionable with them (docs/audit.md).
   std::vector<std::string> problems;
 
   bool passed() const { return problems.empty(); }
 };
 
 // Audits `db` (loaded with or without its signature checked; the caller reports which) and
-// `proof` against `included_set`. Failures of the DB are findings in the report; the Status is
-// an error only when the audit itself could not run (kInternal).
+// `proof` against `included_set`. `held_hashes` (every hash the audited store content held, one
+// entry each, with its sources; may be empty) names the hash an extra key belongs to. Failures
+// of the DB are findings in the report; the Status is an error only when the audit itself could
+// not run (kInternal).
 Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set,
+                                    std::span<const PublishedEntry> held_hashes,
                                     const ClientDb& db, const DbProof& proof, unsigned threads,
                                     const ProgressCallback& filler_progress = {},
                                     const ProgressCallback& proof_progress = {});

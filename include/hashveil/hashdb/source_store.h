@@ -1,6 +1,10 @@
-// The builder's SQLite store of imported hash lists, with provenance per source (docs/design.md 6).
-// Also keeps, per published DB epoch, the included entries' original hashes: the server's
-// second-stage verification reads them; they never enter the .hvdb.
+// The builder's SQLite store of imported hash lists, with provenance per source (docs/design.md 6,
+// docs/hashdb.md). Every change (an import, a replacement list, a removal) is a numbered
+// revision kept in the store: nothing is deleted, a removed holding is marked removed at its
+// revision, so the store's content at any past revision can be read again. Each published DB
+// epoch records the revision its set was computed from (what `audit db` recomputes) and the
+// included entries' original hashes (what the server's second-stage verification reads; they
+// never enter the .hvdb).
 #pragma once
 
 #include <cstdint>
@@ -28,6 +32,11 @@ using ProgressCallback = std::function<void(std::uint64_t done, std::uint64_t to
 
 struct ImportOptions {
   bool skip_bad_lines = false;  // else one bad line refuses the whole file
+  // The input becomes the source's whole list: hashes the source holds that the input lacks are
+  // removed, and each hash takes the quality the input states. Refused (kInvalidInput) with
+  // skip_bad_lines (a skipped line's hash would be dropped) and for an input with no hash (use
+  // RemoveSource to empty a source).
+  bool replace = false;
   ProgressCallback progress;    // rows written of the file's records; may be empty
 };
 
@@ -41,6 +50,8 @@ struct SourceSummary {
   SourceInfo info;
   std::uint64_t hash_count = 0;    // distinct hashes the source holds
   std::uint64_t import_count = 0;  // files (or record sets) imported into it
+  std::uint64_t removed_count = 0;  // holdings removed from it (by removals or replacements)
+  std::uint64_t last_revision = 0;  // the latest revision that changed it
 };
 
 struct ImportReport {
@@ -49,6 +60,35 @@ struct ImportReport {
   std::uint64_t lines_skipped = 0;     // only with skip_bad_lines
   std::vector<std::uint64_t> skipped_line_numbers;  // the first 100 of them
   bool already_imported = false;       // same file digest already imported: a no-op
+  std::uint64_t hashes_removed = 0;    // holdings the input dropped (only with replace)
+  std::uint64_t revision = 0;          // the revision recorded; 0 when nothing changed
+};
+
+struct RemovalReport {
+  std::uint64_t holdings_removed = 0;  // (source, hash) holdings marked removed
+  std::uint64_t hashes_not_held = 0;   // hashes asked for that no named source held
+  std::uint64_t revision = 0;          // 0 when nothing changed
+};
+
+// One revision of the store, as `db history` lists it.
+enum class ChangeKind { kImport, kReplace, kRemoveHashes, kRemoveSource };
+const char* ChangeKindName(ChangeKind kind);  // "import", "replace", "remove-hashes", ...
+
+struct StoreChange {
+  std::uint64_t revision = 0;
+  std::string at;       // UTC, ISO 8601
+  ChangeKind kind = ChangeKind::kImport;
+  std::string source;   // empty: a hash removal from every source
+  std::uint64_t added = 0;
+  std::uint64_t removed = 0;
+  std::string reason;   // as given to a removal; empty otherwise
+};
+
+struct PublicationRecord {
+  Digest digest{};
+  // The store revision the published set was computed from; none for a publication recorded
+  // before the store kept revisions (schema 1).
+  std::optional<std::uint64_t> revision;
 };
 
 // Thread-compatible: one SourceStore per thread.
@@ -57,6 +97,9 @@ class SourceStore {
   // Opens or creates the store (schema migrated on open). kIoError, kCorrupt (not a store),
   // kUnsupported (written by a newer hashveil).
   static Result<std::unique_ptr<SourceStore>> Open(const std::filesystem::path& path);
+  // Opens a store that exists: kNotFound, never creating a file, for every reader (a mistyped
+  // path must not become an empty store that audits or publishes nothing).
+  static Result<std::unique_ptr<SourceStore>> OpenExisting(const std::filesystem::path& path);
   virtual ~SourceStore() = default;
 
   // Imports a PDQ hash list (hex per line; CSV/TSV with a `hash` or `pdq` header column;
@@ -73,20 +116,37 @@ class SourceStore {
                                             const std::vector<HashRecord>& records,
                                             const ImportOptions& options) = 0;
 
+  // Removes `hashes` from the source named `source`, or from every source holding them when
+  // `source` is empty, as one revision recording `reason`. kNotFound for an unknown source.
+  virtual Result<RemovalReport> RemoveHashes(const std::string& source,
+                                             const std::vector<matcher::PdqHash>& hashes,
+                                             const std::string& reason) = 0;
+  // Removes every hash the source holds, as one revision; the source stays listed (an import
+  // fills it again). kNotFound for an unknown source.
+  virtual Result<RemovalReport> RemoveSource(const std::string& source,
+                                             const std::string& reason) = 0;
+
   // Every source, sorted by name.
   virtual Result<std::vector<SourceSummary>> ListSources() = 0;
+  // Every revision, oldest first.
+  virtual Result<std::vector<StoreChange>> History() = 0;
 
   // The policy's set: entries of quality >= min_quality held by >= min_sources sources (from
-  // distinct jurisdictions if asked), near-duplicates (<= merge_distance) merged into one entry.
-  // Deterministic: the same store and policy give the same entries in the same order.
-  virtual Result<std::vector<PublishedEntry>> ComputeIncludedSet(
-      const InclusionPolicy& policy, const ProgressCallback& progress) = 0;
+  // distinct jurisdictions if asked), near-duplicates (<= merge_distance) merged into one entry,
+  // computed from the store as it is (or as it was at `at_revision`; kNotFound for a revision
+  // the store never had). Deterministic: the same content and policy give the same entries in
+  // the same order.
+  virtual Result<IncludedSet> ComputeIncludedSet(
+      const InclusionPolicy& policy, const ProgressCallback& progress,
+      std::optional<std::uint64_t> at_revision = std::nullopt) = 0;
 
-  // Records the entries published under `epoch` (with the DB digest); kFailedPrecondition if
-  // that epoch was already recorded with another digest.
+  // Records the set published under `epoch` (with the DB digest and the set's revision);
+  // kFailedPrecondition if that epoch was already recorded with another digest.
   virtual Status RecordPublication(std::uint64_t epoch, const Digest& digest,
-                                   const std::vector<PublishedEntry>& entries) = 0;
+                                   const IncludedSet& set) = 0;
   // kNotFound if no DB of that epoch was published from this store.
+  virtual Result<PublicationRecord> FindPublication(std::uint64_t epoch) = 0;
+  // The entries published under `epoch`. kNotFound if no DB of that epoch was published here.
   virtual Result<std::vector<PublishedEntry>> LoadPublication(std::uint64_t epoch) = 0;
   // The newest epoch published from this store, if any.
   virtual Result<std::optional<std::uint64_t>> LatestPublishedEpoch() = 0;

@@ -63,7 +63,7 @@ class DbAuditTest : public testing::PublishTest {
     EXPECT_TRUE(db.ok()) << db.status().ToString();
     auto proof = LoadDbProof(proof_path());
     EXPECT_TRUE(proof.ok()) << proof.status().ToString();
-    auto report = AuditClientDb(set_, **db, *proof, 2);
+    auto report = AuditClientDb(set_, held_, **db, *proof, 2);
     EXPECT_TRUE(report.ok()) << report.status().ToString();
     return std::move(report).value();
   }
@@ -75,6 +75,7 @@ class DbAuditTest : public testing::PublishTest {
   }
 
   std::vector<PublishedEntry> set_;
+  std::vector<PublishedEntry> held_;  // what the store held beyond the set: names extra keys
 };
 
 TEST_F(DbAuditTest, HonestDbPasses) {
@@ -91,13 +92,19 @@ TEST_F(DbAuditTest, HonestDbPasses) {
 }
 
 TEST_F(DbAuditTest, ExtraKeyFails) {
+  const PublishedEntry left_out = testing::RandomEntries(1, 99)[0];
   auto with_extra = set_;
-  with_extra.push_back(testing::RandomEntries(1, 99)[0]);
+  with_extra.push_back(left_out);
   Publish(with_extra);
+  // The finding names the hash the extra key belongs to when the store held it.
+  held_ = {left_out};
   const DbAuditReport report = Audit();
   EXPECT_FALSE(report.passed());
   EXPECT_EQ(report.extra_keys, 1u);
   EXPECT_THAT(AllProblems(report), HasSubstr("extra key"));
+  EXPECT_THAT(AllProblems(report), HasSubstr(left_out.hash.ToHex()));
+  held_.clear();
+  EXPECT_THAT(AllProblems(Audit()), HasSubstr("a key of no hash the store held"));
 }
 
 TEST_F(DbAuditTest, MissingKeyFails) {
@@ -107,7 +114,9 @@ TEST_F(DbAuditTest, MissingKeyFails) {
   const DbAuditReport report = Audit();
   EXPECT_FALSE(report.passed());
   EXPECT_EQ(report.missing_keys, 1u);
-  EXPECT_THAT(AllProblems(report), HasSubstr("missing key"));
+  // Named with its hash and sources: the auditor can look it up in the lists.
+  EXPECT_THAT(AllProblems(report), HasSubstr("missing key: the key of " + set_[17].hash.ToHex()));
+  EXPECT_THAT(AllProblems(report), HasSubstr(set_[17].hash.ToHex() + " (sources a, b)"));
 }
 
 TEST_F(DbAuditTest, KeyBlindedWithAnotherAlphaFails) {
@@ -172,7 +181,7 @@ TEST_F(DbAuditTest, ProofOfAnotherDbFails) {
   Publish(set_, 22);  // same set, new nonce: another DB
   auto db = ClientDb::Load(db_path(), publisher_.public_key).value();
   WriteAll(proof_path(), old_proof);
-  auto report = AuditClientDb(set_, *db, LoadDbProof(proof_path()).value(), 1);
+  auto report = AuditClientDb(set_, held_, *db, LoadDbProof(proof_path()).value(), 1);
   ASSERT_TRUE(report.ok());
   EXPECT_FALSE(report->passed());
   EXPECT_THAT(AllProblems(*report), HasSubstr("another DB"));

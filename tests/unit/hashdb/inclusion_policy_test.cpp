@@ -20,9 +20,9 @@ const std::vector<SourceInfo> kSources = {
     {"us-a", "Org A", "US"}, {"us-b", "Org B", "US"}, {"gb", "Org C", "GB"}, {"de", "Org D", "DE"}};
 
 std::vector<PublishedEntry> Apply(const InclusionPolicy& policy, const std::vector<HeldHash>& held) {
-  auto entries = ApplyInclusionPolicy(policy, kSources, held, 2, nullptr);
-  EXPECT_TRUE(entries.ok()) << entries.status().ToString();
-  return entries.ok() ? *entries : std::vector<PublishedEntry>{};
+  auto set = ApplyInclusionPolicy(policy, kSources, held, 2, nullptr);
+  EXPECT_TRUE(set.ok()) << set.status().ToString();
+  return set.ok() ? set->entries : std::vector<PublishedEntry>{};
 }
 
 class InclusionPolicyTest : public ::testing::Test {

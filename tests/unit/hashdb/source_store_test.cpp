@@ -1,60 +1,15 @@
 #include "hashveil/hashdb/source_store.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <fstream>
-#include <random>
-
+#include "source_store_fixture.h"
 #include "source_store_schema.h"
 #include "sqlite_db.h"
-#include "support/synthetic_hashes.h"
 
 namespace hashveil::hashdb {
 namespace {
 
 using matcher::PdqHash;
-
-const SourceInfo kUs{"us-list", "Org US", "US"};
-const SourceInfo kGb{"gb-list", "Org GB", "gb"};  // stored upper-cased
-
-class SourceStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "hv-store-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    auto store = SourceStore::Open(dir_ / "store.sqlite");
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  std::filesystem::path WriteList(const std::string& name, const std::string& text) {
-    const auto path = dir_ / name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-  }
-
-  std::string Lines(const std::vector<PdqHash>& hashes, const std::string& suffix = "") {
-    std::string text;
-    for (const auto& hash : hashes) text += hash.ToHex() + suffix + "\n";
-    return text;
-  }
-
-  std::vector<SourceSummary> Sources() {
-    auto sources = store_->ListSources();
-    EXPECT_TRUE(sources.ok());
-    return sources.ok() ? *sources : std::vector<SourceSummary>{};
-  }
-
-  std::mt19937_64 rng_{1};
-  std::filesystem::path dir_;
-  std::unique_ptr<SourceStore> store_;
-};
 
 TEST_F(SourceStoreTest, ImportsAListAndReimportingItIsANoOp) {
   const std::vector<PdqHash> hashes = {testing::RandomPdqHash(rng_), testing::RandomPdqHash(rng_)};
@@ -71,17 +26,18 @@ TEST_F(SourceStoreTest, ImportsAListAndReimportingItIsANoOp) {
   EXPECT_TRUE(again->already_imported);
   EXPECT_EQ(again->hashes_imported, 0u);
 
-  // The same hashes in another file add nothing new to the source.
+  // The same hashes in another file add nothing new to the source: no revision, no import.
   auto copy = store_->ImportHashList(kUs, WriteList("b.txt", Lines(hashes)), {});
   ASSERT_TRUE(copy.ok());
   EXPECT_FALSE(copy->already_imported);
   EXPECT_EQ(copy->hashes_imported, 0u);
+  EXPECT_EQ(copy->revision, 0u);
 
   const auto sources = Sources();
   ASSERT_EQ(sources.size(), 1u);
   EXPECT_EQ(sources[0].info.name, "us-list");
   EXPECT_EQ(sources[0].hash_count, 2u);
-  EXPECT_EQ(sources[0].import_count, 2u);
+  EXPECT_EQ(sources[0].import_count, 1u);
 }
 
 TEST_F(SourceStoreTest, ABadLineRefusesTheWholeFile) {
@@ -138,16 +94,18 @@ TEST_F(SourceStoreTest, ComputesTheIncludedSetAcrossSources) {
   auto included = store_->ComputeIncludedSet(
       InclusionPolicy{}, [&](std::uint64_t done, std::uint64_t) { progress.push_back(done); });
   ASSERT_TRUE(included.ok()) << included.status().ToString();
-  ASSERT_EQ(included->size(), 21u);
+  ASSERT_EQ(included->entries.size(), 21u);
   EXPECT_FALSE(progress.empty());
-  for (const auto& entry : *included) {
+  for (const auto& entry : included->entries) {
     EXPECT_EQ(entry.sources, (std::vector<std::string>{"gb-list", "us-list"}));
   }
   // Deterministic, and the store-level view equals a second computation.
   auto again = store_->ComputeIncludedSet(InclusionPolicy{}, nullptr);
   ASSERT_TRUE(again.ok());
-  ASSERT_EQ(again->size(), included->size());
-  for (std::size_t i = 0; i < again->size(); ++i) EXPECT_EQ((*again)[i].hash, (*included)[i].hash);
+  ASSERT_EQ(again->entries.size(), included->entries.size());
+  for (std::size_t i = 0; i < again->entries.size(); ++i) {
+    EXPECT_EQ(again->entries[i].hash, included->entries[i].hash);
+  }
 }
 
 TEST_F(SourceStoreTest, KeepsTheHighestQualityASourceStated) {
@@ -156,12 +114,12 @@ TEST_F(SourceStoreTest, KeepsTheHighestQualityASourceStated) {
   ASSERT_TRUE(store_->ImportHashList(kGb, WriteList("gb.txt", Lines({hash}, ",40")), {}).ok());
   auto none = store_->ComputeIncludedSet(InclusionPolicy{}, nullptr);
   ASSERT_TRUE(none.ok());
-  EXPECT_TRUE(none->empty());
+  EXPECT_TRUE(none->entries.empty());
   ASSERT_TRUE(store_->ImportHashList(kUs, WriteList("high.txt", Lines({hash}, ",70")), {}).ok());
   auto one = store_->ComputeIncludedSet(InclusionPolicy{}, nullptr);
   ASSERT_TRUE(one.ok());
-  ASSERT_EQ(one->size(), 1u);
-  EXPECT_EQ((*one)[0].quality, 70u);
+  ASSERT_EQ(one->entries.size(), 1u);
+  EXPECT_EQ(one->entries[0].quality, 70u);
 }
 
 TEST_F(SourceStoreTest, ImportsComputedHashesOnce) {
@@ -178,15 +136,23 @@ TEST_F(SourceStoreTest, ImportsComputedHashesOnce) {
 }
 
 TEST_F(SourceStoreTest, RecordsAndLoadsPublications) {
-  std::vector<PublishedEntry> entries = {{testing::RandomPdqHash(rng_), 90, {"a", "b"}},
-                                         {testing::RandomPdqHash(rng_), 0, {"c"}}};
+  IncludedSet set;
+  set.entries = {{testing::RandomPdqHash(rng_), 90, {"a", "b"}},
+                 {testing::RandomPdqHash(rng_), 0, {"c"}}};
+  set.revision = 5;
+  const std::vector<PublishedEntry>& entries = set.entries;
   Digest digest{};
   digest[0] = 7;
-  ASSERT_TRUE(store_->RecordPublication(3, digest, entries).ok());
-  EXPECT_TRUE(store_->RecordPublication(3, digest, entries).ok());  // the same again
+  ASSERT_TRUE(store_->RecordPublication(3, digest, set).ok());
+  EXPECT_TRUE(store_->RecordPublication(3, digest, set).ok());  // the same again
   Digest other = digest;
   other[1] = 1;
-  EXPECT_EQ(store_->RecordPublication(3, other, entries).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->RecordPublication(3, other, set).code(), StatusCode::kFailedPrecondition);
+  auto record = store_->FindPublication(3);
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(record->digest, digest);
+  EXPECT_EQ(record->revision, std::optional<std::uint64_t>(5));
+  EXPECT_EQ(store_->FindPublication(4).status().code(), StatusCode::kNotFound);
 
   auto loaded = store_->LoadPublication(3);
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();

@@ -100,10 +100,12 @@ class VoucherTest : public ::testing::Test {
     std::unique_ptr<VoucherBuilder> builder;
     std::unique_ptr<VoucherOpener> opener;
   };
-  Client MakeClient(std::size_t members, const hashdb::DbBuildOptions& options) {
+  // `name` names the DB's files and, unless "client", the account state's.
+  Client MakeClient(std::size_t members, const hashdb::DbBuildOptions& options,
+                    const std::string& name = "client") {
     Client client;
-    client.db = MakeDb(members, options);
-    client.account = MakeAccount(*client.db, "a");
+    client.db = MakeDb(members, options, name);
+    client.account = MakeAccount(*client.db, name == "client" ? "a" : name);
     client.builder = VoucherBuilder::Create(*client.db, *client.account, kAccount).value();
     client.opener = MakeOpener(*client.db);
     return client;

@@ -101,6 +101,7 @@ Result<ImportReport> SqliteSourceStore::ImportHashList(const SourceInfo& source,
   ParsedHashList parsed = ParseHashList(bytes);
   batch.lines_read = parsed.lines_read;
   batch.bad_lines = std::move(parsed.bad_lines);
+  batch.format = std::move(parsed.format);
   batch.records.reserve(parsed.entries.size());
   for (const HashListEntry& entry : parsed.entries) {
     batch.records.push_back({entry.hash, entry.quality});
@@ -121,6 +122,7 @@ Result<ImportReport> SqliteSourceStore::ImportHashes(const SourceInfo& source,
   batch.digest = DigestOfRecords(records);
   batch.records = records;
   batch.lines_read = records.size();
+  batch.format = "records";
   return Import(source, batch, options);
 }
 
@@ -134,6 +136,7 @@ Result<ImportReport> SqliteSourceStore::Import(const SourceInfo& unchecked_sourc
   }
   ImportReport report;
   report.lines_read = batch.lines_read;
+  report.format = batch.format;
 
   HV_ASSIGN_OR_RETURN(auto transaction, SqliteTransaction::Begin(db_));
   HV_ASSIGN_OR_RETURN(const std::int64_t source_id, FindOrCreateSource(source));

@@ -25,6 +25,7 @@ struct ImportBatch {
   std::vector<HashRecord> records;
   std::uint64_t lines_read = 0;
   std::vector<BadLine> bad_lines;
+  std::string format;
 };
 
 class SqliteSourceStore final : public SourceStore {

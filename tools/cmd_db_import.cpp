@@ -102,6 +102,7 @@ Result<hashdb::ImportReport> ImportFolder(hashdb::SourceStore& store, const DbIm
   report.lines_skipped = failed.size();
   failed.resize(std::min(failed.size(), std::size_t{100}));  // as ImportReport lists them
   report.skipped_line_numbers = failed;
+  report.format = "images";
   return report;
 }
 
@@ -152,7 +153,8 @@ int RunDbImport(const DbImportArgs& args) {
     if (args.replace) {
       std::printf(" removed=%llu", static_cast<unsigned long long>(report->hashes_removed));
     }
-    std::printf(" revision=%llu\n", static_cast<unsigned long long>(report->revision));
+    std::printf(" revision=%llu format=%s\n", static_cast<unsigned long long>(report->revision),
+                report->format.empty() ? "none" : report->format.c_str());
     std::fflush(stdout);
     if (report->revision == 0 && !report->already_imported) {
       PrintError(kCommand, input_name + ": nothing imported (no hash this source did not hold)");

@@ -62,6 +62,9 @@ struct ImportReport {
   bool already_imported = false;       // same file digest already imported: a no-op
   std::uint64_t hashes_removed = 0;    // holdings the input dropped (only with replace)
   std::uint64_t revision = 0;          // the revision recorded; 0 when nothing changed
+  // The layout a hash list was read as (docs/hashdb.md, "Import formats"), e.g. "csv" or
+  // "hma1-rows"; "records" for ImportHashes; empty when no line fixed one.
+  std::string format;
 };
 
 struct RemovalReport {

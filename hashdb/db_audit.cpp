@@ -58,7 +58,8 @@ class KeyOwners {
       }
       const PublishedEntry& entry = entries_[it->second];
       std::string sources;
-      for (const std::string& source : entry.sources) sources += (sources.empty() ? "" : ", ") + source;
+      for (const std::string& source : entry.sources)
+        sources += (sources.empty() ? "" : ", ") + source;
       names += (named == 0 ? "" : "; ") + entry.hash.ToHex() + " (sources " + sources + ")";
     }
     return names;
@@ -112,8 +113,8 @@ Status CheckFillers(const ClientDb& db, const psi::FillerSeed& seed,
 }  // namespace
 
 Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set,
-                                    std::span<const PublishedEntry> held_hashes,
-                                    const ClientDb& db, const DbProof& proof, unsigned threads,
+                                    std::span<const PublishedEntry> held_hashes, const ClientDb& db,
+                                    const DbProof& proof, unsigned threads,
                                     const ProgressCallback& filler_progress,
                                     const ProgressCallback& proof_progress) {
   const ClientDbParams& params = db.params();
@@ -155,8 +156,9 @@ Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set
       ++report.extra_keys;
       const std::string owner = held_owners.Describe(proven.key);
       findings.Add("extra key: slot " + std::to_string(proven.slot) +
-                   (owner.empty() ? " holds a key of no hash the store held"
-                                  : " holds the key of " + owner + ", which the policy leaves out"));
+                   (owner.empty()
+                        ? " holds a key of no hash the store held"
+                        : " holds the key of " + owner + ", which the policy leaves out"));
       continue;
     }
     const auto slots =

@@ -56,7 +56,8 @@ Result<SourceInfo> ValidateSource(const SourceInfo& source) {
     return Status::InvalidInput("source organisation must be at most 256 printable bytes");
   }
   SourceInfo valid = source;
-  for (char& c : valid.jurisdiction) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : valid.jurisdiction)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (valid.jurisdiction.size() != 2 ||
       !std::all_of(valid.jurisdiction.begin(), valid.jurisdiction.end(),
                    [](char c) { return c >= 'A' && c <= 'Z'; })) {
@@ -146,8 +147,8 @@ Result<ImportReport> SqliteSourceStore::Import(const SourceInfo& unchecked_sourc
   }
   if (!batch.bad_lines.empty() && !options.skip_bad_lines) {
     const BadLine& first = batch.bad_lines.front();
-    return Status::InvalidInput("line " + std::to_string(first.line) + ": " + first.reason +
-                                " (" + std::to_string(batch.bad_lines.size()) +
+    return Status::InvalidInput("line " + std::to_string(first.line) + ": " + first.reason + " (" +
+                                std::to_string(batch.bad_lines.size()) +
                                 " bad lines; nothing imported)");
   }
   if (options.replace && batch.records.empty()) {
@@ -236,11 +237,9 @@ Result<bool> SqliteSourceStore::AlreadyImported(std::int64_t source_id, const Di
 // Adds the records to the source at `revision`; a held hash whose quality changes is removed and
 // added again with the new quality, so the old one stays readable at earlier revisions. Returns
 // how many holdings changed; `added` counts the (source, hash) holdings that are new.
-Result<std::uint64_t> SqliteSourceStore::AddHoldings(std::int64_t source_id,
-                                                     std::int64_t revision,
+Result<std::uint64_t> SqliteSourceStore::AddHoldings(std::int64_t source_id, std::int64_t revision,
                                                      const std::vector<HashRecord>& records,
-                                                     bool replace,
-                                                     const ProgressCallback& progress,
+                                                     bool replace, const ProgressCallback& progress,
                                                      std::uint64_t& added) {
   HV_ASSIGN_OR_RETURN(auto insert_hash,
                       db_.Prepare("INSERT OR IGNORE INTO hashes(bits) VALUES(?)"));
@@ -324,8 +323,7 @@ Result<std::uint64_t> SqliteSourceStore::RemoveHoldingsNotIn(
     std::copy(blob.begin(), blob.end(), bits.begin());
     if (!std::binary_search(kept.begin(), kept.end(), bits)) dropped.push_back(held.Int(0));
   }
-  HV_ASSIGN_OR_RETURN(auto retire,
-                      db_.Prepare("UPDATE holdings SET removed_rev = ? WHERE id = ?"));
+  HV_ASSIGN_OR_RETURN(auto retire, db_.Prepare("UPDATE holdings SET removed_rev = ? WHERE id = ?"));
   for (const std::int64_t id : dropped) {
     HV_RETURN_IF_ERROR(retire.Bind(1, revision).Bind(2, id).Run());
   }

@@ -24,10 +24,10 @@ Result<IncludedSet> SqliteSourceStore::ComputeIncludedSet(
     revision = at_revision.value_or(current);
     HV_RETURN_IF_ERROR(LoadHoldings(revision, sources, held));
   }
-  HV_ASSIGN_OR_RETURN(IncludedSet set,
-                      ApplyInclusionPolicy(policy, sources, held,
-                                           std::max(1u, std::thread::hardware_concurrency()),
-                                           progress));
+  HV_ASSIGN_OR_RETURN(
+      IncludedSet set,
+      ApplyInclusionPolicy(policy, sources, held, std::max(1u, std::thread::hardware_concurrency()),
+                           progress));
   set.revision = revision;
   return set;
 }
@@ -90,7 +90,8 @@ Status SqliteSourceStore::RecordPublication(std::uint64_t epoch, const Digest& d
   HV_ASSIGN_OR_RETURN(const bool recorded, existing.Step());
   if (recorded) {
     const auto stored = existing.Blob(0);
-    if (stored.size() == digest.size() && std::equal(stored.begin(), stored.end(), digest.begin())) {
+    if (stored.size() == digest.size() &&
+        std::equal(stored.begin(), stored.end(), digest.begin())) {
       return Status::Ok();  // the same DB recorded again
     }
     return Status::FailedPrecondition("epoch " + std::to_string(epoch) +
@@ -138,7 +139,8 @@ Result<PublicationRecord> SqliteSourceStore::FindPublication(std::uint64_t epoch
   if (!found) return Status::NotFound("no DB of epoch " + std::to_string(epoch) + " was published");
   PublicationRecord record;
   const auto digest = find.Blob(0);
-  if (digest.size() != record.digest.size()) return Status::Corrupt("a publication's digest is not 32 bytes");
+  if (digest.size() != record.digest.size())
+    return Status::Corrupt("a publication's digest is not 32 bytes");
   std::copy(digest.begin(), digest.end(), record.digest.begin());
   if (!find.IsNull(1)) record.revision = static_cast<std::uint64_t>(find.Int(1));
   return record;
@@ -153,8 +155,7 @@ Result<std::optional<std::uint64_t>> SqliteSourceStore::LatestPublishedEpoch() {
 
 Result<std::vector<PublishedEntry>> SqliteSourceStore::LoadPublication(std::uint64_t epoch) {
   HV_ASSIGN_OR_RETURN(auto snapshot, SqliteTransaction::BeginRead(db_));
-  HV_ASSIGN_OR_RETURN(auto publication,
-                      db_.Prepare("SELECT 1 FROM publications WHERE epoch = ?"));
+  HV_ASSIGN_OR_RETURN(auto publication, db_.Prepare("SELECT 1 FROM publications WHERE epoch = ?"));
   publication.Bind(1, static_cast<std::int64_t>(epoch));
   HV_ASSIGN_OR_RETURN(const bool found, publication.Step());
   if (!found) return Status::NotFound("no DB of epoch " + std::to_string(epoch) + " was published");

@@ -13,9 +13,8 @@ constexpr std::size_t kMaxReasonBytes = 1024;
 }  // namespace
 
 Status SqliteSourceStore::ValidateReason(const std::string& reason) {
-  const bool printable = std::none_of(reason.begin(), reason.end(), [](unsigned char c) {
-    return c < 0x20 || c == 0x7f;
-  });
+  const bool printable = std::none_of(reason.begin(), reason.end(),
+                                      [](unsigned char c) { return c < 0x20 || c == 0x7f; });
   if (reason.size() > kMaxReasonBytes || !printable) {
     return Status::InvalidInput("a removal's reason must be at most 1024 printable bytes");
   }
@@ -74,9 +73,8 @@ Result<RemovalReport> SqliteSourceStore::RemoveSource(const std::string& source,
   RemovalReport report;
   report.holdings_removed = row ? static_cast<std::uint64_t>(count.Int(0)) : 0;
   if (report.holdings_removed == 0) return report;
-  HV_ASSIGN_OR_RETURN(const std::int64_t revision,
-                      AddRevision(ChangeKind::kRemoveSource, source_id, 0,
-                                  report.holdings_removed, reason));
+  HV_ASSIGN_OR_RETURN(const std::int64_t revision, AddRevision(ChangeKind::kRemoveSource, source_id,
+                                                               0, report.holdings_removed, reason));
   HV_ASSIGN_OR_RETURN(auto retire,
                       db_.Prepare("UPDATE holdings SET removed_rev = ? WHERE source_id = ? AND"
                                   " removed_rev IS NULL"));

@@ -40,8 +40,7 @@ class SqliteSourceStore final : public SourceStore {
   Result<RemovalReport> RemoveHashes(const std::string& source,
                                      const std::vector<matcher::PdqHash>& hashes,
                                      const std::string& reason) override;
-  Result<RemovalReport> RemoveSource(const std::string& source,
-                                     const std::string& reason) override;
+  Result<RemovalReport> RemoveSource(const std::string& source, const std::string& reason) override;
   Result<std::vector<SourceSummary>> ListSources() override;
   Result<std::vector<StoreChange>> History() override;
   Result<IncludedSet> ComputeIncludedSet(const InclusionPolicy& policy,

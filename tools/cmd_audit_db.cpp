@@ -163,9 +163,8 @@ int RunAuditDb(const AuditDbArgs& args) {
     return kExitSomeFailed;
   }
   std::unique_ptr<ProgressBar> policy_bar, filler_bar, proof_bar;
-  auto set = (*store)->ComputeIncludedSet((*db)->params().policy,
-                                          BarCallback(policy_bar, "inclusion policy"),
-                                          input->revision);
+  auto set = (*store)->ComputeIncludedSet(
+      (*db)->params().policy, BarCallback(policy_bar, "inclusion policy"), input->revision);
   auto held = set.ok() ? (*store)->ComputeIncludedSet(EveryHeldHash(), {}, set->revision)
                        : Result<hashdb::IncludedSet>(set.status());
   policy_bar.reset();

@@ -96,8 +96,7 @@ Result<hashdb::ImportReport> ImportFolder(hashdb::SourceStore& store, const DbIm
                                 "imports the rest)");
   }
   std::unique_ptr<ProgressBar> bar;
-  HV_ASSIGN_OR_RETURN(auto report,
-                      store.ImportHashes(args.source, records, Options(args, bar)));
+  HV_ASSIGN_OR_RETURN(auto report, store.ImportHashes(args.source, records, Options(args, bar)));
   report.lines_read = files.size();
   report.lines_skipped = failed.size();
   failed.resize(std::min(failed.size(), std::size_t{100}));  // as ImportReport lists them

@@ -29,7 +29,8 @@ struct DbRemoveArgs {
 int RunDbRemove(const DbRemoveArgs& args) {
   const std::string command = "db remove";
   if (args.all == !args.hashes.empty() || (args.all && args.source.empty())) {
-    PrintError(command, "give either --source NAME --all, or --hash HEX (with or without --source)");
+    PrintError(command,
+               "give either --source NAME --all, or --hash HEX (with or without --source)");
     return kExitUsage;
   }
   std::vector<matcher::PdqHash> hashes;

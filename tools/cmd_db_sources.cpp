@@ -45,11 +45,12 @@ int RunDbSources(const std::string& store_path) {
     return kExitSomeFailed;
   }
   for (const hashdb::SourceSummary& s : *sources) {
-    std::printf("jurisdiction=%s hashes=%llu imports=%llu removed=%llu last_revision=%llu "
-                "source=%s organisation=%s\n",
-                s.info.jurisdiction.c_str(), Number(s.hash_count), Number(s.import_count),
-                Number(s.removed_count), Number(s.last_revision), Quoted(s.info.name).c_str(),
-                Quoted(s.info.organisation).c_str());
+    std::printf(
+        "jurisdiction=%s hashes=%llu imports=%llu removed=%llu last_revision=%llu "
+        "source=%s organisation=%s\n",
+        s.info.jurisdiction.c_str(), Number(s.hash_count), Number(s.import_count),
+        Number(s.removed_count), Number(s.last_revision), Quoted(s.info.name).c_str(),
+        Quoted(s.info.organisation).c_str());
   }
   return kExitOk;
 }

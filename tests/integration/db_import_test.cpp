@@ -53,15 +53,17 @@ TEST_F(DbImportTest, TwoOverlappingListsMeetInThePolicy) {
 
   const auto first = Import("us-list", "US", us.string(), "--organisation Org-US");
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  EXPECT_EQ(first.out,
-            "input=1 lines=200 imported=200 skipped=0 already_imported=no revision=1 format=hex-lines\n");
+  EXPECT_EQ(
+      first.out,
+      "input=1 lines=200 imported=200 skipped=0 already_imported=no revision=1 format=hex-lines\n");
   const auto second = Import("gb-list", "gb", gb.string());
   ASSERT_EQ(second.exit_code, 0) << second.err;
 
   const auto again = Import("us-list", "US", us.string(), "--organisation Org-US");
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(again.out,
-            "input=1 lines=200 imported=0 skipped=0 already_imported=yes revision=0 format=hex-lines\n");
+  EXPECT_EQ(
+      again.out,
+      "input=1 lines=200 imported=0 skipped=0 already_imported=yes revision=0 format=hex-lines\n");
 
   const auto sources = Sources();
   ASSERT_EQ(sources.size(), 2u);
@@ -97,8 +99,9 @@ TEST_F(DbImportTest, ABadLineRefusesTheListUnlessSkipped) {
 
   const auto skipped = Import("list", "US", (dir_ / "list.txt").string(), "--skip-bad");
   EXPECT_EQ(skipped.exit_code, 0) << skipped.err;
-  EXPECT_EQ(skipped.out,
-            "input=1 lines=4 imported=2 skipped=1 already_imported=no revision=1 format=hex-lines\n");
+  EXPECT_EQ(
+      skipped.out,
+      "input=1 lines=4 imported=2 skipped=1 already_imported=no revision=1 format=hex-lines\n");
   EXPECT_NE(skipped.err.find("skipped 1 bad lines or images: 3"), std::string::npos) << skipped.err;
 }
 
@@ -111,8 +114,9 @@ TEST_F(DbImportTest, AFailedInputDoesNotStopTheOthers) {
   EXPECT_NE(run.err.find("input 1 (" + (dir_ / "absent.txt").string() + "): not found"),
             std::string::npos)
       << run.err;
-  EXPECT_EQ(run.out,
-            "input=2 lines=1 imported=1 skipped=0 already_imported=no revision=1 format=hex-lines\n");
+  EXPECT_EQ(
+      run.out,
+      "input=2 lines=1 imported=1 skipped=0 already_imported=no revision=1 format=hex-lines\n");
 }
 
 // Issue 16, item 6: an input that imports nothing new (an empty list, a list whose every line
@@ -146,30 +150,32 @@ TEST_F(DbImportTest, ReplaceRemoveAndListThroughTheCli) {
   const auto replaced = Import("ncmec", "US", (dir_ / "v2.txt").string(), "--replace");
   EXPECT_EQ(replaced.exit_code, 0) << replaced.err;
   EXPECT_EQ(replaced.out,
-            "input=1 lines=3 imported=1 skipped=0 already_imported=no removed=1 revision=2 format=hex-lines\n");
+            "input=1 lines=3 imported=1 skipped=0 already_imported=no removed=1 revision=2 "
+            "format=hex-lines\n");
   const auto unchanged = Import("ncmec", "US", (dir_ / "v2.txt").string(), "--replace");
   EXPECT_EQ(unchanged.exit_code, 0);
   EXPECT_EQ(unchanged.out,
-            "input=1 lines=3 imported=0 skipped=0 already_imported=yes removed=0 revision=0 format=hex-lines\n");
+            "input=1 lines=3 imported=0 skipped=0 already_imported=yes removed=0 revision=0 "
+            "format=hex-lines\n");
   EXPECT_EQ(Import("ncmec", "US", (dir_ / "v1.txt").string() + " " + (dir_ / "v2.txt").string(),
                    "--replace")
                 .exit_code,
             2);  // a replacement is one whole list
 
   const std::string store = " --store " + Store().string();
-  auto run = testing::RunCli(HASHVEIL_BINARY,
-                             "db remove" + store + " --source ncmec --hash " + hashes[3] +
-                                 " --reason false-positive",
-                             dir_ / "stderr");
+  auto run = testing::RunCli(
+      HASHVEIL_BINARY,
+      "db remove" + store + " --source ncmec --hash " + hashes[3] + " --reason false-positive",
+      dir_ / "stderr");
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, "removed=1 not_held=0 revision=3\n");
   run = testing::RunCli(HASHVEIL_BINARY, "db remove" + store + " --hash " + hashes[0],
                         dir_ / "stderr");
   EXPECT_EQ(run.exit_code, 1);  // no longer held by any source
   EXPECT_NE(run.err.find("nothing removed"), std::string::npos) << run.err;
-  EXPECT_EQ(testing::RunCli(HASHVEIL_BINARY, "db remove" + store + " --all", dir_ / "stderr")
-                .exit_code,
-            2);  // --all needs --source
+  EXPECT_EQ(
+      testing::RunCli(HASHVEIL_BINARY, "db remove" + store + " --all", dir_ / "stderr").exit_code,
+      2);  // --all needs --source
 
   run = testing::RunCli(HASHVEIL_BINARY, "db sources" + store, dir_ / "stderr");
   EXPECT_EQ(run.exit_code, 0) << run.err;

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "hashveil/common/random.h"
-#include "hashveil/common/seeded_random.h"
 #include "hashveil/common/secret_file.h"
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/hashdb/source_store.h"
 #include "hashveil/matcher/pdq_hash.h"
 #include "hashveil/matcher/pdq_hasher.h"
@@ -261,7 +261,8 @@ TEST_F(DbPublishTest, AuditFailsWhenTheProofCarriesAnotherFillerSeed) {
   const CliRun audit = Run("audit db --store " + P("store.sqlite") + " --db " + P("client.hvdb"));
   EXPECT_EQ(audit.exit_code, 1);
   EXPECT_NE(audit.out.find("filler seed: DOES NOT MATCH"), std::string::npos) << audit.out;
-  EXPECT_NE(audit.out.find("FAIL: the proof's filler seed does not match"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("FAIL: the proof's filler seed does not match"), std::string::npos)
+      << audit.out;
   EXPECT_NE(audit.out.find("verdict: FAIL"), std::string::npos) << audit.out;
 }
 
@@ -275,8 +276,9 @@ TEST_F(DbPublishTest, AnAuditorsOwnStoreIsAuditedAsItIsAndFailuresNameTheHashes)
   Import(dir_ / "auditor.sqlite", "list-c", "FR", dir_ / "c.txt");  // five more entries
   const CliRun audit = Run("audit db --store " + P("auditor.sqlite") + " --db " + P("client.hvdb"));
   EXPECT_EQ(audit.exit_code, 1);
-  EXPECT_NE(audit.out.find("input: the store as it is now (it has no record of publishing epoch 5)"),
-            std::string::npos)
+  EXPECT_NE(
+      audit.out.find("input: the store as it is now (it has no record of publishing epoch 5)"),
+      std::string::npos)
       << audit.out;
   EXPECT_NE(audit.out.find("verdict: FAIL"), std::string::npos) << audit.out;
   EXPECT_NE(audit.out.find("signature: not checked"), std::string::npos);
@@ -314,9 +316,9 @@ TEST_F(DbPublishTest, TheAuditUsesTheStoreAsItWasWhenTheDbWasPublished) {
       << audit.out;
 
   // The next DB is built from the store as it is now, and audits against that revision.
-  const CliRun next = Run("db build --store " + P("store.sqlite") + " --secret " + P("server.key") +
-                          " --signing " + P("pub.key") + " --out " + P("next.hvdb") +
-                          " --epoch 6 --threads 2");
+  const CliRun next =
+      Run("db build --store " + P("store.sqlite") + " --secret " + P("server.key") + " --signing " +
+          P("pub.key") + " --out " + P("next.hvdb") + " --epoch 6 --threads 2");
   ASSERT_EQ(next.exit_code, 0) << next.err;
   EXPECT_NE(next.out.find("store revision: 4\n"), std::string::npos) << next.out;
   audit = Run("audit db --store " + P("store.sqlite") + " --db " + P("next.hvdb"));
@@ -327,9 +329,10 @@ TEST_F(DbPublishTest, TheAuditUsesTheStoreAsItWasWhenTheDbWasPublished) {
   // that is not the policy's set fails the audit.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_ / "store.sqlite").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE published_entries SET quality = 7 WHERE epoch = 5 AND ordinal = 0",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "UPDATE published_entries SET quality = 7 WHERE epoch = 5 AND ordinal = 0",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(db);
   audit = Run(audit_epoch_5);
   EXPECT_EQ(audit.exit_code, 1) << audit.out;

@@ -13,8 +13,8 @@ using matcher::PdqHash;
 
 // Every source's hashes count: a single source is enough for an entry.
 InclusionPolicy AnySource() {
-  return {.min_quality = 50, .min_sources = 1, .distinct_jurisdictions = false,
-          .merge_distance = 31};
+  return {
+      .min_quality = 50, .min_sources = 1, .distinct_jurisdictions = false, .merge_distance = 31};
 }
 
 class SourceStoreHistoryTest : public SourceStoreTest {
@@ -148,8 +148,8 @@ TEST_F(SourceStoreHistoryTest, AReplacementListDropsWhatItLacks) {
 
 TEST_F(SourceStoreHistoryTest, AReplacementListSetsQualitiesAndEarlierRevisionsKeepTheirs) {
   const auto hashes = Hashes(2);
-  Import(kUs, hashes);                                // quality 80: both pass
-  Import(kUs, hashes, /*replace=*/true, ",30");       // the owner lowered both below 50
+  Import(kUs, hashes);                           // quality 80: both pass
+  Import(kUs, hashes, /*replace=*/true, ",30");  // the owner lowered both below 50
   EXPECT_TRUE(SetAt().empty());
   EXPECT_EQ(SetAt(1), Sorted(hashes));
   // A plain import only raises a quality.

@@ -127,6 +127,28 @@ class ScannerTest : public ::testing::Test {
   std::uint64_t scanner_db_epoch() const {
     return hashdb::ClientDb::Load(db_path_, publisher_.public_key).value()->params().epoch;
   }
+  // A DB of the members under `epoch` and threshold `t` (the suite's other parameters), written
+  // to dir_/NAME.hvdb.
+  std::filesystem::path BuildNewerDb(std::uint64_t epoch, std::uint32_t t,
+                                     const std::string& name) {
+    std::vector<hashdb::PublishedEntry> entries;
+    for (const TestImage& member : members_) {
+      const auto hashed = matcher::HashPixels(member.view()).value();
+      entries.push_back({hashed.hash, std::uint32_t(hashed.quality), {"src-a", "src-b"}});
+    }
+    hashdb::DbBuildOptions options;
+    options.threshold = t;
+    options.synthetic_rate_ppm = 0;
+    options.synthetic_max = 4;
+    options.load = 0.5;
+    options.threads = 1;
+    options.epoch = epoch;
+    const auto path = dir_ / (name + ".hvdb");
+    EXPECT_TRUE(hashdb::BuildClientDb(entries, options, secret_, publisher_, *random_, path,
+                                      dir_ / (name + ".hvdb.proof"))
+                    .ok());
+    return path;
+  }
   std::unique_ptr<Scanner> MakeScanner(const std::string& account) {
     auto scanner = Scanner::Create(Options(account));
     EXPECT_TRUE(scanner.ok()) << scanner.status().ToString();

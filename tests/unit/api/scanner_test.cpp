@@ -253,29 +253,61 @@ TEST_F(ScannerTest, DbsBelowTheFloorExpiredOrRolledBackAreRefused) {
   EXPECT_EQ(Scanner::Create(expired).status().code(), StatusCode::kFailedPrecondition);
 
   // This suite's DB replayed after the account used a newer one of the same publisher.
-  std::vector<hashdb::PublishedEntry> entries;
-  for (const TestImage& member : members_) {
-    const auto hashed = matcher::HashPixels(member.view()).value();
-    entries.push_back({hashed.hash, std::uint32_t(hashed.quality), {"src-a", "src-b"}});
-  }
-  hashdb::DbBuildOptions options;
-  options.threshold = kThreshold;
-  options.synthetic_rate_ppm = 0;
-  options.synthetic_max = 4;
-  options.load = 0.5;
-  options.threads = 1;
-  options.epoch = scanner_db_epoch() + 1;
-  ASSERT_TRUE(hashdb::BuildClientDb(entries, options, secret_, publisher_, *random_,
-                                    dir_ / "newer.hvdb", dir_ / "newer.hvdb.proof")
-                  .ok());
   ScannerOptions newer = Options("dave");
-  newer.db_path = dir_ / "newer.hvdb";
+  newer.db_path = BuildNewerDb(scanner_db_epoch() + 1, kThreshold, "newer");
   ASSERT_TRUE(Scanner::Create(newer).ok());
   const auto refused = Scanner::Create(Options("dave"));
   EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(refused.status().message().find("rollback"), std::string::npos);
   // A device that never used the newer DB takes the older one.
   EXPECT_TRUE(Scanner::Create(Options("erin")).ok());
+}
+
+// A device loading a new DB epoch with its existing account state (docs/service.md, "DB
+// updates"): the same t keeps its polynomial, so images of both epochs reach t together;
+// another t rotates it; going back to the older epoch is refused.
+TEST_F(ScannerTest, ANewEpochKeepsProgressUnlessItsParametersDiffer) {
+  const std::uint64_t first = scanner_db_epoch();
+  std::vector<psi::StoredCandidate> candidates;
+  const auto send = [&](const Scanner& scanner, const psi::VoucherOpener& opener, int member) {
+    const auto voucher = scanner.ScanPixels(members_[member].view(), {}).value();
+    auto opened = opener.Open(voucher, "alice").value();
+    ASSERT_TRUE(opened.candidate.has_value());
+    candidates.push_back({opened.header.id, std::move(*opened.candidate), opened.header.epoch});
+  };
+  {
+    auto scanner = MakeScanner("frank");
+    ASSERT_NE(scanner, nullptr);
+    send(*scanner, *opener_, 0);
+    send(*scanner, *opener_, 1);
+  }
+  ScannerOptions same_t = Options("frank");
+  same_t.db_path = BuildNewerDb(first + 1, kThreshold, "same-t");
+  auto second = Scanner::Create(same_t);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_FALSE((*second)->account_rotated());
+  const psi::VoucherShape second_shape = psi::VoucherBuilder::ShapeOf(
+      *hashdb::ClientDb::Load(same_t.db_path, publisher_.public_key).value());
+  const auto second_opener = psi::VoucherOpener::Create(second_shape, secret_.alpha).value();
+  send(**second, *second_opener, 2);
+  second->reset();
+  const psi::EpochGroup both{.threshold = kThreshold,
+                             .shapes = {{first, shape_}, {first + 1, second_shape}}};
+  const auto crossed = psi::ProcessThreshold("alice", candidates, both);
+  ASSERT_TRUE(crossed.ok()) << crossed.status().ToString();
+  EXPECT_EQ(crossed->outcome, psi::ThresholdResult::Outcome::kRevealed);
+  EXPECT_EQ(crossed->revealed.size(), 3u);
+
+  ScannerOptions other_t = Options("frank");
+  other_t.db_path = BuildNewerDb(first + 2, kThreshold + 1, "other-t");
+  auto third = Scanner::Create(other_t);
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_TRUE((*third)->account_rotated());
+  third->reset();
+
+  const auto back = Scanner::Create(same_t);
+  EXPECT_EQ(back.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(back.status().message().find("rollback refused"), std::string::npos);
 }
 
 }  // namespace

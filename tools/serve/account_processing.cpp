@@ -88,7 +88,7 @@ std::uint64_t DistinctShares(std::span<const psi::StoredCandidate> candidates) {
 Result<std::unique_ptr<AccountProcessing>> AccountProcessing::Create(
     StorePool& stores, const std::filesystem::path& sources, std::filesystem::path reports_dir,
     const ServedDbs& served) {
-  HV_ASSIGN_OR_RETURN(auto source_store, hashdb::SourceStore::Open(sources));
+  HV_ASSIGN_OR_RETURN(auto source_store, hashdb::SourceStore::OpenExisting(sources));
   Publications originals;
   for (const psi::ServedDb& db : served.all) {
     const std::uint64_t epoch = db.params.shape.epoch;

@@ -27,7 +27,8 @@ namespace hashveil::tools::serve {
 class AccountProcessing {
  public:
   // Reads the originals of every served epoch from the source store. kNotFound when that store
-  // holds no publication of one of them; as SourceStore::Open otherwise.
+  // does not exist or holds no publication of one of them; as SourceStore::OpenExisting
+  // otherwise.
   static Result<std::unique_ptr<AccountProcessing>> Create(
       StorePool& stores, const std::filesystem::path& sources,
       std::filesystem::path reports_dir, const ServedDbs& served);

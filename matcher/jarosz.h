@@ -17,7 +17,8 @@ int JaroszWindow(int dimension);
 // Rows then columns, twice, each a box of JaroszWindow() with edge-normalised (shrinking)
 // windows; then out[i][j] = filtered[floor((i+0.5)*rows/64)][floor((j+0.5)*cols/64)].
 // Float arithmetic in the reference's order, so results are bit-identical to it.
-// Precondition: plane.rows, plane.cols >= 1. Consumes the plane as scratch.
-Grid64 JaroszDownsample(LumaPlane plane);
+// Precondition: plane.rows, plane.cols >= 1. Consumes the plane as scratch; with `scratch`, the
+// second plane and the sums come from it, and both planes go back to it (luma, filtered).
+Grid64 JaroszDownsample(LumaPlane plane, HashingScratch* scratch = nullptr);
 
 }  // namespace hashveil::matcher

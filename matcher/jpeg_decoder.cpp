@@ -4,6 +4,7 @@
 #include <csetjmp>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <jpeglib.h>
 #include <jerror.h>  // after jpeglib.h, which it needs
@@ -190,8 +191,8 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegR
     // buffers. On anything it does not handle, or refuses where libjpeg is tolerant, libjpeg
     // decides.
     Result<DecodedImage> image = denominator == 8
-                                     ? DecodeFirstScanLuma(bytes, request.max_pixels)
-                                     : DecodeFirstAcScanLuma(bytes, request.max_pixels, denominator);
+                                     ? DecodeFirstScanLuma(bytes, request.max_pixels, request.scratch)
+                                     : DecodeFirstAcScanLuma(bytes, request.max_pixels, denominator, request.scratch);
     if (image.ok() || image.status().code() == StatusCode::kResourceExhausted) return image;
   }
   cinfo.scale_num = 1;
@@ -206,6 +207,13 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegR
     cinfo.do_fancy_upsampling = FALSE;
   }
 
+  // libjpeg keeps a progressive (or buffered) image's coefficients for the whole image (2 bytes
+  // per coefficient of every component) while it decodes: the float planes kept for the next
+  // hash would add to that peak, so they go first and are allocated again after it.
+  if (request.scratch != nullptr && (cinfo.progressive_mode || early)) {
+    std::vector<float>().swap(request.scratch->luma);
+    std::vector<float>().swap(request.scratch->filtered);
+  }
   if (!decompressor.Guarded([&](jpeg_decompress_struct& c) {
         jpeg_start_decompress(&c);
         if (early) StartEarlyOutput(c, denominator == 8 ? std::span<const int>(kDcOnly) : kLowestFrequencies);
@@ -217,7 +225,12 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegR
   image.height = static_cast<int>(cinfo.output_height);
   image.format = cinfo.output_components == 1 ? PixelFormat::kGray8 : PixelFormat::kRgb8;
   const std::size_t stride = static_cast<std::size_t>(cinfo.output_width) * cinfo.output_components;
-  image.pixels.resize(stride * cinfo.output_height);
+  // Zeroed: libjpeg writes every row, but a plane reused from an earlier image never shows it.
+  if (request.scratch) {
+    image.pixels = TakeBuffer(request.scratch->pixels, stride * cinfo.output_height, /*zero=*/true);
+  } else {
+    image.pixels.resize(stride * cinfo.output_height);
+  }
   std::uint8_t* out = image.pixels.data();
   if (!decompressor.Guarded([&](jpeg_decompress_struct& c) {
         ReadRows(c, out, stride);

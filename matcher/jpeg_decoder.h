@@ -8,6 +8,7 @@
 #include <span>
 
 #include "decoded_image.h"
+#include "hashing_scratch.h"
 #include "hashveil/common/status.h"
 
 namespace hashveil::matcher {
@@ -26,6 +27,8 @@ struct JpegRequest {
   // ...at the largest scaling keeping the shorter side >= early_scan_min_side when one does
   // (0: min_side), else by the min_side rule.
   int early_scan_min_side = 0;
+  // When set, the output's storage (and the early-scan reader's DC buffer) come from it.
+  HashingScratch* scratch = nullptr;
 };
 
 // Errors: kResourceExhausted (too many pixels), kCorrupt (malformed or truncated data),

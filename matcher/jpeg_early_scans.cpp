@@ -89,7 +89,7 @@ Status DecodeDcScan(std::span<const std::uint8_t> bytes, std::size_t pos, const 
   if (mcus_x * mcus_y * static_cast<std::uint64_t>(blocks_in_mcu) > 8 * static_cast<std::uint64_t>(bytes.size() - pos)) {
     return Truncated();
   }
-  luma.dc.assign(luma.blocks_wide * luma.blocks_high, 0);
+  Refit(luma.dc, luma.blocks_wide * luma.blocks_high, /*zero=*/true);
 
   EntropyReader reader(bytes, pos);
   std::array<int, kMaxJpegComponents> last_dc{};
@@ -122,8 +122,11 @@ Status DecodeDcScan(std::span<const std::uint8_t> bytes, std::size_t pos, const 
   return Status::Ok();
 }
 
-Result<LumaDc> ReadFirstScan(std::span<const std::uint8_t> bytes, std::uint64_t max_pixels) {
+// With `scratch`, luma.dc takes its storage from scratch->dc (DcBack gives it back).
+Result<LumaDc> ReadFirstScan(std::span<const std::uint8_t> bytes, std::uint64_t max_pixels,
+                             HashingScratch* scratch) {
   LumaDc luma;
+  if (scratch) luma.dc.swap(scratch->dc);
   HV_ASSIGN_OR_RETURN(const NextScan first, ReadMarkersToScan(bytes, 0, max_pixels, luma.header));
   if (!first.scan) return Malformed();
   const JpegScan& scan = *first.scan;
@@ -148,12 +151,25 @@ Result<LumaDc> ReadFirstScan(std::span<const std::uint8_t> bytes, std::uint64_t 
   return luma;
 }
 
-DecodedImage GrayPlane(std::uint64_t width, std::uint64_t height) {
+// Gives a DC buffer's storage back to the scratch when the decode ends, whichever way.
+struct DcBack {
+  HashingScratch* scratch;
+  std::vector<std::int16_t>& dc;
+  ~DcBack() {
+    if (scratch) scratch->dc = std::move(dc);
+  }
+};
+
+DecodedImage GrayPlane(std::uint64_t width, std::uint64_t height, HashingScratch* scratch) {
   DecodedImage image;
   image.width = static_cast<int>(width);
   image.height = static_cast<int>(height);
   image.format = PixelFormat::kGray8;
-  image.pixels.resize(width * height);
+  if (scratch) {
+    image.pixels = TakeBuffer(scratch->pixels, width * height, /*zero=*/true);
+  } else {
+    image.pixels.resize(width * height);
+  }
   return image;
 }
 
@@ -257,9 +273,11 @@ void TransformDcOnly(const LumaDc& luma, DecodedImage& image) {
 
 }  // namespace
 
-Result<DecodedImage> DecodeFirstScanLuma(std::span<const std::uint8_t> bytes, std::uint64_t max_pixels) {
-  HV_ASSIGN_OR_RETURN(const LumaDc luma, ReadFirstScan(bytes, max_pixels));
-  DecodedImage image = GrayPlane(luma.blocks_wide, luma.blocks_high);
+Result<DecodedImage> DecodeFirstScanLuma(std::span<const std::uint8_t> bytes, std::uint64_t max_pixels,
+                                         HashingScratch* scratch) {
+  HV_ASSIGN_OR_RETURN(LumaDc luma, ReadFirstScan(bytes, max_pixels, scratch));
+  const DcBack dc_back{scratch, luma.dc};
+  DecodedImage image = GrayPlane(luma.blocks_wide, luma.blocks_high, scratch);
   const int q0 = luma.quant[0];
   std::transform(luma.dc.begin(), luma.dc.end(), image.pixels.begin(),
                  [q0](std::int16_t dc) { return InverseDct1x1(dc, q0); });
@@ -267,11 +285,13 @@ Result<DecodedImage> DecodeFirstScanLuma(std::span<const std::uint8_t> bytes, st
 }
 
 Result<DecodedImage> DecodeFirstAcScanLuma(std::span<const std::uint8_t> bytes, std::uint64_t max_pixels,
-                                           int denominator) {
+                                           int denominator, HashingScratch* scratch) {
   if (denominator != 2 && denominator != 4) return Status::InvalidInput("scale is not 1/2 or 1/4");
-  HV_ASSIGN_OR_RETURN(LumaDc luma, ReadFirstScan(bytes, max_pixels));
+  HV_ASSIGN_OR_RETURN(LumaDc luma, ReadFirstScan(bytes, max_pixels, scratch));
+  const DcBack dc_back{scratch, luma.dc};
   const auto unsigned_denominator = static_cast<std::uint64_t>(denominator);
-  DecodedImage image = GrayPlane(CeilDiv(luma.width, unsigned_denominator), CeilDiv(luma.height, unsigned_denominator));
+  DecodedImage image =
+      GrayPlane(CeilDiv(luma.width, unsigned_denominator), CeilDiv(luma.height, unsigned_denominator), scratch);
   std::size_t pos = luma.scan_end;
   for (;;) {
     HV_ASSIGN_OR_RETURN(const NextScan next, ReadMarkersToScan(bytes, pos, max_pixels, luma.header));

@@ -8,6 +8,7 @@
 #include <span>
 
 #include "decoded_image.h"
+#include "hashing_scratch.h"
 #include "hashveil/common/status.h"
 
 namespace hashveil::matcher {
@@ -22,7 +23,9 @@ namespace hashveil::matcher {
 // image declares more than max_pixels pixels), kCorrupt (malformed markers, tables or entropy
 // data; truncated; a restart marker out of sequence). libjpeg tolerates some data the last
 // error covers, so a caller wanting its results falls back to it on kCorrupt as well.
-Result<DecodedImage> DecodeFirstScanLuma(std::span<const std::uint8_t> bytes, std::uint64_t max_pixels);
+// With `scratch`, the plane's storage and the DC buffer come from it (the DC buffer goes back).
+Result<DecodedImage> DecodeFirstScanLuma(std::span<const std::uint8_t> bytes, std::uint64_t max_pixels,
+                                         HashingScratch* scratch = nullptr);
 
 // The luma plane at 1/2 or 1/4 scale (`denominator` 2 or 4), 4x4 or 2x2 pixels per block, after
 // the first scan and the first luma AC scan starting at coefficient 1 and reaching at least
@@ -34,8 +37,8 @@ Result<DecodedImage> DecodeFirstScanLuma(std::span<const std::uint8_t> bytes, st
 // transformed as soon as that scan has read it: allocates one 16-bit DC per block and the plane.
 // Errors: as DecodeFirstScanLuma, plus kUnsupported when a scan touching luma comes first that
 // is not that AC scan (a DC refinement, an AC band starting above 1 or ending below 4), and
-// kInvalidInput for a denominator other than 2 or 4.
+// kInvalidInput for a denominator other than 2 or 4. `scratch` as DecodeFirstScanLuma's.
 Result<DecodedImage> DecodeFirstAcScanLuma(std::span<const std::uint8_t> bytes, std::uint64_t max_pixels,
-                                           int denominator);
+                                           int denominator, HashingScratch* scratch = nullptr);
 
 }  // namespace hashveil::matcher

@@ -28,12 +28,11 @@ float PixelLuma(const std::uint8_t* p, PixelFormat format) {
 }
 
 // CImg's nearest-neighbour resize: output index x reads input floor(x * in / out).
-std::vector<int> SourceIndices(int in, int out) {
-  std::vector<int> indices(out);
+void SourceIndices(int in, int out, std::vector<int>& indices) {
+  Refit(indices, static_cast<std::size_t>(out), /*zero=*/false);
   for (int x = 0; x < out; ++x) {
     indices[x] = static_cast<int>(static_cast<std::uint64_t>(x) * in / out);
   }
-  return indices;
 }
 
 }  // namespace
@@ -48,10 +47,15 @@ int BytesPerPixel(PixelFormat format) {
   return 0;
 }
 
-LumaPlane ToLuma(const ImageView& image, int out_rows, int out_cols) {
-  LumaPlane plane{out_rows, out_cols, std::vector<float>(static_cast<std::size_t>(out_rows) * out_cols)};
-  const std::vector<int> rows = SourceIndices(image.height, out_rows);
-  const std::vector<int> cols = SourceIndices(image.width, out_cols);
+LumaPlane ToLuma(const ImageView& image, int out_rows, int out_cols, HashingScratch* scratch) {
+  const std::size_t size = static_cast<std::size_t>(out_rows) * out_cols;
+  // Every element is written below.
+  LumaPlane plane{out_rows, out_cols, scratch ? TakeBuffer(scratch->luma, size, /*zero=*/false) : std::vector<float>(size)};
+  std::vector<int> local_rows, local_cols;
+  std::vector<int>& rows = scratch ? scratch->source_rows : local_rows;
+  std::vector<int>& cols = scratch ? scratch->source_cols : local_cols;
+  SourceIndices(image.height, out_rows, rows);
+  SourceIndices(image.width, out_cols, cols);
   const int bpp = BytesPerPixel(image.format);
   float* out = plane.values.data();
   for (int i = 0; i < out_rows; ++i) {

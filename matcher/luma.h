@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "hashing_scratch.h"
 #include "hashveil/matcher/image_view.h"
 
 namespace hashveil::matcher {
@@ -18,7 +19,8 @@ struct LumaPlane {
 // pixels are taken as is). Alpha is flattened over white first: c' = (c*a + 255*(255-a)) / 255,
 // exact for opaque pixels. When out_rows x out_cols differs from the view's size, pixels are
 // sampled nearest-neighbour at floor(x * width / out_cols), as the reference CLI's CImg squash.
-// Precondition: a valid view (checked by the caller), out sizes > 0.
-LumaPlane ToLuma(const ImageView& image, int out_rows, int out_cols);
+// Precondition: a valid view (checked by the caller), out sizes > 0. With `scratch`, the plane's
+// storage and the index tables come from it (give the plane back with scratch->luma).
+LumaPlane ToLuma(const ImageView& image, int out_rows, int out_cols, HashingScratch* scratch = nullptr);
 
 }  // namespace hashveil::matcher

@@ -5,6 +5,7 @@
 
 #include "hashveil/common/exception_boundary.h"
 #include "hashveil/common/secret_file.h"
+#include "hashing_scratch.h"
 #include "image_format.h"
 #include "jarosz.h"
 #include "jpeg_decoder.h"
@@ -47,27 +48,29 @@ PdqResult Unhashable(const HashOptions& options) {
 }
 
 // The hashing core from a luma plane, as the reference's pdqHash256FromFloatLuma: a 64x64 plane
-// is taken as the downsample itself.
-PdqResult HashLuma(LumaPlane plane, const HashOptions& options) {
+// is taken as the downsample itself. The plane's storage goes back to `scratch`.
+PdqResult HashLuma(LumaPlane plane, const HashOptions& options, HashingScratch& scratch) {
   if (plane.rows == kPdqGrid && plane.cols == kPdqGrid) {
     Grid64 grid;
     std::copy(plane.values.begin(), plane.values.end(), grid.begin());
+    scratch.luma = std::move(plane.values);
     return PdqFromGrid(grid, options);
   }
-  return PdqFromGrid(JaroszDownsample(std::move(plane)), options);
+  return PdqFromGrid(JaroszDownsample(std::move(plane), &scratch), options);
 }
 
 // Both modes take the reference CLI's squash; they differ in how the pixels were decoded.
-Result<PdqResult> HashDecoded(const ImageView& image, const HashOptions& options) {
+Result<PdqResult> HashDecoded(const ImageView& image, const HashOptions& options, HashingScratch& scratch) {
   int rows = image.height, cols = image.width;
   if (rows < kMinHashableSide || cols < kMinHashableSide) return Unhashable(options);
   if (rows > kReferenceSquash || cols > kReferenceSquash) {
     rows = cols = kReferenceSquash;
   }
-  return HashLuma(ToLuma(image, rows, cols), options);
+  return HashLuma(ToLuma(image, rows, cols, &scratch), options, scratch);
 }
 
-Result<DecodedImage> Decode(std::span<const std::uint8_t> bytes, const DecodeOptions& options) {
+Result<DecodedImage> Decode(std::span<const std::uint8_t> bytes, const DecodeOptions& options,
+                            HashingScratch& scratch) {
   HV_ASSIGN_OR_RETURN(const ImageHeader header, ReadImageHeader(bytes));
   HV_RETURN_IF_ERROR(CheckPixelBudget(header, options.max_pixels));
   if (header.format == ImageFormat::kJpeg) {
@@ -75,9 +78,22 @@ Result<DecodedImage> Decode(std::span<const std::uint8_t> bytes, const DecodeOpt
     return DecodeJpeg(bytes, {.max_pixels = options.max_pixels,
                               .min_side = fast ? kFastMinSide : 0,
                               .early_scans = fast,
-                              .early_scan_min_side = kFastEarlyScanMinSide});
+                              .early_scan_min_side = kFastEarlyScanMinSide,
+                              .scratch = &scratch});
   }
   return DecodeWithOpenCv(bytes);
+}
+
+// Runs `body` with this thread's scratch, then bounds what the thread keeps (whether or not
+// `body` succeeded or threw).
+template <typename Body>
+auto WithScratch(Body&& body) {
+  HashingScratch& scratch = ThreadHashingScratch();
+  struct Bounder {
+    HashingScratch& scratch;
+    ~Bounder() { scratch.Bound(kMaxRetainedHashingBytes); }
+  } bounder{scratch};
+  return body(scratch);
 }
 
 }  // namespace
@@ -86,24 +102,35 @@ Result<PdqResult> HashPixels(const ImageView& image, const HashOptions& options)
   HV_RETURN_IF_ERROR(CheckView(image));
   if (image.height < kMinHashableSide || image.width < kMinHashableSide) return Unhashable(options);
   return StatusFromExceptions("hashing the image", [&]() -> Result<PdqResult> {
-    return HashLuma(ToLuma(image, image.height, image.width), options);
+    return WithScratch([&](HashingScratch& scratch) -> Result<PdqResult> {
+      return HashLuma(ToLuma(image, image.height, image.width, &scratch), options, scratch);
+    });
   });
 }
 
 Result<PdqResult> HashEncodedImage(std::span<const std::uint8_t> bytes, const DecodeOptions& options) {
   return StatusFromExceptions("decoding the image", [&]() -> Result<PdqResult> {
-    HV_ASSIGN_OR_RETURN(const DecodedImage decoded, Decode(bytes, options));
-    return HashDecoded(decoded.view(), {.dihedral = options.dihedral});
+    return WithScratch([&](HashingScratch& scratch) -> Result<PdqResult> {
+      HV_ASSIGN_OR_RETURN(DecodedImage decoded, Decode(bytes, options, scratch));
+      Result<PdqResult> result = HashDecoded(decoded.view(), {.dihedral = options.dihedral}, scratch);
+      scratch.pixels = std::move(decoded.pixels);
+      return result;
+    });
   });
 }
 
 Result<HashedImage> HashAndDeriveEncodedImage(std::span<const std::uint8_t> bytes,
                                               const DecodeOptions& options) {
   return StatusFromExceptions("decoding the image", [&]() -> Result<HashedImage> {
-    HV_ASSIGN_OR_RETURN(const DecodedImage decoded, Decode(bytes, options));
-    HV_ASSIGN_OR_RETURN(PdqResult pdq, HashDecoded(decoded.view(), {.dihedral = options.dihedral}));
-    HV_ASSIGN_OR_RETURN(VisualDerivative derivative, MakeVisualDerivative(decoded.view()));
-    return HashedImage{std::move(pdq), std::move(derivative)};
+    return WithScratch([&](HashingScratch& scratch) -> Result<HashedImage> {
+      HV_ASSIGN_OR_RETURN(DecodedImage decoded, Decode(bytes, options, scratch));
+      Result<PdqResult> pdq = HashDecoded(decoded.view(), {.dihedral = options.dihedral}, scratch);
+      Result<VisualDerivative> derivative =
+          pdq.ok() ? MakeVisualDerivative(decoded.view()) : Result<VisualDerivative>(pdq.status());
+      scratch.pixels = std::move(decoded.pixels);
+      if (!derivative.ok()) return derivative.status();
+      return HashedImage{std::move(pdq).value(), std::move(derivative).value()};
+    });
   });
 }
 

@@ -7,20 +7,10 @@
 #include <random>
 
 #include "support/test_paths.h"
+#include "synthetic_photo.h"
 
 namespace hashveil::matcher {
 namespace {
-
-// A smooth synthetic photo (deterministic): noise on a coarse grid, interpolated, so most of its
-// energy is at low frequencies as in real photos.
-cv::Mat SyntheticPhoto(int width, int height, std::uint32_t seed) {
-  cv::Mat small(height / 100 + 2, width / 100 + 2, CV_8UC3);
-  cv::RNG rng(seed);
-  rng.fill(small, cv::RNG::UNIFORM, 0, 256);
-  cv::Mat photo;
-  cv::resize(small, photo, cv::Size(width, height), 0, 0, cv::INTER_CUBIC);
-  return photo;  // BGR
-}
 
 std::vector<std::uint8_t> Encode(const std::string& ext, const cv::Mat& image, const std::vector<int>& params = {}) {
   std::vector<std::uint8_t> bytes;

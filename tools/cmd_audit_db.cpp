@@ -41,13 +41,18 @@ hashdb::ProgressCallback BarCallback(std::unique_ptr<ProgressBar>& bar, const ch
   };
 }
 
+// The DB, its signature checked when --publisher is given; errors say which file (by option).
 Result<std::unique_ptr<hashdb::ClientDb>> LoadDb(const AuditDbArgs& args) {
-  if (args.publisher.empty()) return hashdb::ClientDb::LoadIgnoringSignature(args.db);
-  auto publisher = hashdb::LoadPublisherPublicKey(args.publisher);
-  if (!publisher.ok()) {
-    return publisher.status().WithContext("publisher public key file " + args.publisher);
+  std::optional<hashdb::PublisherPublicKey> publisher;
+  if (!args.publisher.empty()) {
+    auto loaded = hashdb::LoadPublisherPublicKey(args.publisher);
+    if (!loaded.ok()) return loaded.status().WithContext("publisher public key file (--publisher)");
+    publisher = *loaded;
   }
-  return hashdb::ClientDb::Load(args.db, *publisher);
+  auto db = publisher ? hashdb::ClientDb::Load(args.db, *publisher)
+                      : hashdb::ClientDb::LoadIgnoringSignature(args.db);
+  if (!db.ok()) return db.status().WithContext("client DB (--db)");
+  return db;
 }
 
 void PrintReport(const hashdb::DbAuditReport& r) {
@@ -141,7 +146,7 @@ int RunAuditDb(const AuditDbArgs& args) {
   const std::string command = "audit db";
   auto db = LoadDb(args);
   if (!db.ok()) {
-    PrintError(command, "FAIL: client DB " + args.db + ": " + db.status().ToString());
+    PrintError(command, "FAIL: " + db.status().ToString());
     return kExitSomeFailed;
   }
   const std::filesystem::path proof_path =
@@ -149,12 +154,12 @@ int RunAuditDb(const AuditDbArgs& args) {
   auto proof = hashdb::LoadDbProof(proof_path);
   if (!proof.ok()) {
     PrintError(command,
-               "FAIL: proof file " + proof_path.string() + ": " + proof.status().ToString());
+               "FAIL: proof file (--proof or DB.proof): " + proof.status().ToString());
     return kExitSomeFailed;
   }
   auto store = hashdb::SourceStore::OpenExisting(args.store);
   if (!store.ok()) {
-    PrintError(command, "source store " + args.store + ": " + store.status().ToString());
+    PrintError(command, "source store (--store): " + store.status().ToString());
     return kExitSomeFailed;
   }
   auto input = ChooseInput(**store, **db);

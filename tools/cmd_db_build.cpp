@@ -122,18 +122,17 @@ int RunDbBuild(DbBuildArgs& args) {
   const std::string command = "db build";
   auto secret = hashdb::LoadServerSecret(args.secret);
   if (!secret.ok()) {
-    PrintError(command, "server secret file " + args.secret + ": " + secret.status().ToString());
+    PrintError(command, "server secret file (--secret): " + secret.status().ToString());
     return kExitSomeFailed;
   }
   auto publisher = hashdb::LoadPublisherKeys(args.signing);
   if (!publisher.ok()) {
-    PrintError(command,
-               "publisher key file " + args.signing + ": " + publisher.status().ToString());
+    PrintError(command, "publisher key file (--signing): " + publisher.status().ToString());
     return kExitSomeFailed;
   }
   auto store = hashdb::SourceStore::OpenExisting(args.store);
   if (!store.ok()) {
-    PrintError(command, "source store " + args.store + ": " + store.status().ToString());
+    PrintError(command, "source store (--store): " + store.status().ToString());
     return kExitSomeFailed;
   }
   auto epoch = ChooseEpoch(**store, args.epoch);

@@ -16,7 +16,8 @@
 // Prints one summary line per input:
 //   input=N lines=L imported=I skipped=S already_imported=yes|no [removed=R] revision=V
 // (for a folder, lines counts its images; removed only with --replace; revision 0 when nothing
-// changed). Errors name the input by position and by the path as typed, never its content.
+// changed). Errors name the input by its position among the arguments, never its path or
+// content.
 // Exit 0 when every input was imported (or already was), 1 when any was refused or changed
 // nothing (an empty list, only skipped lines, only hashes this source already holds: usually a
 // wrong file, and a script must not take it for an update); with --replace an unchanged list
@@ -131,12 +132,12 @@ int RunDbImport(const DbImportArgs& args) {
   }
   auto store = hashdb::SourceStore::Open(args.store);
   if (!store.ok()) {
-    PrintError(kCommand, "source store " + args.store + ": " + store.status().ToString());
+    PrintError(kCommand, "source store (--store): " + store.status().ToString());
     return kExitSomeFailed;
   }
   int exit_code = kExitOk;
   for (std::size_t n = 0; n < args.inputs.size(); ++n) {
-    const std::string input_name = "input " + std::to_string(n + 1) + " (" + args.inputs[n] + ")";
+    const std::string input_name = "input " + std::to_string(n + 1);
     auto report = ImportInput(**store, args, args.inputs[n], input_name);
     if (!report.ok()) {
       PrintError(kCommand, input_name + ": " + report.status().ToString());

@@ -32,7 +32,7 @@ void PrintFreshness(const hashdb::ClientDbParams& params) {
 int RunDbInfo(const DbInfoArgs& args) {
   auto db = hashdb::ClientDb::LoadIgnoringSignature(args.db);
   if (!db.ok()) {
-    PrintError("db info", "client DB " + args.db + ": " + db.status().ToString());
+    PrintError("db info", "client DB: " + db.status().ToString());
     return kExitSomeFailed;
   }
   PrintDbParams((*db)->params());
@@ -45,13 +45,13 @@ int RunDbInfo(const DbInfoArgs& args) {
 int RunDbVerify(const DbInfoArgs& args) {
   auto publisher = hashdb::LoadPublisherPublicKey(args.publisher);
   if (!publisher.ok()) {
-    PrintError("db verify", "publisher public key file " + args.publisher + ": " +
+    PrintError("db verify", "publisher public key file (--publisher): " +
                                 publisher.status().ToString());
     return kExitSomeFailed;
   }
   auto db = hashdb::ClientDb::Load(args.db, *publisher);
   if (!db.ok()) {
-    PrintError("db verify", "REFUSED: client DB " + args.db + ": " + db.status().ToString());
+    PrintError("db verify", "REFUSED: " + db.status().ToString());
     return kExitSomeFailed;
   }
   PrintDbParams((*db)->params());

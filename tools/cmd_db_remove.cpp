@@ -44,7 +44,7 @@ int RunDbRemove(const DbRemoveArgs& args) {
   }
   auto store = hashdb::SourceStore::OpenExisting(args.store);
   if (!store.ok()) {
-    PrintError(command, "source store " + args.store + ": " + store.status().ToString());
+    PrintError(command, "source store (--store): " + store.status().ToString());
     return kExitSomeFailed;
   }
   auto removed = args.all ? (*store)->RemoveSource(args.source, args.reason)

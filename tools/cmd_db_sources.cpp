@@ -29,7 +29,7 @@ std::unique_ptr<hashdb::SourceStore> OpenStore(const std::string& command,
                                                const std::string& path) {
   auto store = hashdb::SourceStore::OpenExisting(path);
   if (!store.ok()) {
-    PrintError(command, "source store " + path + ": " + store.status().ToString());
+    PrintError(command, "source store (--store): " + store.status().ToString());
     return nullptr;
   }
   return std::move(*store);

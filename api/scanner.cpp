@@ -3,6 +3,7 @@
 #include <chrono>
 #include <utility>
 
+#include "db_check_marker.h"
 #include "hashveil/common/exception_boundary.h"
 #include "hashveil/common/random.h"
 #include "hashveil/matcher/visual_derivative.h"
@@ -58,7 +59,15 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const ScannerOptions& options) 
     parts->random = MakeSystemRandom();
     parts->decode = options.decode;
     parts->decode.dihedral = false;
-    HV_ASSIGN_OR_RETURN(parts->db, hashdb::ClientDb::Load(options.db_path, options.publisher));
+    // The per-point checks run once per DB file this account's device has seen (the marker).
+    const DbCheckMarker marker(options.account_state_path, options.account_key);
+    bool points_checked_before = false;
+    HV_ASSIGN_OR_RETURN(parts->db, hashdb::ClientDb::Load(options.db_path, options.publisher,
+                                                          [&](const hashdb::Digest& digest) {
+                                                            points_checked_before =
+                                                                marker.Covers(digest);
+                                                            return points_checked_before;
+                                                          }));
     const hashdb::ClientDbParams& params = parts->db->params();
     HV_RETURN_IF_ERROR(hashdb::CheckClientDbFresh(params, UnixSeconds(options.clock())));
     const psi::AccountParameters account_params{.threshold = params.threshold,
@@ -73,6 +82,9 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const ScannerOptions& options) 
     HV_RETURN_IF_ERROR(parts->account->AcceptDbEpoch(params.epoch));
     HV_ASSIGN_OR_RETURN(parts->builder, psi::VoucherBuilder::Create(*parts->db, *parts->account,
                                                                     options.account_name));
+    // Only now, with the account key proven by the state it opened: a marker that cannot be
+    // written costs the next start its checks, nothing else.
+    if (!points_checked_before) (void)marker.Record(parts->db->digest());
     return std::unique_ptr<Scanner>(new Scanner(std::move(parts)));
   });
 }

@@ -108,8 +108,9 @@ Status CheckPoints(std::span<const std::uint8_t> point_bytes, std::uint64_t slot
   return Status::Ok();
 }
 
-Result<std::unique_ptr<ClientDb>> LoadClientDb(const std::filesystem::path& path,
-                                               const PublisherPublicKey* publisher) {
+Result<std::unique_ptr<ClientDb>> LoadClientDb(
+    const std::filesystem::path& path, const PublisherPublicKey* publisher,
+    const std::function<bool(const Digest&)>& points_checked_before) {
   HV_ASSIGN_OR_RETURN(std::unique_ptr<MappedFile> file, MapFile(path));
   const std::span<const std::uint8_t> bytes = file->bytes();
   HV_ASSIGN_OR_RETURN(ClientDbParams params, DecodeClientDbHeader(bytes));
@@ -132,7 +133,10 @@ Result<std::unique_ptr<ClientDb>> LoadClientDb(const std::filesystem::path& path
       return Status::Corrupt("signature does not verify with the publisher key");
     }
   }
-  HV_RETURN_IF_ERROR(CheckPoints(signed_bytes.subspan(kClientDbHeaderBytes), params.slot_count));
+  if (!points_checked_before || !points_checked_before(digest)) {
+    HV_RETURN_IF_ERROR(
+        CheckPoints(signed_bytes.subspan(kClientDbHeaderBytes), params.slot_count));
+  }
   return std::unique_ptr<ClientDb>(
       std::make_unique<MappedClientDb>(std::move(file), std::move(params), digest));
 }
@@ -160,14 +164,20 @@ Status CheckClientDbFresh(const ClientDbParams& params, std::uint64_t now_unix_s
 
 Result<std::unique_ptr<ClientDb>> ClientDb::Load(const std::filesystem::path& path,
                                                  const PublisherPublicKey& publisher) {
-  auto db = LoadClientDb(path, &publisher);
+  return Load(path, publisher, nullptr);
+}
+
+Result<std::unique_ptr<ClientDb>> ClientDb::Load(
+    const std::filesystem::path& path, const PublisherPublicKey& publisher,
+    const std::function<bool(const Digest&)>& points_checked_before) {
+  auto db = LoadClientDb(path, &publisher, points_checked_before);
   if (!db.ok()) return db.status().WithContext("loading client DB");
   return db;
 }
 
 Result<std::unique_ptr<ClientDb>> ClientDb::LoadIgnoringSignature(
     const std::filesystem::path& path) {
-  auto db = LoadClientDb(path, nullptr);
+  auto db = LoadClientDb(path, nullptr, nullptr);
   if (!db.ok()) return db.status().WithContext("loading client DB");
   return db;
 }

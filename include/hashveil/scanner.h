@@ -53,10 +53,11 @@ struct ScannerOptions {
 
 class Scanner {
  public:
-  // Loads and verifies the DB (ClientDb::Load), checks that it has not expired and that its
-  // privacy parameters are at or above options.privacy_floor, then opens the account state or
-  // creates it (rotating its secrets when the DB's parameters differ from the ones it is pinned
-  // to) and checks the DB's epoch against the account's rollback floor.
+  // Loads and verifies the DB (ClientDb::Load; the per-point checks only for a file this
+  // account's device has not checked before: docs/api.md, "Start-up"), checks that it has not
+  // expired and that its privacy parameters are at or above options.privacy_floor, then opens
+  // the account state or creates it (rotating its secrets when the DB's parameters differ from
+  // the ones it is pinned to) and checks the DB's epoch against the account's rollback floor.
   // Errors: from the DB: kNotFound, kIoError, kUnsupported, kCorrupt (bad signature or
   // structure), kFailedPrecondition (expired, below the privacy floor, older than a DB this
   // account already used); from the account state: kCorrupt (wrong key, altered file),

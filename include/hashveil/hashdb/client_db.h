@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 
@@ -66,6 +67,14 @@ class ClientDb {
   // kCorrupt (anything else, named).
   static Result<std::unique_ptr<ClientDb>> Load(const std::filesystem::path& path,
                                                 const PublisherPublicKey& publisher);
+  // Load for a device that ran the point checks on this file before: after the digest and the
+  // signature, `points_checked_before(digest)` is asked, and when it says yes the per-point
+  // checks (seconds on a 1M-entry DB) are skipped: the digest pins every point byte. It must
+  // say yes only for a digest whose points it saw pass (Scanner keeps a MAC'd marker beside the
+  // account state: docs/api.md, "Start-up").
+  static Result<std::unique_ptr<ClientDb>> Load(
+      const std::filesystem::path& path, const PublisherPublicKey& publisher,
+      const std::function<bool(const Digest&)>& points_checked_before);
   // Every check of Load except the signature. For `db info` and for auditors who compare the
   // digest with the published one out of band; never for devices, which must call Load.
   static Result<std::unique_ptr<ClientDb>> LoadIgnoringSignature(

@@ -244,6 +244,34 @@ TEST_F(ClientDbTest, SignedTableWithAnIdentityOrInvalidPointIsRefused) {
   EXPECT_NE(status.message().find("slot 6"), std::string::npos) << status.message();
 }
 
+// A device that checked a file's points before skips them on the next start; the skip is decided
+// by the file's digest, so it applies only to a file that is byte for byte the one checked.
+TEST_F(ClientDbTest, PointChecksAreSkippedOnlyForADigestCheckedBefore) {
+  auto points = DistinctPoints();
+  points[5] = points[2];  // refused by the point checks
+  const auto path = Write(points, SmallParams());
+  Digest asked{};
+  auto skipped = ClientDb::Load(path, publisher_.public_key, [&](const Digest& digest) {
+    asked = digest;
+    return true;
+  });
+  ASSERT_TRUE(skipped.ok()) << skipped.status().ToString();
+  EXPECT_EQ(asked, (*skipped)->digest());
+  auto checked = ClientDb::Load(path, publisher_.public_key, [](const Digest&) { return false; });
+  EXPECT_EQ(checked.status().code(), StatusCode::kCorrupt);
+  // The digest and the signature are checked before the question is asked.
+  auto bytes = ReadAll(path);
+  bytes[kClientDbHeaderBytes] ^= 1;
+  WriteAll(path, bytes);
+  bool called = false;
+  auto altered = ClientDb::Load(path, publisher_.public_key, [&](const Digest&) {
+    called = true;
+    return true;
+  });
+  EXPECT_EQ(altered.status().code(), StatusCode::kCorrupt);
+  EXPECT_FALSE(called);
+}
+
 TEST_F(ClientDbTest, WriterRefusesParametersTheLoaderWouldRefuse) {
   auto params = SmallParams();
   params.threshold = 1;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <optional>
 
 #include "hashveil/hashdb/db_builder.h"
 #include "parallel_for.h"
@@ -113,7 +114,7 @@ Status CheckFillers(const ClientDb& db, const psi::FillerSeed& seed,
 }  // namespace
 
 Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set,
-                                    std::span<const PublishedEntry> held_hashes, const ClientDb& db,
+                                    const HeldHashesLoader& load_held_hashes, const ClientDb& db,
                                     const DbProof& proof, unsigned threads,
                                     const ProgressCallback& filler_progress,
                                     const ProgressCallback& proof_progress) {
@@ -121,7 +122,18 @@ Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set
   DbAuditReport report;
   Findings findings(report);
   KeyOwners set_owners(included_set, params.key_scheme);
-  KeyOwners held_owners(held_hashes, params.key_scheme);
+  // Loaded on the first extra key only.
+  std::vector<PublishedEntry> held_hashes;
+  std::optional<KeyOwners> held_owners;
+  const auto describe_extra = [&](const matcher::MatchKey& key) -> Result<std::string> {
+    if (!held_owners) {
+      if (load_held_hashes) {
+        HV_ASSIGN_OR_RETURN(held_hashes, load_held_hashes());
+      }
+      held_owners.emplace(held_hashes, params.key_scheme);
+    }
+    return held_owners->Describe(key);
+  };
   if (proof.db_digest != db.digest()) {
     findings.Add("the proof is for another DB (digest differs)");
     findings.Finish();
@@ -154,7 +166,7 @@ Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set
     proven_sorted.push_back(proven.key);
     if (!Contains(expected.keys, proven.key)) {
       ++report.extra_keys;
-      const std::string owner = held_owners.Describe(proven.key);
+      HV_ASSIGN_OR_RETURN(const std::string owner, describe_extra(proven.key));
       findings.Add("extra key: slot " + std::to_string(proven.slot) +
                    (owner.empty()
                         ? " holds a key of no hash the store held"

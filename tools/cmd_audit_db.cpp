@@ -170,14 +170,17 @@ int RunAuditDb(const AuditDbArgs& args) {
   std::unique_ptr<ProgressBar> policy_bar, filler_bar, proof_bar;
   auto set = (*store)->ComputeIncludedSet(
       (*db)->params().policy, BarCallback(policy_bar, "inclusion policy"), input->revision);
-  auto held = set.ok() ? (*store)->ComputeIncludedSet(EveryHeldHash(), {}, set->revision)
-                       : Result<hashdb::IncludedSet>(set.status());
   policy_bar.reset();
-  if (!held.ok()) {
-    PrintError(command, "inclusion policy: " + held.status().ToString());
+  if (!set.ok()) {
+    PrintError(command, "inclusion policy: " + set.status().ToString());
     return kExitSomeFailed;
   }
-  auto report = hashdb::AuditClientDb(set->entries, held->entries, **db, *proof, args.threads,
+  const auto load_held_hashes = [&]() -> Result<std::vector<hashdb::PublishedEntry>> {
+    HV_ASSIGN_OR_RETURN(auto held,
+                        (*store)->ComputeIncludedSet(EveryHeldHash(), {}, set->revision));
+    return std::move(held.entries);
+  };
+  auto report = hashdb::AuditClientDb(set->entries, load_held_hashes, **db, *proof, args.threads,
                                       BarCallback(filler_bar, "fillers"),
                                       BarCallback(proof_bar, "dleq proof"));
   filler_bar.reset();

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -43,13 +44,17 @@ struct DbAuditReport {
   bool passed() const { return problems.empty(); }
 };
 
+// Every hash the audited store content held, one entry each with its sources, to name the hash
+// an extra key belongs to. Called at most once, and only when there is an extra key (an honest
+// DB never needs it: reading it costs another pass over the store).
+using HeldHashesLoader = std::function<Result<std::vector<PublishedEntry>>()>;
+
 // Audits `db` (loaded with or without its signature checked; the caller reports which) and
-// `proof` against `included_set`. `held_hashes` (every hash the audited store content held, one
-// entry each, with its sources; may be empty) names the hash an extra key belongs to. Failures
-// of the DB are findings in the report; the Status is an error only when the audit itself could
-// not run (kInternal).
+// `proof` against `included_set`; `load_held_hashes` may be empty (extra keys then go unnamed).
+// Failures of the DB are findings in the report; the Status is an error only when the audit
+// itself could not run (kInternal, or the loader's error).
 Result<DbAuditReport> AuditClientDb(std::span<const PublishedEntry> included_set,
-                                    std::span<const PublishedEntry> held_hashes,
+                                    const HeldHashesLoader& load_held_hashes,
                                     const ClientDb& db, const DbProof& proof, unsigned threads,
                                     const ProgressCallback& filler_progress = {},
                                     const ProgressCallback& proof_progress = {});

@@ -2,23 +2,15 @@
 
 #include <sodium.h>
 
-#include <mutex>
+#include <algorithm>
+#include <string_view>
 
-#include "hashveil/common/secret_file.h"
-#include "le_codec.h"
-#include "parallel_for.h"
+#include "weighted_sum.h"
 
 namespace hashveil::hashdb {
 namespace {
 
-constexpr std::array<std::uint8_t, 4> kProofMagic = {'H', 'V', 'P', 'F'};
-// Version 2 carries the filler seed, which the version-2 client DB only commits to.
-constexpr std::uint32_t kProofFormatVersion = 2;
-constexpr std::size_t kProofHeaderBytes = 4 + 4 + sizeof(Digest) + psi::kFillerSeedBytes + 8;
-constexpr std::size_t kProvenKeyBytes = 8 + std::tuple_size_v<matcher::MatchKey>;
-constexpr std::size_t kProofTrailerBytes = 2 * psi::kScalarBytes;
-// A proof lists at most one key per slot; 2^32 slots is far beyond any DB we build.
-constexpr std::uint64_t kMaxProofBytes = kProofHeaderBytes + (std::uint64_t{1} << 32) * kProvenKeyBytes;
+using Statement = std::array<std::uint8_t, 64>;
 
 class Transcript {
  public:
@@ -33,134 +25,111 @@ class Transcript {
   }
   void AddU64(std::uint64_t value) {
     std::array<std::uint8_t, 8> bytes{};
-    for (int i = 0; i < 8; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(value >> (8 * i));
+    for (std::size_t i = 0; i < 8; ++i) bytes[i] = static_cast<std::uint8_t>(value >> (8 * i));
     Add(bytes);
   }
-  std::array<std::uint8_t, 64> Finish() {
-    std::array<std::uint8_t, 64> out{};
+  Statement Finish() {
+    Statement out{};
     crypto_generichash_final(&state_, out.data(), out.size());
     return out;
   }
-  psi::Scalar FinishScalar() {
-    const auto wide = Finish();
-    return psi::Scalar::FromWideBytes(wide);
-  }
+  psi::Scalar FinishScalar() { return psi::Scalar::FromWideBytes(Finish()); }
 
  private:
   crypto_generichash_state state_;
 };
 
-// Binds everything the weights must depend on: the DB digest (which covers every point and L),
-// L itself and the claimed key of each slot. A prover who changes any of them gets new weights.
-std::array<std::uint8_t, 64> StatementHash(const Digest& db_digest, const psi::Point& public_point,
-                                           std::span<const ProvenKey> keys) {
-  Transcript t("hashveil/db-proof/statement");
+// Binds everything the weights must depend on: the DB digest (which covers the table, the whole
+// header and L), L itself, and every key with its value. A prover who changes any of them gets
+// new weights. The domain names the version: version 2 hashed (slot, key) pairs instead.
+Statement StatementHash(const Digest& db_digest, const psi::Point& public_point,
+                        std::span<const matcher::MatchKey> keys,
+                        std::span<const psi::Point> values) {
+  Transcript t("hashveil/db-proof/v3/statement");
   t.Add(db_digest);
   t.Add(public_point.bytes);
   t.AddU64(keys.size());
-  for (const ProvenKey& k : keys) {
-    t.AddU64(k.slot);
-    t.Add(k.key);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    t.Add(keys[i]);
+    t.Add(values[i].bytes);
   }
   return t.Finish();
 }
 
-psi::Scalar Weight(const std::array<std::uint8_t, 64>& statement, std::uint64_t index) {
+void Weight(const Statement& statement, std::uint64_t index, PublicWeight& weight) {
   Transcript t("hashveil/db-proof/weight");
   t.Add(statement);
   t.AddU64(index);
-  return t.FinishScalar();
+  const psi::Scalar z = t.FinishScalar();
+  std::copy(z.bytes().begin(), z.bytes().end(), weight.begin());
 }
 
-psi::Scalar Challenge(const std::array<std::uint8_t, 64>& statement, const psi::Point& a,
-                      const psi::Point& b, const psi::Point& r1, const psi::Point& r2) {
+psi::Scalar Challenge(const Statement& statement, const psi::Element& a, const psi::Element& b,
+                      const psi::Element& r1, const psi::Element& r2) {
   Transcript t("hashveil/db-proof/challenge");
   t.Add(statement);
-  for (const psi::Point* p : {&a, &b, &r1, &r2}) t.Add(p->bytes);
+  for (const psi::Element* p : {&a, &b, &r1, &r2}) t.Add(p->Encode().bytes);
   return t.FinishScalar();
 }
 
-// sum_i z_i * point(i) for each of the `sums.size()` point sequences at once, in parallel.
-// The identity (all-zero encoding) starts each sum; libsodium adds it like any point.
-Status WeightedSums(std::uint64_t count, const std::array<std::uint8_t, 64>& statement,
-                    const std::function<Status(std::uint64_t, std::span<psi::Point>)>& points_at,
-                    std::span<psi::Point> sums, unsigned threads, const ProgressCallback& progress) {
-  std::mutex mutex;
-  for (psi::Point& sum : sums) sum = psi::Point{};
-  return ParallelFor(
-      count, threads,
-      [&](std::uint64_t begin, std::uint64_t end) -> Status {
-        std::vector<psi::Point> partial(sums.size()), terms(sums.size());
-        for (std::uint64_t i = begin; i < end; ++i) {
-          HV_RETURN_IF_ERROR(points_at(i, terms));
-          const psi::Scalar z = Weight(statement, i);
-          for (std::size_t s = 0; s < sums.size(); ++s) {
-            auto term = psi::Mul(z, terms[s]);
-            if (!term.ok()) return Status::Corrupt("slot " + std::to_string(i) + ": invalid point");
-            auto sum = psi::Add(partial[s], *term);
-            if (!sum.ok()) return Status::Internal("point addition failed");
-            partial[s] = *sum;
-          }
-        }
-        std::lock_guard<std::mutex> lock(mutex);
-        for (std::size_t s = 0; s < sums.size(); ++s) {
-          auto sum = psi::Add(sums[s], partial[s]);
-          if (!sum.ok()) return Status::Internal("point addition failed");
-          sums[s] = *sum;
-        }
-        return Status::Ok();
-      },
-      progress);
+// The index of the first key not above its predecessor, or keys.size().
+std::size_t FirstUnorderedKey(std::span<const matcher::MatchKey> keys) {
+  for (std::size_t i = 1; i < keys.size(); ++i) {
+    if (keys[i] <= keys[i - 1]) return i;
+  }
+  return keys.size();
 }
 
-Status CheckSlotOrder(std::span<const ProvenKey> keys) {
-  for (std::size_t i = 1; i < keys.size(); ++i) {
-    if (keys[i].slot <= keys[i - 1].slot) {
-      return Status::Corrupt("proof slots are not strictly ascending (entry " + std::to_string(i) +
-                             ")");
-    }
-  }
-  return Status::Ok();
+Result<psi::Element> KeyElement(const psi::DbNonce& db_nonce, const matcher::MatchKey& key) {
+  return psi::Element::Decode(psi::HashMatchKey(db_nonce, key));
 }
 
 }  // namespace
 
 Result<DbProof> ProveDb(const Digest& db_digest, const psi::DbNonce& db_nonce,
-                        const psi::FillerSeed& filler_seed, std::vector<ProvenKey> keys, const ServerSecret& secret,
-                        RandomSource& random, unsigned threads,
-                        const ProgressCallback& progress,
+                        const psi::FillerSeed& filler_seed, std::vector<matcher::MatchKey> keys,
+                        std::vector<psi::Point> values, const ServerSecret& secret,
+                        RandomSource& random, unsigned threads, const ProgressCallback& progress,
                         std::span<const psi::Point> key_points) {
   if (keys.empty()) return Status::InvalidInput("no keys to prove");
+  if (values.size() != keys.size()) {
+    return Status::InvalidInput("the values do not match the keys one to one");
+  }
   if (!key_points.empty() && key_points.size() != keys.size()) {
     return Status::InvalidInput("precomputed key points do not match the keys");
   }
-  if (Status order = CheckSlotOrder(keys); !order.ok()) return Status::InvalidInput(order.message());
-  const psi::Point public_point = secret.public_point();
-  const auto statement = StatementHash(db_digest, public_point, keys);
-  psi::Point a;
+  if (FirstUnorderedKey(keys) != keys.size()) {
+    return Status::InvalidInput("the keys to prove are not strictly ascending");
+  }
+  const auto statement = StatementHash(db_digest, secret.public_point(), keys, values);
+  psi::Element a;
   HV_RETURN_IF_ERROR(WeightedSums(
-      keys.size(), statement,
-      [&](std::uint64_t i, std::span<psi::Point> out) {
-        out[0] = key_points.empty() ? psi::HashMatchKey(db_nonce, keys[i].key) : key_points[i];
+      keys.size(),
+      [&](std::uint64_t i, PublicWeight& weight, std::span<psi::Element> out) -> Status {
+        Weight(statement, i, weight);
+        auto point = key_points.empty() ? KeyElement(db_nonce, keys[i])
+                                        : psi::Element::Decode(key_points[i]);
+        if (!point.ok()) return Status::InvalidInput("a precomputed key point is not valid");
+        out[0] = *point;
         return Status::Ok();
       },
       {&a, 1}, threads, progress));
+  if (a.IsIdentity()) return Status::Internal("weighted sum of the keys is the identity");
   // B = alpha*A: the prover knows alpha, so it skips the second weighted sum.
-  auto b = psi::Mul(secret.alpha, a);
+  const psi::Element b = a.Mul(secret.alpha);
   psi::Scalar r;
   do {
     r = psi::Scalar::Random(random);
   } while (r.IsZero());
-  auto r2 = psi::Mul(r, a);
-  if (!b.ok() || !r2.ok()) return Status::Internal("weighted sum of the keys is the identity");
-  const psi::Point r1 = psi::MulBase(r);
-  const psi::Scalar c = Challenge(statement, a, *b, r1, *r2);
+  const psi::Scalar c =
+      Challenge(statement, a, b, psi::Element::MulBase(r), a.Mul(r));
   const psi::Scalar s = r + c * secret.alpha;
 
   DbProof proof;
   proof.db_digest = db_digest;
   proof.filler_seed = filler_seed;
   proof.keys = std::move(keys);
+  proof.values = std::move(values);
   std::copy(c.bytes().begin(), c.bytes().end(), proof.challenge.begin());
   std::copy(s.bytes().begin(), s.bytes().end(), proof.response.begin());
   return proof;
@@ -174,87 +143,47 @@ Status VerifyDbProof(const ClientDb& db, const DbProof& proof, unsigned threads,
     return Status::Corrupt(kFillerSeedMismatch);
   }
   if (proof.keys.empty()) return Status::Corrupt("the proof lists no keys");
-  HV_RETURN_IF_ERROR(CheckSlotOrder(proof.keys));
-  if (proof.keys.back().slot >= params.slot_count) {
-    return Status::Corrupt("the proof names a slot beyond the table");
+  if (proof.values.size() != proof.keys.size()) {
+    return Status::Corrupt("the proof's values do not match its keys one to one");
+  }
+  if (const std::size_t i = FirstUnorderedKey(proof.keys); i != proof.keys.size()) {
+    return Status::Corrupt("the proof's keys are not strictly ascending (entry " +
+                           std::to_string(i) + ")");
   }
   auto c = psi::Scalar::FromCanonicalBytes(proof.challenge);
   auto s = psi::Scalar::FromCanonicalBytes(proof.response);
   if (!c.ok() || !s.ok()) return Status::Corrupt("proof scalars are not canonical");
+  auto public_point = psi::Element::Decode(params.public_point);
+  if (!public_point.ok()) return Status::Corrupt("the DB's public point is not valid");
 
-  const auto statement = StatementHash(proof.db_digest, params.public_point, proof.keys);
-  std::array<psi::Point, 2> sums;  // A, B
+  const auto statement =
+      StatementHash(proof.db_digest, params.public_point, proof.keys, proof.values);
+  std::array<psi::Element, 2> sums;  // A, B
   HV_RETURN_IF_ERROR(WeightedSums(
-      proof.keys.size(), statement,
-      [&](std::uint64_t i, std::span<psi::Point> out) {
-        out[0] = psi::HashMatchKey(params.db_nonce, proof.keys[i].key);
-        out[1] = db.slot(proof.keys[i].slot);
+      proof.keys.size(),
+      [&](std::uint64_t i, PublicWeight& weight, std::span<psi::Element> out) -> Status {
+        Weight(statement, i, weight);
+        auto value = psi::Element::Decode(proof.values[i]);
+        if (!value.ok()) {
+          return Status::Corrupt("proof value " + std::to_string(i) +
+                                 " is not a valid point (or is the identity)");
+        }
+        auto key = KeyElement(params.db_nonce, proof.keys[i]);
+        if (!key.ok()) return Status::Internal("a key hashed to the identity");
+        out[0] = *key;
+        out[1] = *value;
         return Status::Ok();
       },
       sums, threads, progress));
   // R1 = s*G - c*L, R2 = s*A - c*B; the proof holds iff c hashes back from them.
-  auto c_l = psi::Mul(*c, params.public_point);
-  auto s_a = psi::Mul(*s, sums[0]);
-  auto c_b = psi::Mul(*c, sums[1]);
-  if (!c_l.ok() || !s_a.ok() || !c_b.ok()) return Status::Corrupt("the DLEQ proof does not verify");
-  auto r1 = psi::Sub(psi::MulBase(*s), *c_l);
-  auto r2 = psi::Sub(*s_a, *c_b);
-  if (!r1.ok() || !r2.ok() ||
-      !Challenge(statement, sums[0], sums[1], *r1, *r2).Equals(*c)) {
+  const psi::Element r1 = psi::Element::MulBase(*s) - public_point->Mul(*c);
+  const psi::Element r2 = psi::Element::DoubleMul(*s, sums[0], c->Negate(), sums[1]);
+  if (!Challenge(statement, sums[0], sums[1], r1, r2).Equals(*c)) {
     return Status::Corrupt(
-        "the DLEQ proof does not verify: some occupied slot is not alpha*H(key) for the alpha of "
-        "the DB's public point (a foreign alpha or a forged point)");
+        "the DLEQ proof does not verify: some value is not alpha*H(key) for the alpha of the "
+        "DB's public point (a foreign alpha or a forged point)");
   }
   return Status::Ok();
-}
-
-Status SaveDbProof(const DbProof& proof, const std::filesystem::path& path, bool overwrite) {
-  LeWriter w;
-  w.Bytes(kProofMagic);
-  w.U32(kProofFormatVersion);
-  w.Bytes(proof.db_digest);
-  w.Bytes(proof.filler_seed);
-  w.U64(proof.keys.size());
-  for (const ProvenKey& k : proof.keys) {
-    w.U64(k.slot);
-    w.Bytes(k.key);
-  }
-  w.Bytes(proof.challenge);
-  w.Bytes(proof.response);
-  // Owner-only like the keys: the proof lists every published match key (issue 15 item 8).
-  return WriteSecretFile(path, w.bytes(), overwrite).WithContext("writing DB proof");
-}
-
-Result<DbProof> LoadDbProof(const std::filesystem::path& path) {
-  HV_ASSIGN_OR_RETURN(std::vector<std::uint8_t> file, ReadFileBytes(path, kMaxProofBytes));
-  LeReader r(file);
-  if (r.Array<4>() != kProofMagic || !r.ok()) return Status::Corrupt("not a DB proof (wrong magic)");
-  const std::uint32_t version = r.U32();
-  if (!r.ok()) return Status::Corrupt("DB proof truncated");
-  if (version != kProofFormatVersion) {
-    return Status::Unsupported("unsupported DB proof version " + std::to_string(version) +
-                               " (this build reads version " +
-                               std::to_string(kProofFormatVersion) + " only)");
-  }
-  DbProof proof;
-  proof.db_digest = r.Array<sizeof(Digest)>();
-  proof.filler_seed = r.Array<psi::kFillerSeedBytes>();
-  const std::uint64_t count = r.U64();
-  // The declared count must account for the file's length exactly, before any allocation.
-  if (!r.ok() || r.remaining() < kProofTrailerBytes ||
-      count != (r.remaining() - kProofTrailerBytes) / kProvenKeyBytes ||
-      (r.remaining() - kProofTrailerBytes) % kProvenKeyBytes != 0) {
-    return Status::Corrupt("DB proof length does not match its key count");
-  }
-  proof.keys.resize(count);
-  for (ProvenKey& k : proof.keys) {
-    k.slot = r.U64();
-    k.key = r.Array<std::tuple_size_v<matcher::MatchKey>>();
-  }
-  proof.challenge = r.Array<psi::kScalarBytes>();
-  proof.response = r.Array<psi::kScalarBytes>();
-  if (!r.ok() || r.remaining() != 0) return Status::Internal("DB proof parse overran its size check");
-  return proof;
 }
 
 }  // namespace hashveil::hashdb

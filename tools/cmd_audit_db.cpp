@@ -4,7 +4,8 @@
 // Recomputes the inclusion policy recorded in the DB header from the source store, as the store
 // was when the DB's epoch was published (the revision the publication recorded; the store as it
 // is now when it has no such record, and the report says which), and checks that the DB holds
-// exactly that set (hashdb::AuditClientDb), without the server secret. When the store recorded
+// exactly that set (hashdb::AuditClientDb: the proof's keys against the set, the DLEQ proof,
+// and the table recomputed cell by cell), without the server secret. When the store recorded
 // the publication, also checks that its record (the entries the server verifies matches
 // against) is that set. Prints the input, counts and a verdict; every problem is a `FAIL: ...`
 // line on stdout naming the hashes and sources involved. Exit 0 when the DB passes, 1 otherwise.
@@ -55,22 +56,25 @@ Result<std::unique_ptr<hashdb::ClientDb>> LoadDb(const AuditDbArgs& args) {
   return db;
 }
 
-void PrintReport(const hashdb::DbAuditReport& r) {
+void PrintReport(const hashdb::DbAuditReport& r, std::uint32_t attempt) {
   auto print = [](const char* name, std::uint64_t value) {
     std::printf("%s: %llu\n", name, static_cast<unsigned long long>(value));
   };
   print("policy entries", r.expected_entries);
   print("policy keys", r.expected_keys);
   print("proven keys", r.proven_keys);
-  print("dropped keys", r.dropped_keys);
   print("extra keys", r.extra_keys);
   print("missing keys", r.missing_keys);
-  print("misplaced keys", r.misplaced_keys);
   std::printf("filler seed: %s\n", r.filler_seed_matches
                                        ? "matches the header's commitment"
                                        : "DOES NOT MATCH the header's commitment");
-  print("fillers checked", r.fillers_checked);
-  print("bad fillers", r.bad_fillers);
+  std::printf("okvs attempt: %u (%s)\n", attempt,
+              !r.filler_seed_matches ? "not checked"
+              : r.attempt_is_first   ? "the first that peels and solves"
+                                     : "NOT the first that peels and solves");
+  print("cells checked", r.cells_checked);
+  print("fillers checked", r.free_cells);
+  print("cells differing", r.cells_differing);
   std::printf("dleq proof: %s\n", r.proof_verified ? "verified" : "FAILED");
 }
 
@@ -167,7 +171,7 @@ int RunAuditDb(const AuditDbArgs& args) {
     PrintError(command, "FAIL: " + input.status().ToString());
     return kExitSomeFailed;
   }
-  std::unique_ptr<ProgressBar> policy_bar, filler_bar, proof_bar;
+  std::unique_ptr<ProgressBar> policy_bar, proof_bar;
   auto set = (*store)->ComputeIncludedSet(
       (*db)->params().policy, BarCallback(policy_bar, "inclusion policy"), input->revision);
   policy_bar.reset();
@@ -181,9 +185,7 @@ int RunAuditDb(const AuditDbArgs& args) {
     return std::move(held.entries);
   };
   auto report = hashdb::AuditClientDb(set->entries, load_held_hashes, **db, *proof, args.threads,
-                                      BarCallback(filler_bar, "fillers"),
                                       BarCallback(proof_bar, "dleq proof"));
-  filler_bar.reset();
   proof_bar.reset();
   if (!report.ok()) {
     PrintError(command, report.status().ToString());
@@ -201,7 +203,7 @@ int RunAuditDb(const AuditDbArgs& args) {
   std::printf("signature: %s\n", args.publisher.empty() ? "not checked (no --publisher)"
                                                         : "verified");
   std::printf("input: %s\n", input->description.c_str());
-  PrintReport(*report);
+  PrintReport(*report, (*db)->params().okvs_attempt);
   for (const std::string& problem : report->problems) std::printf("FAIL: %s\n", problem.c_str());
   std::printf("verdict: %s\n", report->passed()
                                    ? "PASS: the DB holds exactly the policy's set"

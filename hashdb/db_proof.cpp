@@ -80,10 +80,6 @@ std::size_t FirstUnorderedKey(std::span<const matcher::MatchKey> keys) {
   return keys.size();
 }
 
-Result<psi::Element> KeyElement(const psi::DbNonce& db_nonce, const matcher::MatchKey& key) {
-  return psi::Element::Decode(psi::HashMatchKey(db_nonce, key));
-}
-
 }  // namespace
 
 Result<DbProof> ProveDb(const Digest& db_digest, const psi::DbNonce& db_nonce,
@@ -107,8 +103,11 @@ Result<DbProof> ProveDb(const Digest& db_digest, const psi::DbNonce& db_nonce,
       keys.size(),
       [&](std::uint64_t i, PublicWeight& weight, std::span<psi::Element> out) -> Status {
         Weight(statement, i, weight);
-        auto point = key_points.empty() ? KeyElement(db_nonce, keys[i])
-                                        : psi::Element::Decode(key_points[i]);
+        if (key_points.empty()) {
+          out[0] = psi::HashMatchKeyElement(db_nonce, keys[i]);
+          return Status::Ok();
+        }
+        auto point = psi::Element::Decode(key_points[i]);
         if (!point.ok()) return Status::InvalidInput("a precomputed key point is not valid");
         out[0] = *point;
         return Status::Ok();
@@ -168,9 +167,7 @@ Status VerifyDbProof(const ClientDb& db, const DbProof& proof, unsigned threads,
           return Status::Corrupt("proof value " + std::to_string(i) +
                                  " is not a valid point (or is the identity)");
         }
-        auto key = KeyElement(params.db_nonce, proof.keys[i]);
-        if (!key.ok()) return Status::Internal("a key hashed to the identity");
-        out[0] = *key;
+        out[0] = psi::HashMatchKeyElement(params.db_nonce, proof.keys[i]);
         out[1] = *value;
         return Status::Ok();
       },

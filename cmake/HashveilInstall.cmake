@@ -1,7 +1,7 @@
 # `cmake --install`: headers, the component libraries, the exported CMake package
 # (find_package(hashveil) -> hashveil::hashveil) with its version file, and hashveil.pc.
 # The libraries are static unless BUILD_SHARED_LIBS is on; either way the package config finds
-# the private dependencies that a static link needs (libsodium, OpenCV, SQLite, libjpeg).
+# the private dependencies that a static link needs (libsodium, libdecaf, OpenCV, SQLite, libjpeg).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 

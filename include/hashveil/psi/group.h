@@ -1,9 +1,12 @@
 // The prime-order group ristretto255 and its scalar field, behind a small interface so that no
-// caller includes sodium.h. Points are public values; scalars may be secrets and wipe themselves.
+// caller includes libdecaf's or libsodium's headers. Points are public values; scalars may be
+// secrets and wipe themselves.
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -52,7 +55,64 @@ class Scalar {
   SecretArray<kScalarBytes> value_;
 };
 
-// Valid canonical encoding and not the identity.
+// An unencoded ristretto255 element (libdecaf's internal form), for chains of additions and
+// multiplications without re-encoding. Public values only: not wiped.
+class Element {
+ public:
+  Element();  // the identity
+  // User-provided, so that an Element passes by reference under the x86-64 ABI rather than as a
+  // 32-byte-aligned stack argument (for which GCC prints an ABI note at every use).
+  Element(const Element& other) noexcept : storage_(other.storage_) {}
+  Element& operator=(const Element& other) = default;
+  // kInvalidInput unless `point` is a valid canonical encoding and not the identity.
+  static Result<Element> Decode(const Point& point);
+  static Element Identity();
+  static Element Generator();
+  // The element HashToGroup(domain, message) encodes.
+  static Element FromHash(std::string_view domain, std::span<const std::uint8_t> message);
+
+  Point Encode() const;
+  bool IsIdentity() const;
+
+  Element& operator+=(const Element& other);
+  Element& operator-=(const Element& other);
+  friend Element operator+(Element a, const Element& b) { return a += b; }
+  friend Element operator-(Element a, const Element& b) { return a -= b; }
+  // Group equality, whatever the internal coordinates.
+  friend bool operator==(const Element& a, const Element& b);
+
+  // scalar * this, constant time.
+  Element Mul(const Scalar& scalar) const;
+  // scalar * G, from libdecaf's precomputed table of the generator.
+  static Element MulBase(const Scalar& scalar);
+  // a*p + b*q, constant time.
+  static Element DoubleMul(const Scalar& a, const Element& p, const Scalar& b, const Element& q);
+
+ private:
+  friend class PrecomputedElement;
+  // libdecaf's decaf_255_point_t: four field elements of 64 bytes (checked in group_element.cpp).
+  alignas(32) std::array<std::byte, 256> storage_;
+};
+
+// A fixed point with a precomputed table (e.g. the server's public point L): its Mul is about 3x
+// Element::Mul's. Built once (about the cost of one Element::Mul), immutable, safe to share
+// between threads. Move-only; a moved-from one may only be assigned to or destroyed.
+class PrecomputedElement {
+ public:
+  explicit PrecomputedElement(const Element& point);
+  // scalar * point, constant time.
+  Element Mul(const Scalar& scalar) const;
+
+ private:
+  struct TableDeleter {
+    void operator()(void* table) const;
+  };
+  // libdecaf's decaf_255_precomputed_s, whose size is only known at run time (about 9 KiB).
+  std::unique_ptr<void, TableDeleter> table_;
+};
+
+// Valid canonical encoding and not the identity. An encoding with its top bit set is not
+// canonical (RFC 9496 4.3.1), though libsodium 1.0.18 accepted it.
 bool IsValidPoint(const Point& point);
 
 // H(message) = from_hash(BLAKE2b-512(len(domain) || domain || message)): a point whose discrete
@@ -63,9 +123,9 @@ Point HashToGroup(std::string_view domain, std::span<const std::uint8_t> message
 Point MulBase(const Scalar& scalar);
 // scalar * point. kInvalidInput if the point is invalid or the product is the identity.
 Result<Point> Mul(const Scalar& scalar, const Point& point);
-// a + b. kInvalidInput if either is invalid.
+// a + b. kInvalidInput if either is invalid (the identity is accepted, and may be the result).
 Result<Point> Add(const Point& a, const Point& b);
-// a - b. kInvalidInput if either is invalid.
+// a - b. kInvalidInput if either is invalid (the identity is accepted, and may be the result).
 Result<Point> Sub(const Point& a, const Point& b);
 
 }  // namespace hashveil::psi

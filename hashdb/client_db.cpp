@@ -65,8 +65,8 @@ class MappedClientDb final : public ClientDb {
 
   const ClientDbParams& params() const override { return params_; }
   const Digest& digest() const override { return digest_; }
-  psi::Point slot(std::uint64_t index) const override {
-    assert(index < params_.slot_count);
+  psi::Point cell(std::uint64_t index) const override {
+    assert(index < params_.cell_count);
     psi::Point point;
     std::memcpy(point.bytes.data(), points() + index * psi::kPointBytes, psi::kPointBytes);
     return point;
@@ -82,10 +82,10 @@ class MappedClientDb final : public ClientDb {
 
 // Devices reject a table with an invalid, identity or repeated point (docs/design.md section 5):
 // a repeated point would let the server link probes of different keys.
-Status CheckPoints(std::span<const std::uint8_t> point_bytes, std::uint64_t slot_count) {
-  std::vector<psi::Point> points(slot_count);
+Status CheckPoints(std::span<const std::uint8_t> point_bytes, std::uint64_t cell_count) {
+  std::vector<psi::Point> points(cell_count);
   std::atomic<std::uint64_t> first_invalid{UINT64_MAX};
-  HV_RETURN_IF_ERROR(ParallelFor(slot_count, 0, [&](std::uint64_t begin, std::uint64_t end) {
+  HV_RETURN_IF_ERROR(ParallelFor(cell_count, 0, [&](std::uint64_t begin, std::uint64_t end) {
     for (std::uint64_t i = begin; i < end; ++i) {
       std::memcpy(points[i].bytes.data(), point_bytes.data() + i * psi::kPointBytes,
                   psi::kPointBytes);
@@ -98,12 +98,12 @@ Status CheckPoints(std::span<const std::uint8_t> point_bytes, std::uint64_t slot
     return Status::Ok();
   }));
   if (first_invalid != UINT64_MAX) {
-    return Status::Corrupt("slot " + std::to_string(first_invalid.load()) +
+    return Status::Corrupt("cell " + std::to_string(first_invalid.load()) +
                            " holds an invalid or identity point");
   }
   std::sort(points.begin(), points.end());
   if (std::adjacent_find(points.begin(), points.end()) != points.end()) {
-    return Status::Corrupt("two slots hold the same point");
+    return Status::Corrupt("two cells hold the same point");
   }
   return Status::Ok();
 }
@@ -115,8 +115,8 @@ Result<std::unique_ptr<ClientDb>> LoadClientDb(
   const std::span<const std::uint8_t> bytes = file->bytes();
   HV_ASSIGN_OR_RETURN(ClientDbParams params, DecodeClientDbHeader(bytes));
   // Sizes before anything else touches the points.
-  if (ClientDbFileBytes(params.slot_count) != bytes.size()) {
-    return Status::Corrupt("file length does not match the slot count in its header "
+  if (ClientDbFileBytes(params.cell_count) != bytes.size()) {
+    return Status::Corrupt("file length does not match the cell count in its header "
                            "(truncated or extended)");
   }
   const auto signed_bytes = bytes.first(bytes.size() - kClientDbTrailerBytes);
@@ -135,7 +135,7 @@ Result<std::unique_ptr<ClientDb>> LoadClientDb(
   }
   if (!points_checked_before || !points_checked_before(digest)) {
     HV_RETURN_IF_ERROR(
-        CheckPoints(signed_bytes.subspan(kClientDbHeaderBytes), params.slot_count));
+        CheckPoints(signed_bytes.subspan(kClientDbHeaderBytes), params.cell_count));
   }
   return std::unique_ptr<ClientDb>(
       std::make_unique<MappedClientDb>(std::move(file), std::move(params), digest));
@@ -153,6 +153,18 @@ FillerSeedCommitment CommitToFillerSeed(const psi::FillerSeed& seed) {
   crypto_generichash(commitment.data(), commitment.size(), message.data(), message.size(),
                      nullptr, 0);
   return commitment;
+}
+
+Result<psi::Element> ClientDb::ProbeValue(const matcher::MatchKey& key) const {
+  const ClientDbParams& p = params();
+  psi::Element sum;
+  for (const std::uint64_t index : psi::OkvsCells(p.db_nonce, p.okvs_attempt, key, p.cell_count)) {
+    auto point = psi::Element::Decode(cell(index));
+    if (!point.ok()) return Status::Corrupt("a client DB cell is not a valid point");
+    sum += *point;
+  }
+  if (sum.IsIdentity()) return Status::Corrupt("a probe's cells sum to the identity");
+  return sum;
 }
 
 Status CheckClientDbFresh(const ClientDbParams& params, std::uint64_t now_unix_seconds) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "le_codec.h"
+#include "okvs.h"
 
 namespace hashveil::hashdb {
 namespace {
@@ -17,18 +18,18 @@ Status CheckParams(const ClientDbParams& p) {
   if (Status scheme = p.key_scheme.Validate(); !scheme.ok()) {
     return Status::Corrupt("key scheme: " + scheme.message());
   }
-  if (p.cuckoo_functions < 1 || p.cuckoo_functions > psi::kMaxCuckooFunctions) {
-    return Status::Corrupt("cuckoo function count out of range");
+  if (p.cell_count < 3 || p.cell_count % 3 != 0) {
+    return Status::Corrupt("cell count is not a positive multiple of 3");
   }
-  if (p.slot_count < p.cuckoo_functions) return Status::Corrupt("fewer slots than cuckoo functions");
-  if (p.key_count == 0 || p.key_count > p.slot_count) {
-    return Status::Corrupt("key count is zero or exceeds the slot count");
+  if (p.okvs_attempt >= kMaxOkvsAttempts) return Status::Corrupt("table attempt out of range");
+  if (p.key_count == 0 || p.key_count > p.cell_count) {
+    return Status::Corrupt("key count is zero or exceeds the cell count");
   }
-  // Placed and dropped keys are distinct base keys of the entries: at most L per entry.
+  // The keys are the distinct base keys of the entries: at most L per entry.
   const std::uint64_t max_keys = p.entry_count * p.key_scheme.tables;
   if (p.entry_count == 0 || max_keys / p.key_scheme.tables != p.entry_count ||
-      p.dropped_key_count > max_keys || p.key_count > max_keys - p.dropped_key_count) {
-    return Status::Corrupt("entry, key and dropped-key counts are inconsistent");
+      p.key_count > max_keys) {
+    return Status::Corrupt("entry and key counts are inconsistent");
   }
   // t shares rebuild the key; the detectable hash needs polynomials of degree t-2 >= 0.
   if (p.threshold < 2) return Status::Corrupt("threshold below 2");
@@ -55,11 +56,10 @@ std::vector<std::uint8_t> EncodeClientDbHeader(const ClientDbParams& p) {
   w.U32(p.key_scheme.bits_per_key);
   w.U32(p.key_scheme.probes);
   w.U64(p.key_scheme.seed);
-  w.U32(p.cuckoo_functions);
-  w.U64(p.slot_count);
+  w.U64(p.cell_count);
+  w.U32(p.okvs_attempt);
   w.U64(p.entry_count);
   w.U64(p.key_count);
-  w.U64(p.dropped_key_count);
   w.U32(p.threshold);
   w.U32(p.synthetic_rate_ppm);
   w.U32(p.synthetic_max);
@@ -91,11 +91,10 @@ Result<ClientDbParams> DecodeClientDbHeader(std::span<const std::uint8_t> header
   p.key_scheme.bits_per_key = r.U32();
   p.key_scheme.probes = r.U32();
   p.key_scheme.seed = r.U64();
-  p.cuckoo_functions = r.U32();
-  p.slot_count = r.U64();
+  p.cell_count = r.U64();
+  p.okvs_attempt = r.U32();
   p.entry_count = r.U64();
   p.key_count = r.U64();
-  p.dropped_key_count = r.U64();
   p.threshold = r.U32();
   p.synthetic_rate_ppm = r.U32();
   p.synthetic_max = r.U32();
@@ -117,10 +116,10 @@ Result<ClientDbParams> DecodeClientDbHeader(std::span<const std::uint8_t> header
   return p;
 }
 
-std::uint64_t ClientDbFileBytes(std::uint64_t slot_count) {
+std::uint64_t ClientDbFileBytes(std::uint64_t cell_count) {
   constexpr std::uint64_t kFixed = kClientDbHeaderBytes + kClientDbTrailerBytes;
-  if (slot_count > (UINT64_MAX - kFixed) / psi::kPointBytes) return 0;
-  return kFixed + slot_count * psi::kPointBytes;
+  if (cell_count > (UINT64_MAX - kFixed) / psi::kPointBytes) return 0;
+  return kFixed + cell_count * psi::kPointBytes;
 }
 
 Digest ComputeClientDbDigest(std::span<const std::uint8_t> header_and_points) {

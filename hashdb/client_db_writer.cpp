@@ -10,15 +10,15 @@ namespace hashveil::hashdb {
 Result<Digest> WriteClientDb(const ClientDbParams& params, std::span<const psi::Point> points,
                              const PublisherKeyPair& publisher, const std::filesystem::path& path,
                              bool overwrite) {
-  if (points.size() != params.slot_count) {
-    return Status::InvalidInput("point count differs from the slot count");
+  if (points.size() != params.cell_count) {
+    return Status::InvalidInput("point count differs from the cell count");
   }
   std::vector<std::uint8_t> file = EncodeClientDbHeader(params);
   // Refuse to sign what a loader would refuse to read.
   if (auto decoded = DecodeClientDbHeader(file); !decoded.ok()) {
     return Status::InvalidInput("client DB parameters: " + decoded.status().message());
   }
-  file.reserve(ClientDbFileBytes(params.slot_count));
+  file.reserve(ClientDbFileBytes(params.cell_count));
   for (const psi::Point& point : points) {
     file.insert(file.end(), point.bytes.begin(), point.bytes.end());
   }

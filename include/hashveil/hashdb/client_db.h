@@ -1,6 +1,6 @@
-// The signed client DB (.hvdb) that ships to devices: the blinded cuckoo table and every
-// parameter both sides must agree on (docs/design.md sections 5 and 6; byte layout in
-// docs/file-formats.md).
+// The signed client DB (.hvdb) that ships to devices: the blinded table (a 3-cell garbled cuckoo
+// table, docs/protocol.md section 5) and every parameter both sides must agree on
+// (docs/design.md sections 5 and 6; byte layout in docs/file-formats.md).
 #pragma once
 
 #include <array>
@@ -36,13 +36,12 @@ struct InclusionPolicy {
 };
 
 struct ClientDbParams {
-  std::uint32_t format_version = 2;
+  std::uint32_t format_version = 3;
   matcher::KeyScheme key_scheme;
-  std::uint32_t cuckoo_functions = 2;     // c
-  std::uint64_t slot_count = 0;           // n'
+  std::uint64_t cell_count = 0;           // m, a multiple of 3
+  std::uint32_t okvs_attempt = 0;         // the attempt whose cells the table was solved for
   std::uint64_t entry_count = 0;          // hashes included
-  std::uint64_t key_count = 0;            // distinct keys placed in the table
-  std::uint64_t dropped_key_count = 0;    // distinct keys the cuckoo table could not place
+  std::uint64_t key_count = 0;            // distinct base keys, every one in the table
   std::uint32_t threshold = 0;            // t
   std::uint32_t synthetic_rate_ppm = 0;   // p_syn in parts per million
   std::uint32_t synthetic_max = 0;        // s_max
@@ -61,9 +60,9 @@ class ClientDb {
  public:
   // Maps the file and checks, before anything else reads it: magic, version, that sizes in the
   // header match the file length, the digest, the Ed25519 signature by `publisher` (of the
-  // context string "hashveil/client-db/v2" followed by the digest), and that every point is a
+  // context string "hashveil/client-db/v3" followed by the digest), and that every cell is a
   // valid non-identity point and all are pairwise distinct. It does not check the expiry.
-  // Errors: kNotFound, kIoError, kUnsupported (any version but 2, e.g. a version-1 file),
+  // Errors: kNotFound, kIoError, kUnsupported (any version but 3, e.g. a version-2 file),
   // kCorrupt (anything else, named).
   static Result<std::unique_ptr<ClientDb>> Load(const std::filesystem::path& path,
                                                 const PublisherPublicKey& publisher);
@@ -82,8 +81,12 @@ class ClientDb {
   virtual ~ClientDb() = default;
 
   virtual const ClientDbParams& params() const = 0;
-  // Slot i's point, i < params().slot_count.
-  virtual psi::Point slot(std::uint64_t index) const = 0;
+  // Cell i's point, i < params().cell_count.
+  virtual psi::Point cell(std::uint64_t index) const = 0;
+  // What `key` decodes to: the sum of its 3 cells (psi::OkvsCells), alpha*H(key) when the key is
+  // in the DB, a point unrelated to it otherwise. kCorrupt only for a DB whose cells were not
+  // checked and are not valid points, or whose sum is the identity (never for a built DB).
+  Result<psi::Element> ProbeValue(const matcher::MatchKey& key) const;
   // BLAKE2b-256 over the header and points (the signature signs it under a context string).
   virtual const Digest& digest() const = 0;
 };

@@ -14,7 +14,7 @@ namespace {
 
 class ClientDbTest : public testing::PublishTest {
  protected:
-  static constexpr std::uint64_t kSlots = 8;
+  static constexpr std::uint64_t kCells = 9;
   static constexpr std::uint64_t kExpiresAt = 1'900'000'000;
 
   static psi::FillerSeed FillerSeed() {
@@ -25,11 +25,10 @@ class ClientDbTest : public testing::PublishTest {
   ClientDbParams SmallParams() const {
     ClientDbParams params;
     params.key_scheme = matcher::KeyScheme{};
-    params.cuckoo_functions = 3;
-    params.slot_count = kSlots;
+    params.cell_count = kCells;
+    params.okvs_attempt = 2;
     params.entry_count = 6;
     params.key_count = 5;
-    params.dropped_key_count = 1;
     params.threshold = 10;
     params.synthetic_rate_ppm = 10'000;
     params.synthetic_max = 64;
@@ -42,7 +41,7 @@ class ClientDbTest : public testing::PublishTest {
   }
   static std::vector<psi::Point> DistinctPoints() {
     std::vector<psi::Point> points;
-    for (std::uint8_t i = 0; i < kSlots; ++i) points.push_back(psi::HashToGroup("test", {&i, 1}));
+    for (std::uint8_t i = 0; i < kCells; ++i) points.push_back(psi::HashToGroup("test", {&i, 1}));
     return points;
   }
   std::filesystem::path Write(const std::vector<psi::Point>& points, const ClientDbParams& params) {
@@ -62,15 +61,15 @@ TEST_F(ClientDbTest, RoundTripsParamsPointsAndDigest) {
   const auto path = dir_ / "client.hvdb";
   auto digest = WriteClientDb(params, points, publisher_, path);
   ASSERT_TRUE(digest.ok());
-  EXPECT_EQ(std::filesystem::file_size(path), ClientDbFileBytes(kSlots));
+  EXPECT_EQ(std::filesystem::file_size(path), ClientDbFileBytes(kCells));
   auto db = ClientDb::Load(path, publisher_.public_key);
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   const ClientDbParams& loaded = (*db)->params();
   EXPECT_EQ(loaded.key_scheme, params.key_scheme);
-  EXPECT_EQ(loaded.slot_count, params.slot_count);
+  EXPECT_EQ(loaded.cell_count, params.cell_count);
+  EXPECT_EQ(loaded.okvs_attempt, params.okvs_attempt);
   EXPECT_EQ(loaded.entry_count, params.entry_count);
   EXPECT_EQ(loaded.key_count, params.key_count);
-  EXPECT_EQ(loaded.dropped_key_count, params.dropped_key_count);
   EXPECT_EQ(loaded.threshold, params.threshold);
   EXPECT_EQ(loaded.synthetic_rate_ppm, params.synthetic_rate_ppm);
   EXPECT_EQ(loaded.synthetic_max, params.synthetic_max);
@@ -78,11 +77,29 @@ TEST_F(ClientDbTest, RoundTripsParamsPointsAndDigest) {
   EXPECT_EQ(loaded.db_nonce, params.db_nonce);
   EXPECT_EQ(loaded.expires_at, kExpiresAt);
   EXPECT_EQ(loaded.filler_seed_commitment, params.filler_seed_commitment);
-  EXPECT_EQ(loaded.format_version, 2u);
+  EXPECT_EQ(loaded.format_version, 3u);
   EXPECT_EQ(loaded.public_point, params.public_point);
   EXPECT_EQ(loaded.policy, params.policy);
   EXPECT_EQ((*db)->digest(), *digest);
-  for (std::uint64_t i = 0; i < kSlots; ++i) EXPECT_EQ((*db)->slot(i), points[i]);
+  for (std::uint64_t i = 0; i < kCells; ++i) EXPECT_EQ((*db)->cell(i), points[i]);
+}
+
+// A device's decode: the sum of the key's 3 cells under the header's nonce, attempt and size.
+TEST_F(ClientDbTest, ProbeValueIsTheSumOfTheKeysThreeCells) {
+  const auto points = DistinctPoints();
+  const auto params = SmallParams();
+  auto db = ClientDb::Load(Write(points, params), publisher_.public_key);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  for (std::uint8_t k = 0; k < 20; ++k) {
+    matcher::MatchKey key{};
+    key[1] = k;
+    const auto cells = psi::OkvsCells(params.db_nonce, params.okvs_attempt, key, kCells);
+    const psi::Point sum = *psi::Add(*psi::Add(points[cells[0]], points[cells[1]]),
+                                     points[cells[2]]);
+    auto value = (*db)->ProbeValue(key);
+    ASSERT_TRUE(value.ok()) << value.status().ToString();
+    EXPECT_EQ(value->Encode(), sum) << int{k};
+  }
 }
 
 TEST_F(ClientDbTest, EverySingleByteChangeIsRefused) {
@@ -120,16 +137,16 @@ TEST_F(ClientDbTest, EveryTruncationAndAnExtensionAreRefused) {
 TEST_F(ClientDbTest, AnotherFormatVersionIsUnsupported) {
   const auto path = Write(DistinctPoints(), SmallParams());
   auto bytes = ReadAll(path);
-  bytes[4] = 3;
+  bytes[4] = 4;
   WriteAll(path, bytes);
   const Status status = LoadStatus(path);
   EXPECT_EQ(status.code(), StatusCode::kUnsupported);
-  EXPECT_NE(status.message().find("unsupported client DB version 3"), std::string::npos)
+  EXPECT_NE(status.message().find("unsupported client DB version 4"), std::string::npos)
       << status.message();
 }
 
 // A version-1 file as version 1 wrote it: the filler seed itself in the header, no expiry, and
-// the signature over the bare digest. Devices must refuse it, never read it as version 2.
+// the signature over the bare digest. Devices must refuse it, never read it as version 3.
 TEST_F(ClientDbTest, VersionOneFileIsRefusedAsUnsupported) {
   const ClientDbParams p = SmallParams();
   LeWriter w;
@@ -139,8 +156,8 @@ TEST_F(ClientDbTest, VersionOneFileIsRefusedAsUnsupported) {
     w.U32(v);
   }
   w.U64(p.key_scheme.seed);
-  w.U32(p.cuckoo_functions);
-  for (std::uint64_t v : {p.slot_count, p.entry_count, p.key_count, p.dropped_key_count}) w.U64(v);
+  w.U32(3);  // cuckoo functions
+  for (std::uint64_t v : {kCells, p.entry_count, p.key_count, std::uint64_t{1}}) w.U64(v);
   for (std::uint32_t v : {p.threshold, p.synthetic_rate_ppm, p.synthetic_max, p.policy.min_quality,
                           p.policy.min_sources, std::uint32_t{1}, p.policy.merge_distance}) {
     w.U32(v);
@@ -168,7 +185,52 @@ TEST_F(ClientDbTest, VersionOneFileIsRefusedAsUnsupported) {
   }
 }
 
-// The signature covers "hashveil/client-db/v2" || digest, so a signature the publisher key made
+// A version-2 file as version 2 wrote it: a cuckoo table of slots (c, slot count, dropped keys in
+// the header, 204 bytes), signed under "hashveil/client-db/v2". Its points are as valid as a
+// version-3 table's, so only the version tells them apart: it is refused, never misread.
+TEST_F(ClientDbTest, VersionTwoFileIsRefusedAsUnsupported) {
+  const ClientDbParams p = SmallParams();
+  LeWriter w;
+  w.Bytes(kClientDbMagic);
+  w.U32(2);
+  for (std::uint32_t v : {p.key_scheme.tables, p.key_scheme.bits_per_key, p.key_scheme.probes}) {
+    w.U32(v);
+  }
+  w.U64(p.key_scheme.seed);
+  w.U32(3);  // cuckoo functions
+  for (std::uint64_t v : {kCells, p.entry_count, p.key_count, std::uint64_t{1}}) w.U64(v);
+  for (std::uint32_t v : {p.threshold, p.synthetic_rate_ppm, p.synthetic_max, p.policy.min_quality,
+                          p.policy.min_sources, std::uint32_t{1}, p.policy.merge_distance}) {
+    w.U32(v);
+  }
+  w.U64(p.epoch);
+  w.U64(p.expires_at);
+  w.Bytes(p.db_nonce);
+  w.Bytes(p.filler_seed_commitment);
+  w.Bytes(p.public_point.bytes);
+  ASSERT_EQ(w.bytes().size(), 204u);
+  for (const psi::Point& point : DistinctPoints()) w.Bytes(point.bytes);
+  const Digest digest = ComputeClientDbDigest(w.bytes());
+  const std::string_view context = "hashveil/client-db/v2";
+  std::vector<std::uint8_t> message(context.begin(), context.end());
+  message.insert(message.end(), digest.begin(), digest.end());
+  std::array<std::uint8_t, kSignatureBytes> signature{};
+  crypto_sign_detached(signature.data(), nullptr, message.data(), message.size(),
+                       publisher_.secret_key.data());
+  w.Bytes(digest);
+  w.Bytes(signature);
+  const auto path = dir_ / "v2.hvdb";
+  WriteAll(path, w.bytes());
+
+  for (const Status& status :
+       {LoadStatus(path), ClientDb::LoadIgnoringSignature(path).status()}) {
+    EXPECT_EQ(status.code(), StatusCode::kUnsupported) << status.ToString();
+    EXPECT_NE(status.message().find("unsupported client DB version 2"), std::string::npos)
+        << status.message();
+  }
+}
+
+// The signature covers "hashveil/client-db/v3" || digest, so a signature the publisher key made
 // over the bare digest (version 1's scheme) or under another context is refused.
 TEST_F(ClientDbTest, SignatureWithoutTheClientDbContextIsRefused) {
   const auto path = Write(DistinctPoints(), SmallParams());
@@ -186,7 +248,7 @@ TEST_F(ClientDbTest, SignatureWithoutTheClientDbContextIsRefused) {
   };
   std::vector<std::uint8_t> other_context(kClientDbSignatureContext.begin(),
                                           kClientDbSignatureContext.end());
-  other_context.back() = '1';
+  other_context.back() = '2';
   other_context.insert(other_context.end(), digest.begin(), digest.end());
   for (const Status& status : {resign(digest), resign(other_context)}) {
     EXPECT_EQ(status.code(), StatusCode::kCorrupt);
@@ -236,12 +298,12 @@ TEST_F(ClientDbTest, SignedTableWithAnIdentityOrInvalidPointIsRefused) {
   points[3] = psi::Point{};  // the identity's encoding
   Status status = LoadStatus(Write(points, SmallParams()));
   EXPECT_EQ(status.code(), StatusCode::kCorrupt);
-  EXPECT_NE(status.message().find("slot 3"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("cell 3"), std::string::npos) << status.message();
   points = DistinctPoints();
   points[6].bytes.fill(0xff);  // not a canonical encoding
   status = LoadStatus(Write(points, SmallParams()));
   EXPECT_EQ(status.code(), StatusCode::kCorrupt);
-  EXPECT_NE(status.message().find("slot 6"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("cell 6"), std::string::npos) << status.message();
 }
 
 // A device that checked a file's points before skips them on the next start; the skip is decided
@@ -278,8 +340,19 @@ TEST_F(ClientDbTest, WriterRefusesParametersTheLoaderWouldRefuse) {
   EXPECT_EQ(WriteClientDb(params, DistinctPoints(), publisher_, dir_ / "x").status().code(),
             StatusCode::kInvalidInput);
   params = SmallParams();
-  params.key_count = kSlots + 1;
+  params.key_count = kCells + 1;
   EXPECT_EQ(WriteClientDb(params, DistinctPoints(), publisher_, dir_ / "x").status().code(),
+            StatusCode::kInvalidInput);
+  params = SmallParams();
+  params.okvs_attempt = 64;
+  EXPECT_EQ(WriteClientDb(params, DistinctPoints(), publisher_, dir_ / "x").status().code(),
+            StatusCode::kInvalidInput);
+  params = SmallParams();
+  params.cell_count = kCells - 1;
+  const auto fewer = DistinctPoints();
+  EXPECT_EQ(WriteClientDb(params, std::span(fewer).first(kCells - 1), publisher_, dir_ / "x")
+                .status()
+                .code(),
             StatusCode::kInvalidInput);
   params = SmallParams();
   params.filler_seed_commitment.fill(0);

@@ -6,8 +6,8 @@
 #include "blinding.h"
 #include "client_db_format.h"
 #include "client_db_writer.h"
-#include "cuckoo_table.h"
 #include "hashveil/hashdb/db_proof.h"
+#include "okvs.h"
 #include "parallel_for.h"
 #include "phase_timer.h"
 
@@ -16,13 +16,6 @@ namespace {
 
 Status CheckOptions(const DbBuildOptions& options) {
   HV_RETURN_IF_ERROR(options.key_scheme.Validate());
-  if (options.cuckoo_functions < 1 || options.cuckoo_functions > psi::kMaxCuckooFunctions) {
-    return Status::InvalidInput("cuckoo functions must be 1.." +
-                                std::to_string(psi::kMaxCuckooFunctions));
-  }
-  if (!(options.load >= 0.0 && options.load <= 1.0)) {
-    return Status::InvalidInput("cuckoo load must be in (0, 1], or 0 for the default");
-  }
   if (options.threshold < 2) return Status::InvalidInput("threshold must be at least 2");
   if (options.synthetic_rate_ppm > 1'000'000) {
     return Status::InvalidInput("synthetic rate must be at most 1");
@@ -51,12 +44,29 @@ ProgressCallback ForPhase(const BuildProgress& progress, BuildPhase phase) {
   };
 }
 
-}  // namespace
-
-double DefaultCuckooLoad(std::uint32_t cuckoo_functions) {
-  if (cuckoo_functions >= 3) return 0.9;
-  return cuckoo_functions == 2 ? 0.48 : 0.3;
+// Plans and solves the table, retrying under the next attempt when the keys do not peel or a
+// cell comes out unusable; records the cell count and the attempt in `params`.
+Result<std::vector<psi::Point>> SolveTable(std::span<const matcher::MatchKey> keys,
+                                           std::span<const psi::Point> values,
+                                           const psi::FillerSeed& filler_seed, unsigned threads,
+                                           ClientDbParams& params, DbBuildStats& stats) {
+  params.cell_count = OkvsCellCount(keys.size());
+  for (std::uint32_t attempt = 0; attempt < kMaxOkvsAttempts; ++attempt) {
+    stats.okvs_attempts = attempt + 1;
+    auto plan = PlanOkvs(keys, params.db_nonce, attempt, params.cell_count, threads);
+    if (!plan.ok() && plan.status().code() == StatusCode::kFailedPrecondition) continue;
+    HV_RETURN_IF_ERROR(plan.status());
+    auto cells = SolveOkvs(*plan, values, filler_seed, threads);
+    if (!cells.ok() && cells.status().code() == StatusCode::kFailedPrecondition) continue;
+    HV_RETURN_IF_ERROR(cells.status());
+    params.okvs_attempt = attempt;
+    return cells;
+  }
+  return Status::ResourceExhausted("the keys did not peel into a table in " +
+                                   std::to_string(kMaxOkvsAttempts) + " attempts");
 }
+
+}  // namespace
 
 DistinctKeys DistinctBaseKeys(std::span<const PublishedEntry> entries,
                               const matcher::KeyScheme& scheme) {
@@ -101,7 +111,6 @@ Result<DbBuildResult> BuildClientDb(std::span<const PublishedEntry> entries,
   ClientDbParams& params = result.params;
   params.format_version = kClientDbFormatVersion;
   params.key_scheme = options.key_scheme;
-  params.cuckoo_functions = options.cuckoo_functions;
   params.entry_count = entries.size();
   params.threshold = options.threshold;
   params.synthetic_rate_ppm = options.synthetic_rate_ppm;
@@ -116,46 +125,35 @@ Result<DbBuildResult> BuildClientDb(std::span<const PublishedEntry> entries,
   random.Fill(filler_seed);
   params.filler_seed_commitment = CommitToFillerSeed(filler_seed);
 
-  const DistinctKeys distinct = DistinctBaseKeys(entries, options.key_scheme);
+  DistinctKeys distinct = DistinctBaseKeys(entries, options.key_scheme);
   stats.duplicate_keys = distinct.duplicates;
-  const double load = options.load > 0 ? options.load : DefaultCuckooLoad(options.cuckoo_functions);
-  params.slot_count = CuckooSlotCount(distinct.keys.size(), load, options.cuckoo_functions);
-  if (progress) progress(BuildPhase::kPlacement, 0, distinct.keys.size());
-  HV_ASSIGN_OR_RETURN(CuckooPlacement placement,
-                      PlaceKeys(distinct.keys, params.db_nonce, params.slot_count,
-                                options.cuckoo_functions, options.threads));
-  if (progress) progress(BuildPhase::kPlacement, distinct.keys.size(), distinct.keys.size());
-  params.dropped_key_count = placement.dropped_keys.size();
-  params.key_count = distinct.keys.size() - placement.dropped_keys.size();
+  params.key_count = distinct.keys.size();
   stats.placed_keys = params.key_count;
-  stats.dropped_keys = params.dropped_key_count;
-  stats.slot_count = params.slot_count;
-  stats.longest_eviction_walk = placement.max_walk;
-  stats.placement_seconds = timer.Next().wall_seconds;
 
-  HV_ASSIGN_OR_RETURN(BlindedTable table,
-                      BlindTable(distinct.keys, placement, params.db_nonce, filler_seed,
-                                 secret.alpha, options.threads,
-                                 ForPhase(progress, BuildPhase::kBlinding)));
+  HV_ASSIGN_OR_RETURN(std::vector<psi::Point> values,
+                      BlindKeys(distinct.keys, params.db_nonce, secret.alpha, options.threads,
+                                ForPhase(progress, BuildPhase::kBlinding)));
   const PhaseTimer::Lap blinding = timer.Next();
   stats.blinding_seconds = blinding.wall_seconds;
   stats.blinding_cpu_seconds = blinding.cpu_seconds;
 
+  if (progress) progress(BuildPhase::kTable, 0, distinct.keys.size());
+  HV_ASSIGN_OR_RETURN(const std::vector<psi::Point> cells,
+                      SolveTable(distinct.keys, values, filler_seed, options.threads, params,
+                                 stats));
+  if (progress) progress(BuildPhase::kTable, distinct.keys.size(), distinct.keys.size());
+  stats.cell_count = params.cell_count;
+  stats.table_seconds = timer.Next().wall_seconds;
+
   HV_ASSIGN_OR_RETURN(result.digest,
-                      WriteClientDb(params, table.points, publisher, db_path, /*overwrite=*/false));
-  stats.db_bytes = ClientDbFileBytes(params.slot_count);
+                      WriteClientDb(params, cells, publisher, db_path, /*overwrite=*/false));
+  stats.db_bytes = ClientDbFileBytes(params.cell_count);
   stats.write_seconds = timer.Next().wall_seconds;
 
-  std::vector<ProvenKey> proven;
-  proven.reserve(params.key_count);
-  for (std::uint64_t slot = 0; slot < params.slot_count; ++slot) {
-    const std::uint32_t key = placement.slot_key[slot];
-    if (key != CuckooPlacement::kEmptySlot) proven.push_back({slot, distinct.keys[key]});
-  }
   HV_ASSIGN_OR_RETURN(DbProof proof,
-                      ProveDb(result.digest, params.db_nonce, filler_seed, std::move(proven),
-                              secret, random, options.threads,
-                              ForPhase(progress, BuildPhase::kProof), table.key_points));
+                      ProveDb(result.digest, params.db_nonce, filler_seed, std::move(distinct.keys),
+                              std::move(values), secret, random, options.threads,
+                              ForPhase(progress, BuildPhase::kProof)));
   if (Status saved = SaveDbProof(proof, proof_path, /*overwrite=*/false); !saved.ok()) {
     std::filesystem::remove(db_path, exists_error);  // ours: it did not exist before
     return saved;

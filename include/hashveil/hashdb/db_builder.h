@@ -1,6 +1,7 @@
-// Publishing a client DB (docs/design.md sections 5 and 6): the policy's entries -> their base
-// match keys -> cuckoo table -> blinded with alpha, fillers in empty slots -> signed .hvdb, plus
-// the auditor's proof file. The original hashes never enter either file.
+// Publishing a client DB (docs/design.md sections 5 and 6): the policy's entries -> their distinct
+// base match keys -> blinded with alpha -> solved into a 3-cell garbled cuckoo table, fillers in
+// its free cells -> signed .hvdb, plus the auditor's proof file. The original hashes never enter
+// either file.
 #pragma once
 
 #include <cstdint>
@@ -16,9 +17,7 @@
 
 namespace hashveil::hashdb {
 
-// Defaults: one table of 64 low-frequency bits with 16 probes, two cuckoo functions at load
-// 0.48: 32 outer entries per voucher, which keeps the device's voucher build under 10 ms and the
-// server's open cost per voucher lowest, for about twice the DB bytes per entry of c = 3 at 0.9
+// Defaults: one table of 64 low-frequency bits with 16 probes, one outer entry per probe
 // (docs/parameters.md has the evidence; k < 64 key-matches unrelated photos). t, p_syn and s_max
 // stay provisional (t = 10 distinct matching images; 1% of an account's vouchers synthetic, at
 // most 64): the audit's account-level tables show what t needs for a per-image rate, which no
@@ -28,8 +27,6 @@ inline constexpr std::uint32_t kMaxDbValidDays = 3650;
 
 struct DbBuildOptions {
   matcher::KeyScheme key_scheme;
-  std::uint32_t cuckoo_functions = 2;
-  double load = 0;                         // keys / slots in (0, 1]; 0: DefaultCuckooLoad(c)
   std::uint32_t threshold = 10;            // t
   std::uint32_t synthetic_rate_ppm = 10'000;
   std::uint32_t synthetic_max = 64;
@@ -43,24 +40,20 @@ struct DbBuildOptions {
   unsigned threads = 0;                    // 0: all hardware threads
 };
 
-// The load at which c cuckoo functions place all but a negligible share of the keys: 0.48 for two
-// (they fail past 0.5), 0.9 for three or more, 0.3 for one (plain hashing: collisions are drops).
-double DefaultCuckooLoad(std::uint32_t cuckoo_functions);
-
 struct DbBuildStats {
   std::uint64_t entries = 0;
   std::uint64_t base_keys = 0;        // entries * L
   std::uint64_t duplicate_keys = 0;   // base keys equal to another entry's, stored once
-  std::uint64_t placed_keys = 0;
-  std::uint64_t dropped_keys = 0;     // each one a false negative
-  std::uint64_t slot_count = 0;
-  std::uint64_t longest_eviction_walk = 0;
+  std::uint64_t placed_keys = 0;      // the distinct base keys: every one is in the table
+  std::uint64_t dropped_keys = 0;     // always 0 since DB format 3 (the table holds every key)
+  std::uint64_t cell_count = 0;
+  std::uint32_t okvs_attempts = 0;    // plans tried until the keys peeled (1 almost always)
   std::uint64_t db_bytes = 0;
   std::uint64_t proof_bytes = 0;
   unsigned threads = 0;
-  double placement_seconds = 0;  // wall clock
-  double blinding_seconds = 0;
+  double blinding_seconds = 0;  // wall clock
   double blinding_cpu_seconds = 0;  // summed over threads
+  double table_seconds = 0;     // planning and solving the table
   double write_seconds = 0;
   double proof_seconds = 0;
   double proof_cpu_seconds = 0;
@@ -72,7 +65,7 @@ struct DbBuildResult {
   DbBuildStats stats;
 };
 
-enum class BuildPhase { kPlacement, kBlinding, kProof };
+enum class BuildPhase { kBlinding, kTable, kProof };
 // (phase, done, total), called from the calling thread.
 using BuildProgress = std::function<void(BuildPhase, std::uint64_t done, std::uint64_t total)>;
 
@@ -80,7 +73,8 @@ using BuildProgress = std::function<void(BuildPhase, std::uint64_t done, std::ui
 // (its commitment goes into the DB, the seed into the proof) and the proof's commitment.
 // kInvalidInput for no entries or options out of range (named); kFailedPrecondition when a file
 // already exists at `db_path` or `proof_path` (a published DB or proof is never replaced, and
-// nothing is written); kIoError when a file cannot be written.
+// nothing is written); kResourceExhausted when the keys peel under none of the 64
+// attempts the format allows (never seen: docs/parameters.md); kIoError when a file cannot be written.
 Result<DbBuildResult> BuildClientDb(std::span<const PublishedEntry> entries,
                                     const DbBuildOptions& options, const ServerSecret& secret,
                                     const PublisherKeyPair& publisher, RandomSource& random,

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "hashveil/hashdb/db_proof.h"
+#include "okvs.h"
 #include "publish_fixture.h"
 
 namespace hashveil::hashdb {
@@ -47,31 +48,30 @@ TEST_F(DbBuilderTest, ExistingFilesAreNeverReplaced) {
   EXPECT_EQ(ReadAll(dir_ / "client.hvdb.proof"), proof);
 }
 
-TEST_F(DbBuilderTest, DefaultsAreTwoCuckooFunctionsBelowHalfLoad) {
-  DbBuildOptions options;
-  ASSERT_EQ(options.cuckoo_functions, 2u);
-  EXPECT_EQ(DefaultCuckooLoad(2), 0.48);
-  EXPECT_EQ(DefaultCuckooLoad(3), 0.9);
+// Format 3 keeps every key: the table is sized by OkvsCellCount and solved, never dropping one.
+TEST_F(DbBuilderTest, EveryKeyIsInATableOfOkvsCellCountCells) {
   for (const std::uint64_t seed : {1u, 2u, 3u}) {
-    auto built = Build(testing::RandomEntries(3000, seed), options, seed);
+    auto built = Build(testing::RandomEntries(3000, seed), DbBuildOptions{}, seed);
     ASSERT_TRUE(built.ok()) << built.status().ToString();
-    EXPECT_EQ(built->stats.slot_count, 6250u);  // 3000 / 0.48
+    EXPECT_EQ(built->stats.placed_keys, 3000u);
     EXPECT_EQ(built->stats.dropped_keys, 0u) << seed;
+    EXPECT_EQ(built->stats.cell_count, OkvsCellCount(3000));
+    EXPECT_EQ(built->params.cell_count, OkvsCellCount(3000));
+    EXPECT_GE(built->stats.okvs_attempts, 1u);
+    EXPECT_EQ(built->params.okvs_attempt + 1, built->stats.okvs_attempts);
   }
 }
 
-TEST_F(DbBuilderTest, OccupiedSlotsHoldBlindedKeysAndEmptySlotsTheirFillers) {
+// Every key decodes to alpha*H(key); every cell that is no key's pivot is the filler of the seed
+// in the proof, which the header commits to.
+TEST_F(DbBuilderTest, KeysDecodeToTheirBlindedPointsAndFreeCellsHoldTheirFillers) {
   const auto entries = testing::RandomEntries(300, 1);
   DbBuildOptions options;
   options.epoch = 12;
-  options.cuckoo_functions = 3;
-  options.load = 0.75;  // small tables at 0.9 may drop a key; this test wants every entry placed
   auto built = Build(entries, options);
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   EXPECT_EQ(built->stats.entries, 300u);
   EXPECT_EQ(built->stats.placed_keys, 300u);
-  EXPECT_EQ(built->stats.dropped_keys, 0u);
-  EXPECT_EQ(built->stats.slot_count, 400u);  // 300 / 0.75
   EXPECT_EQ(built->stats.db_bytes, std::filesystem::file_size(dir_ / "client.hvdb"));
 
   auto db = ClientDb::Load(dir_ / "client.hvdb", publisher_.public_key);
@@ -81,30 +81,34 @@ TEST_F(DbBuilderTest, OccupiedSlotsHoldBlindedKeysAndEmptySlotsTheirFillers) {
   EXPECT_EQ(params.epoch, 12u);
   EXPECT_EQ(params.public_point, secret_.public_point());
   EXPECT_EQ(params.entry_count, 300u);
+  EXPECT_EQ(params.key_count, 300u);
 
-  std::vector<bool> occupied(params.slot_count, false);
+  std::vector<matcher::MatchKey> keys;
   for (const PublishedEntry& entry : entries) {
     const auto key = matcher::BaseKeys(entry.hash, params.key_scheme).at(0);
-    const psi::Point blinded = psi::Mul(secret_.alpha, psi::HashMatchKey(params.db_nonce, key)).value();
-    const auto slots = psi::CuckooSlots(params.db_nonce, key, params.slot_count, 3);
-    const auto at = std::find_if(slots.begin(), slots.end(),
-                                 [&](std::uint64_t s) { return (*db)->slot(s) == blinded; });
-    ASSERT_NE(at, slots.end()) << "an entry's blinded key is in none of its slots";
-    occupied[*at] = true;
+    keys.push_back(key);
+    auto value = (*db)->ProbeValue(key);
+    ASSERT_TRUE(value.ok()) << value.status().ToString();
+    EXPECT_EQ(value->Encode(),
+              psi::Mul(secret_.alpha, psi::HashMatchKey(params.db_nonce, key)).value());
   }
-  // The fillers derive from the seed in the auditor's proof, which the header commits to.
+  std::sort(keys.begin(), keys.end());
+  auto plan = PlanOkvs(keys, params.db_nonce, params.okvs_attempt, params.cell_count, 1);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   auto proof = LoadDbProof(dir_ / "client.hvdb.proof");
   ASSERT_TRUE(proof.ok()) << proof.status().ToString();
   EXPECT_EQ(CommitToFillerSeed(proof->filler_seed), params.filler_seed_commitment);
-  for (std::uint64_t i = 0; i < params.slot_count; ++i) {
-    if (!occupied[i]) {
-      EXPECT_EQ((*db)->slot(i), psi::FillerPoint(proof->filler_seed, i)) << i;
-    }
+  std::uint64_t free_cells = 0;
+  for (std::uint64_t i = 0; i < params.cell_count; ++i) {
+    if (plan->is_pivot[i]) continue;
+    ++free_cells;
+    EXPECT_EQ((*db)->cell(i), psi::FillerPoint(proof->filler_seed, i)) << i;
   }
+  EXPECT_EQ(free_cells, params.cell_count - 300);
 }
 
-// Issue 15: with the seed, a device could recompute the fillers and see, offline, that both
-// slots of a random non-member key are fillers. The file devices get must not hold it.
+// Issue 15: with the seed, a device could recompute the fillers and tell, offline, which cells
+// hold no key's value. The file devices get must not hold it.
 TEST_F(DbBuilderTest, TheDbHoldsTheFillerSeedsCommitmentAndOnlyTheProofHoldsTheSeed) {
   auto built = Build(testing::RandomEntries(40, 6), DbBuildOptions{});
   ASSERT_TRUE(built.ok()) << built.status().ToString();
@@ -199,20 +203,14 @@ TEST_F(DbBuilderTest, ReportsProgressPerPhase) {
                                }
                              });
   ASSERT_TRUE(built.ok());
-  EXPECT_EQ(phases, (std::vector{BuildPhase::kPlacement, BuildPhase::kBlinding, BuildPhase::kProof}));
-  EXPECT_EQ(last_blinding, built->params.slot_count);
+  EXPECT_EQ(phases, (std::vector{BuildPhase::kBlinding, BuildPhase::kTable, BuildPhase::kProof}));
+  EXPECT_EQ(last_blinding, built->params.key_count);
 }
 
 TEST_F(DbBuilderTest, RefusesNoEntriesAndOptionsOutOfRange) {
   EXPECT_EQ(Build({}, DbBuildOptions{}).status().code(), StatusCode::kInvalidInput);
   const auto entries = testing::RandomEntries(5, 5);
   DbBuildOptions options;
-  options.load = 1.5;
-  EXPECT_EQ(Build(entries, options).status().code(), StatusCode::kInvalidInput);
-  options = DbBuildOptions{};
-  options.cuckoo_functions = 9;
-  EXPECT_EQ(Build(entries, options).status().code(), StatusCode::kInvalidInput);
-  options = DbBuildOptions{};
   options.threshold = 1;
   EXPECT_EQ(Build(entries, options).status().code(), StatusCode::kInvalidInput);
   options = DbBuildOptions{};

@@ -1,5 +1,5 @@
 // The auditor's proof file: LoadDbProof, then VerifyDbProof against the fixture DB (whose digest
-// the seed proofs carry, so mutations of the keys, slots and scalars reach the DLEQ check).
+// the seed proofs carry, so mutations of the keys, values and scalars reach the DLEQ check).
 #include <cstdint>
 #include <span>
 
@@ -27,7 +27,8 @@ void LoadAndVerifyProof(std::span<const std::uint8_t> data) {
   HV_FUZZ_CHECK(reloaded.ok());
   HV_FUZZ_CHECK(reloaded->db_digest == proof->db_digest &&
                 reloaded->filler_seed == proof->filler_seed && reloaded->keys == proof->keys &&
-                reloaded->challenge == proof->challenge && reloaded->response == proof->response);
+                reloaded->values == proof->values && reloaded->challenge == proof->challenge &&
+                reloaded->response == proof->response);
 
   const Status verified = hashdb::VerifyDbProof(*fixture.loaded, *proof, 1, {});
   if (!verified.ok()) CheckRefusal(verified);

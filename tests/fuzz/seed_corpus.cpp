@@ -16,6 +16,7 @@
 #include "hashveil/common/random.h"
 #include "hashveil/common/seeded_random.h"
 #include "hashveil/common/secret_file.h"
+#include "hashveil/hashdb/db_proof.h"
 #include "hashveil/psi/account_state.h"
 #include "hashveil/psi/voucher.h"
 #include "hashveil/psi/voucher_builder.h"
@@ -221,6 +222,24 @@ Status WriteVoucherSeeds(const std::filesystem::path& dir, const std::filesystem
   return WriteSeed(dir, "payload", payload.span());
 }
 
+// The fixture's proof and variants that load and reach each check of VerifyDbProof: a value that
+// is no point, keys out of order, and a one-key proof (a short DLEQ to mutate).
+Status WriteDbProofSeeds(const std::filesystem::path& dir) {
+  const FixtureDb& fixture = TheFixtureDb();
+  HV_RETURN_IF_ERROR(CopySeed(fixture.proof, dir, "client.hvdb.proof"));
+  HV_ASSIGN_OR_RETURN(const hashdb::DbProof proof, hashdb::LoadDbProof(fixture.proof));
+  hashdb::DbProof variant = proof;
+  variant.values.front().bytes.fill(0xff);
+  HV_RETURN_IF_ERROR(hashdb::SaveDbProof(variant, dir / "bad_value"));
+  variant = proof;
+  std::swap(variant.keys[0], variant.keys[1]);
+  HV_RETURN_IF_ERROR(hashdb::SaveDbProof(variant, dir / "unordered"));
+  variant = proof;
+  variant.keys.resize(1);
+  variant.values.resize(1);
+  return hashdb::SaveDbProof(variant, dir / "one_key");
+}
+
 }  // namespace
 
 Status WriteSeedCorpus(const std::filesystem::path& root) {
@@ -229,7 +248,7 @@ Status WriteSeedCorpus(const std::filesystem::path& root) {
   HV_RETURN_IF_ERROR(WriteHashListSeeds(root / "hash_list"));
   const FixtureDb& fixture = TheFixtureDb();
   HV_RETURN_IF_ERROR(CopySeed(fixture.db, root / "client_db", "client.hvdb"));
-  HV_RETURN_IF_ERROR(CopySeed(fixture.proof, root / "db_proof", "client.hvdb.proof"));
+  HV_RETURN_IF_ERROR(WriteDbProofSeeds(root / "db_proof"));
   HV_RETURN_IF_ERROR(CopySeed(fixture.server_secret, root / "key_files", "server.key"));
   HV_RETURN_IF_ERROR(CopySeed(fixture.publisher_secret, root / "key_files", "publisher.key"));
   HV_RETURN_IF_ERROR(CopySeed(fixture.publisher_public, root / "key_files", "publisher.key.pub"));

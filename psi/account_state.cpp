@@ -80,6 +80,10 @@ class AccountStateImpl final : public AccountState {
     return DeriveImageChoices(generation_.fkey, base_key, contents_.pinned.synthetic_max);
   }
 
+  KeyIdentity IdentityOf(const matcher::MatchKey& key) const override {
+    return DeriveKeyIdentity(generation_.fkey, key);
+  }
+
   Result<ImageRole> DecideRole(const ImageChoices& choices) override {
     if (choices.synthetic_draw_ppm >= contents_.pinned.synthetic_rate_ppm) return ImageRole::kReal;
     std::lock_guard lock(mutex_);

@@ -33,23 +33,29 @@ FieldElement DeriveFieldElement(const PrfKey& fkey, std::string_view domain,
   return field::FromWideBits(LoadLittleEndian<std::uint64_t>(bits.data()), LoadLittleEndian<std::uint64_t>(bits.data() + 8));
 }
 
+// x = 0 would make the share the secret itself; it has probability 2^-252, and the next index
+// keeps the derivation deterministic.
+Scalar DeriveNonzeroScalar(const PrfKey& fkey, std::string_view domain,
+                           const matcher::MatchKey& key) {
+  Scalar x;
+  for (std::uint32_t attempt = 0; x.IsZero(); ++attempt)
+    x = DeriveScalar(fkey, domain, key, attempt);
+  return x;
+}
+
 }  // namespace
 
 ImageChoices DeriveImageChoices(const PrfKey& fkey, const matcher::MatchKey& base_key,
                                 std::uint32_t synthetic_max) {
   assert(synthetic_max <= kMaxSyntheticTags);
   ImageChoices choices;
-  // x = 0 would make the share the secret itself; it has probability 2^-252, and the next index
-  // keeps the derivation deterministic.
-  for (std::uint32_t attempt = 0; choices.share_x.IsZero(); ++attempt) {
-    choices.share_x = DeriveScalar(fkey, "hashveil/prf/share-x", base_key, attempt);
-  }
-  choices.dummy_share_y = DeriveScalar(fkey, "hashveil/prf/dummy-share-y", base_key, 0);
-  choices.tag_x = DeriveFieldElement(fkey, "hashveil/prf/tag-x", base_key, 0);
+  choices.synthetic_share_x = DeriveNonzeroScalar(fkey, "hashveil/prf/synthetic-share-x", base_key);
+  choices.dummy_share_y = DeriveScalar(fkey, "hashveil/prf/synthetic-share-y", base_key, 0);
+  choices.synthetic_tag_x = DeriveFieldElement(fkey, "hashveil/prf/synthetic-tag-x", base_key, 0);
   choices.synthetic_tag_values.reserve(synthetic_max);
   for (std::uint32_t i = 0; i < synthetic_max; ++i) {
     choices.synthetic_tag_values.push_back(
-        DeriveFieldElement(fkey, "hashveil/prf/synthetic-tag", base_key, i));
+        DeriveFieldElement(fkey, "hashveil/prf/synthetic-tag-values", base_key, i));
   }
   SecretArray<16> draw;
   ImagePrf(fkey, "hashveil/prf/synthetic-draw", base_key, 0, draw);
@@ -59,6 +65,11 @@ ImageChoices DeriveImageChoices(const PrfKey& fkey, const matcher::MatchKey& bas
   ImagePrf(fkey, "hashveil/prf/base-key-record", base_key, 0, record);
   std::memcpy(choices.base_key_tag.data(), record.data(), kBaseKeyTagBytes);
   return choices;
+}
+
+KeyIdentity DeriveKeyIdentity(const PrfKey& fkey, const matcher::MatchKey& key) {
+  return {.share_x = DeriveNonzeroScalar(fkey, "hashveil/prf/key-share-x", key),
+          .tag_x = DeriveFieldElement(fkey, "hashveil/prf/key-tag-x", key, 0)};
 }
 
 }  // namespace hashveil::psi

@@ -1,9 +1,9 @@
 #include "hashveil/psi/report.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <array>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "hashveil/common/hex.h"
@@ -34,8 +34,14 @@ AccountReport VerifyRevealed(const AccountCounts& counts, ThresholdResult reveal
                              const PublicationOf& publication_of,
                              std::vector<std::uint64_t> epochs, std::uint32_t threshold) {
   std::sort(epochs.begin(), epochs.end());
-  AccountReport report{.counts = counts, .epochs = std::move(epochs), .threshold = threshold,
-                       .real_images = revealed.real_images, .matches = {}, .unverified = 0,
+  AccountReport report{.counts = counts,
+                       .epochs = std::move(epochs),
+                       .threshold = threshold,
+                       .distinct_keys = revealed.distinct_keys,
+                       .distinct_images = revealed.distinct_images,
+                       .real_images = revealed.real_images,
+                       .matches = {},
+                       .unverified = 0,
                        .unopened = std::move(revealed.unopened)};
   for (RevealedVoucher& voucher : revealed.revealed) {
     const std::span<const hashdb::PublishedEntry> originals = publication_of(voucher.epoch);
@@ -68,6 +74,24 @@ AccountReport VerifyRevealed(const AccountCounts& counts, ThresholdResult reveal
       threshold);
 }
 
+// One object per distinct DB entry (one original hash), in order of first match, with the
+// entry as first matched (epoch, index, sources) and every voucher that matched it.
+nlohmann::json EntriesJson(const AccountReport& report) {
+  nlohmann::json entries = nlohmann::json::array();
+  std::map<std::array<std::uint16_t, 16>, std::size_t> index_of;
+  for (const VerifiedMatch& match : report.matches) {
+    const auto [at, inserted] = index_of.try_emplace(match.original.words, entries.size());
+    if (inserted) {
+      entries.push_back({{"epoch", match.voucher.epoch},
+                         {"db_entry", match.entry},
+                         {"sources", match.sources},
+                         {"voucher_ids", nlohmann::json::array()}});
+    }
+    entries[at->second]["voucher_ids"].push_back(ToHex(match.voucher.id));
+  }
+  return entries;
+}
+
 std::string AccountReportJson(const AccountReport& report) {
   nlohmann::json matches = nlohmann::json::array();
   for (const VerifiedMatch& match : report.matches) {
@@ -90,12 +114,14 @@ std::string AccountReportJson(const AccountReport& report) {
       {"threshold", report.threshold},
       {"vouchers", report.counts.vouchers},
       {"candidates", report.counts.candidates},
-      {"distinct_images", report.counts.distinct_shares},
+      {"distinct_images", report.distinct_images},
+      {"distinct_keys", report.distinct_keys},
       {"real_images", report.real_images},
       {"verified", report.matches.size()},
       {"verified_entries", report.verified_entries()},
       {"unverified", report.unverified},
       {"matches", matches},
+      {"entries", EntriesJson(report)},
       {"unopened_voucher_ids", unopened},
   };
   return json.dump(2) + "\n";

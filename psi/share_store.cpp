@@ -166,12 +166,13 @@ class SqliteShareStore final : public ShareStore {
   }
 
   Result<std::vector<AccountCounts>> ListAccounts() override {
-    Statement select(db_,
-                     "SELECT a.name, a.refused, a.inconsistent,"
-                     " (SELECT count(*) FROM vouchers v WHERE v.account = a.name),"
-                     " (SELECT count(*) FROM candidates c WHERE c.account = a.name),"
-                     " (SELECT count(DISTINCT share_x) FROM candidates c WHERE c.account = a.name)"
-                     " FROM accounts a ORDER BY a.name");
+    Statement select(
+        db_,
+        "SELECT a.name, a.refused, a.inconsistent,"
+        " (SELECT count(*) FROM vouchers v WHERE v.account = a.name),"
+        " (SELECT count(DISTINCT voucher_id) FROM candidates c WHERE c.account = a.name),"
+        " (SELECT count(DISTINCT share_x) FROM candidates c WHERE c.account = a.name)"
+        " FROM accounts a ORDER BY a.name");
     std::vector<AccountCounts> accounts;
     while (true) {
       HV_ASSIGN_OR_RETURN(const bool row, select.Step("reading"));
@@ -308,18 +309,18 @@ class SqliteShareStore final : public ShareStore {
       if (voucher.inconsistency != nullptr) {
         HV_RETURN_IF_ERROR(count_inconsistent.Reset().Bind(1, account).Step("writing").status());
       }
-      if (!voucher.candidate) continue;
-      const Candidate& candidate = *voucher.candidate;
-      const std::vector<std::uint8_t> tag = EncodeTag(candidate.tag);
-      add_candidate.Reset()
-          .Bind(1, account)
-          .Bind(2, id)
-          .Bind(3, candidate.share.x.bytes())
-          .Bind(4, candidate.share.y.bytes())
-          .Bind(5, std::span<const std::uint8_t>(tag))
-          .Bind(6, std::span<const std::uint8_t>(candidate.adct))
-          .Bind(7, epoch);
-      HV_RETURN_IF_ERROR(add_candidate.Step("writing").status());
+      for (const Candidate& candidate : voucher.candidates) {
+        const std::vector<std::uint8_t> tag = EncodeTag(candidate.tag);
+        add_candidate.Reset()
+            .Bind(1, account)
+            .Bind(2, id)
+            .Bind(3, candidate.share.x.bytes())
+            .Bind(4, candidate.share.y.bytes())
+            .Bind(5, std::span<const std::uint8_t>(tag))
+            .Bind(6, std::span<const std::uint8_t>(candidate.adct))
+            .Bind(7, epoch);
+        HV_RETURN_IF_ERROR(add_candidate.Step("writing").status());
+      }
     }
     return added;
   }

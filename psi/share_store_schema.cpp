@@ -19,7 +19,7 @@ constexpr const char* kSchema =
     "CREATE TABLE IF NOT EXISTS candidates ("
     "  seq INTEGER PRIMARY KEY, account TEXT NOT NULL, voucher_id BLOB NOT NULL,"
     "  share_x BLOB NOT NULL, share_y BLOB NOT NULL, tag BLOB NOT NULL, adct BLOB NOT NULL,"
-    "  epoch INTEGER NOT NULL, UNIQUE (account, voucher_id));"
+    "  epoch INTEGER NOT NULL, UNIQUE (account, voucher_id, share_x));"
     "CREATE INDEX IF NOT EXISTS candidates_by_account ON candidates (account, share_x);";
 
 // Schema 2 kept one served DB; every voucher and candidate in it was made for that DB. p_syn and
@@ -34,6 +34,24 @@ constexpr const char* kMigrateFrom2 =
     "UPDATE vouchers SET epoch = COALESCE((SELECT epoch FROM served_db WHERE id = 1), 0);"
     "UPDATE candidates SET epoch = COALESCE((SELECT epoch FROM served_db WHERE id = 1), 0);"
     "DROP TABLE served_db;";
+
+// Schema 3 kept one candidate per voucher (protocol 1: one share per image, from its base key);
+// protocol 2 keeps one per opened entry, so the table is rebuilt with the wider UNIQUE. Its DBs'
+// p_syn and k are forgotten: unknown parameters are what keeps EpochGroups from combining an
+// epoch with another, and shares made under protocol 1 must never combine with protocol 2 ones
+// (one image would count under two identities). A protocol-1 DB (client DB format 2) cannot be
+// served again, so they stay unknown.
+constexpr const char* kMigrateFrom3 =
+    "CREATE TABLE candidates_v4 ("
+    "  seq INTEGER PRIMARY KEY, account TEXT NOT NULL, voucher_id BLOB NOT NULL,"
+    "  share_x BLOB NOT NULL, share_y BLOB NOT NULL, tag BLOB NOT NULL, adct BLOB NOT NULL,"
+    "  epoch INTEGER NOT NULL, UNIQUE (account, voucher_id, share_x));"
+    "INSERT INTO candidates_v4 (seq, account, voucher_id, share_x, share_y, tag, adct, epoch)"
+    "  SELECT seq, account, voucher_id, share_x, share_y, tag, adct, epoch FROM candidates;"
+    "DROP TABLE candidates;"
+    "ALTER TABLE candidates_v4 RENAME TO candidates;"
+    "CREATE INDEX candidates_by_account ON candidates (account, share_x);"
+    "UPDATE served_dbs SET synthetic_rate_ppm = NULL, key_bits = NULL;";
 
 Status Exec(sqlite3* db, const std::string& sql) {
   if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
@@ -66,11 +84,12 @@ Result<int> UserVersion(sqlite3* db) {
 
 Status CreateOrMigrateShareStoreSchema(sqlite3* db) {
   HV_ASSIGN_OR_RETURN(const int found, UserVersion(db));
-  if (found != 0 && found != 2 && found != kShareStoreSchemaVersion) {
+  if (found != 0 && found != 2 && found != 3 && found != kShareStoreSchemaVersion) {
     return Status::Unsupported("share store was written by another hashveil version");
   }
   HV_RETURN_IF_ERROR(Exec(db, kSchema));
   if (found == 2) HV_RETURN_IF_ERROR(Exec(db, kMigrateFrom2));
+  if (found == 2 || found == 3) HV_RETURN_IF_ERROR(Exec(db, kMigrateFrom3));
   return Exec(db, "PRAGMA user_version = " + std::to_string(kShareStoreSchemaVersion));
 }
 

@@ -14,8 +14,9 @@ namespace {
 
 using ShareX = std::array<std::uint8_t, kScalarBytes>;
 
-// The candidates of one image (same share x), the first one's share and tag standing for all.
-struct Image {
+// The candidates of one identity (same share x: one DB key, or one synthetic image), the first
+// one's share and tag standing for all.
+struct Identity {
   std::size_t first = 0;
   std::vector<std::size_t> members;
 };
@@ -27,18 +28,18 @@ ShareX XOf(const Candidate& candidate) {
 }
 
 // Groups candidates by share x in arrival order; counts those that contradict an earlier one.
-std::vector<Image> GroupByImage(std::span<const StoredCandidate> candidates,
-                                std::uint64_t& conflicting) {
-  std::vector<Image> images;
+std::vector<Identity> GroupByIdentity(std::span<const StoredCandidate> candidates,
+                                      std::uint64_t& conflicting) {
+  std::vector<Identity> identities;
   std::map<ShareX, std::size_t> by_x;
   std::set<FieldElement> tag_xs;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const Candidate& candidate = candidates[i].candidate;
-    const auto [at, inserted] = by_x.try_emplace(XOf(candidate), images.size());
+    const auto [at, inserted] = by_x.try_emplace(XOf(candidate), identities.size());
     if (!inserted) {
-      const Candidate& first = candidates[images[at->second].first].candidate;
+      const Candidate& first = candidates[identities[at->second].first].candidate;
       if (first.share.y.Equals(candidate.share.y) && first.tag == candidate.tag) {
-        images[at->second].members.push_back(i);
+        identities[at->second].members.push_back(i);
       } else {
         ++conflicting;
       }
@@ -49,9 +50,34 @@ std::vector<Image> GroupByImage(std::span<const StoredCandidate> candidates,
       ++conflicting;
       continue;
     }
-    images.push_back({.first = i, .members = {i}});
+    identities.push_back({.first = i, .members = {i}});
   }
-  return images;
+  return identities;
+}
+
+// Images: identities joined when one voucher opened entries of both (an image whose probes
+// reached two DB keys). Returns each identity's image number; `count` is the number of images.
+std::vector<std::size_t> ImagesOf(std::span<const StoredCandidate> candidates,
+                                  std::span<const Identity> identities, std::size_t& count) {
+  std::vector<std::size_t> parent(identities.size());
+  for (std::size_t i = 0; i < parent.size(); ++i) parent[i] = i;
+  const std::function<std::size_t(std::size_t)> root = [&](std::size_t i) {
+    return parent[i] == i ? i : parent[i] = root(parent[i]);
+  };
+  std::map<VoucherId, std::size_t> identity_of_voucher;
+  for (std::size_t i = 0; i < identities.size(); ++i) {
+    for (const std::size_t member : identities[i].members) {
+      const auto [at, inserted] = identity_of_voucher.try_emplace(candidates[member].id, i);
+      if (!inserted) parent[root(i)] = root(at->second);
+    }
+  }
+  std::map<std::size_t, std::size_t> number;
+  std::vector<std::size_t> image(identities.size());
+  for (std::size_t i = 0; i < identities.size(); ++i) {
+    image[i] = number.try_emplace(root(i), number.size()).first->second;
+  }
+  count = number.size();
+  return image;
 }
 
 // The shape each candidate was made for; null when its epoch is unknown.
@@ -70,13 +96,18 @@ Result<ThresholdResult> Process(std::string_view account,
     }
   }
   ThresholdResult result;
-  const std::vector<Image> images = GroupByImage(candidates, result.conflicting);
-  result.distinct_images = images.size();
-  if (images.size() < threshold) return result;
+  const std::vector<Identity> identities = GroupByIdentity(candidates, result.conflicting);
+  std::size_t image_count = 0;
+  const std::vector<std::size_t> image_of = ImagesOf(candidates, identities, image_count);
+  result.distinct_keys = identities.size();
+  result.distinct_images = image_count;
+  if (image_count < threshold) return result;
 
   std::vector<Tag> tags;
-  tags.reserve(images.size());
-  for (const Image& image : images) tags.push_back(candidates[image.first].candidate.tag);
+  tags.reserve(identities.size());
+  for (const Identity& identity : identities) {
+    tags.push_back(candidates[identity.first].candidate.tag);
+  }
   HV_ASSIGN_OR_RETURN(const Detection detection,
                       DetectRealTags(tags, threshold, synthetic_max));
   if (detection.outcome == Detection::Outcome::kTooManySynthetics) {
@@ -84,20 +115,29 @@ Result<ThresholdResult> Process(std::string_view account,
     return result;
   }
   if (detection.outcome == Detection::Outcome::kBelowThreshold) return result;
+  // t real keys from fewer than t images (one image that reached several DB keys) is below the
+  // threshold too: it means t distinct known images.
+  std::set<std::size_t> real_images;
+  for (const std::size_t index : detection.real) real_images.insert(image_of[index]);
+  if (real_images.size() < threshold) return result;
 
   std::vector<Share> shares;
   for (const std::size_t index : detection.real) {
-    shares.push_back(candidates[images[index].first].candidate.share.Clone());
+    shares.push_back(candidates[identities[index].first].candidate.share.Clone());
   }
   HV_ASSIGN_OR_RETURN(const Scalar secret, RecoverSecret(shares, threshold));
   const AeadKey adkey = DeriveKeyFromScalar(secret);
 
   result.outcome = ThresholdResult::Outcome::kRevealed;
-  result.real_images = detection.real.size();
+  result.real_images = real_images.size();
+  result.real_keys = detection.real.size();
+  // Each voucher once, whichever of its entries are real.
   std::vector<std::size_t> real_candidates;
+  std::set<VoucherId> seen;
   for (const std::size_t index : detection.real) {
-    real_candidates.insert(real_candidates.end(), images[index].members.begin(),
-                           images[index].members.end());
+    for (const std::size_t member : identities[index].members) {
+      if (seen.insert(candidates[member].id).second) real_candidates.push_back(member);
+    }
   }
   std::sort(real_candidates.begin(), real_candidates.end());
   for (const std::size_t i : real_candidates) {

@@ -10,13 +10,19 @@
 
 namespace hashveil::psi {
 
-std::size_t VoucherShape::middle_plaintext_bytes() const {
-  return EncodedTagSize(synthetic_max) + kInnerCiphertextBytes + 2 * kScalarBytes;
+std::size_t VoucherShape::entry_plaintext_bytes() const {
+  return kAeadKeyBytes + EncodedTagSize(synthetic_max) + 2 * kScalarBytes;
 }
 
+std::size_t VoucherShape::outer_entry_bytes() const {
+  return kPointBytes + entry_plaintext_bytes() + kSingleUseSealOverhead;
+}
+
+std::size_t VoucherShape::middle_bytes() const { return kInnerCiphertextBytes + kSealOverhead; }
+
 std::size_t VoucherShape::total_bytes() const {
-  return kVoucherHeaderBytes + static_cast<std::size_t>(entry_count) * kOuterEntryBytes +
-         middle_plaintext_bytes() + kSealOverhead;
+  return kVoucherHeaderBytes + static_cast<std::size_t>(entry_count) * outer_entry_bytes() +
+         middle_bytes();
 }
 
 std::array<std::uint8_t, kVoucherHeaderBytes> EncodeVoucherHeader(const VoucherHeader& header) {

@@ -11,7 +11,7 @@
 namespace hashveil::psi {
 namespace {
 
-using OuterEntry = std::array<std::uint8_t, kOuterEntryBytes>;
+using OuterEntry = std::vector<std::uint8_t>;
 using HeaderBytes = std::array<std::uint8_t, kVoucherHeaderBytes>;
 using AssociatedData = std::vector<std::uint8_t>;
 
@@ -19,53 +19,54 @@ Status MultiplicationFailed() {
   return Status::Internal("a scalar multiplication produced the identity");
 }
 
-OuterEntry SealEntry(const Point& q, const AeadKey& key, const AeadKey& rkey,
+OuterEntry SealEntry(const Point& q, const AeadKey& key, const SecretBytes& plaintext,
                      const AssociatedData& ad) {
-  OuterEntry entry{};
-  std::copy(q.bytes.begin(), q.bytes.end(), entry.begin());
-  const auto ct = SealWithSingleUseKey(key, rkey.span(), ad);
-  std::copy(ct.begin(), ct.end(), entry.begin() + kPointBytes);
+  OuterEntry entry(q.bytes.begin(), q.bytes.end());
+  const auto ct = SealWithSingleUseKey(key, plaintext.span(), ad);
+  entry.insert(entry.end(), ct.begin(), ct.end());
   return entry;
 }
 
-// Step 4 for probe point h = H(y) and slot point p_w. Sealed under KDF(S) when `opens`, else
-// under a random key (synthetic vouchers, low-quality images); both are computed either way.
-Result<OuterEntry> ProbeEntry(const Point& h, const Point& p_w, const Point& l, bool opens,
-                              const AeadKey& rkey, const AssociatedData& ad,
+// Step 7 for probe point h = H(y) and p = P_y, what the DB decodes y to. Sealed under KDF(S)
+// when `opens`, else under a random key (synthetic vouchers, low-quality images); both are
+// computed either way.
+Result<OuterEntry> ProbeEntry(const Element& h, const Element& p, const PrecomputedElement& l,
+                              bool opens, const SecretBytes& plaintext, const AssociatedData& ad,
                               RandomSource& random) {
   const Scalar beta = Scalar::Random(random);
   const Scalar gamma = Scalar::Random(random);
-  auto beta_h = Mul(beta, h);
-  auto beta_p = Mul(beta, p_w);
-  auto gamma_l = Mul(gamma, l);
-  if (!beta_h.ok() || !beta_p.ok() || !gamma_l.ok()) return MultiplicationFailed();
-  auto q = Add(*beta_h, MulBase(gamma));
-  auto s = Add(*beta_p, *gamma_l);
-  if (!q.ok() || !s.ok()) return MultiplicationFailed();
-  const AeadKey derived = DeriveKeyFromPoint(*s);
+  const Element q = h.Mul(beta) + Element::MulBase(gamma);
+  const Element s = p.Mul(beta) + l.Mul(gamma);
+  if (q.IsIdentity() || s.IsIdentity()) return MultiplicationFailed();
+  const AeadKey derived = DeriveKeyFromPoint(s.Encode());
   const AeadKey unopenable = RandomAeadKey(random);
-  return SealEntry(*q, opens ? derived : unopenable, rkey, ad);
+  return SealEntry(q.Encode(), opens ? derived : unopenable, plaintext, ad);
 }
 
-// Step 5: Q = beta*G, S = beta*L = alpha*Q, so this entry opens for the server.
-Result<OuterEntry> SyntheticOpener(const Point& l, const AeadKey& rkey, const AssociatedData& ad,
-                                   RandomSource& random) {
+// Step 8: Q = beta*G, S = beta*L = alpha*Q, so this entry opens for the server.
+Result<OuterEntry> SyntheticOpener(const PrecomputedElement& l, const SecretBytes& plaintext,
+                                   const AssociatedData& ad, RandomSource& random) {
   const Scalar beta = Scalar::Random(random);
-  auto s = Mul(beta, l);
-  if (!s.ok()) return MultiplicationFailed();
-  return SealEntry(MulBase(beta), DeriveKeyFromPoint(*s), rkey, ad);
+  const Element s = l.Mul(beta);
+  if (s.IsIdentity()) return MultiplicationFailed();
+  return SealEntry(Element::MulBase(beta).Encode(), DeriveKeyFromPoint(s.Encode()), plaintext, ad);
 }
 
-// tag || adct || share x || share y.
-SecretBytes MiddlePlaintext(const Tag& tag, std::span<const std::uint8_t> adct, const Share& share,
-                            std::size_t size) {
-  SecretBytes middle(size);
+void WipeTag(Tag& tag) {
+  SecureWipe(&tag.x, sizeof tag.x);
+  SecureWipe(tag.values.data(), tag.values.size() * sizeof(FieldElement));
+}
+
+// rkey || tag || share x || share y: what an opened entry gives the server. Wipes the tag.
+SecretBytes EntryPlaintext(const AeadKey& rkey, Tag& tag, const Share& share, std::size_t size) {
+  SecretBytes plaintext(size);
+  std::uint8_t* out = std::copy(rkey.span().begin(), rkey.span().end(), plaintext.data());
   const std::vector<std::uint8_t> encoded_tag = EncodeTag(tag);
-  std::uint8_t* out = std::copy(encoded_tag.begin(), encoded_tag.end(), middle.data());
-  out = std::copy(adct.begin(), adct.end(), out);
+  WipeTag(tag);
+  out = std::copy(encoded_tag.begin(), encoded_tag.end(), out);
   out = std::copy(share.x.bytes().begin(), share.x.bytes().end(), out);
   std::copy(share.y.bytes().begin(), share.y.bytes().end(), out);
-  return middle;
+  return plaintext;
 }
 
 // The per-image values held in plain types (the wiping types hold the rest): wiped when Build
@@ -76,7 +77,7 @@ class PlainImageValues {
       : probes_(probes), choices_(choices) {}
   ~PlainImageValues() {
     for (matcher::MatchKey& key : probes_) SecureWipe(key.data(), key.size());
-    SecureWipe(&choices_.tag_x, sizeof choices_.tag_x);
+    SecureWipe(&choices_.synthetic_tag_x, sizeof choices_.synthetic_tag_x);
     SecureWipe(choices_.synthetic_tag_values.data(),
                choices_.synthetic_tag_values.size() * sizeof(FieldElement));
     SecureWipe(&choices_.synthetic_draw_ppm, sizeof choices_.synthetic_draw_ppm);
@@ -90,17 +91,12 @@ class PlainImageValues {
   ImageChoices& choices_;
 };
 
-void WipeTag(Tag& tag) {
-  SecureWipe(&tag.x, sizeof tag.x);
-  SecureWipe(tag.values.data(), tag.values.size() * sizeof(FieldElement));
-}
-
 }  // namespace
 
 VoucherShape VoucherBuilder::ShapeOf(const hashdb::ClientDb& db) {
   const hashdb::ClientDbParams& params = db.params();
   return {.epoch = params.epoch,
-          .entry_count = params.key_scheme.probes * params.cuckoo_functions,
+          .entry_count = params.key_scheme.probes,
           .synthetic_max = params.synthetic_max,
           .db_digest = db.digest()};
 }
@@ -110,10 +106,6 @@ Result<std::unique_ptr<VoucherBuilder>> VoucherBuilder::Create(const hashdb::Cli
                                                                std::string_view account_name) {
   const hashdb::ClientDbParams& params = db.params();
   HV_RETURN_IF_ERROR(params.key_scheme.Validate());
-  if (params.cuckoo_functions < 1 || params.cuckoo_functions > kMaxCuckooFunctions ||
-      params.cuckoo_functions > params.slot_count) {
-    return Status::InvalidInput("DB's cuckoo function count is out of range");
-  }
   if (params.synthetic_max > kMaxSyntheticTags) {
     return Status::InvalidInput("DB's synthetic cap is out of range");
   }
@@ -124,8 +116,10 @@ Result<std::unique_ptr<VoucherBuilder>> VoucherBuilder::Create(const hashdb::Cli
     return Status::FailedPrecondition(
         "account state was opened for other privacy parameters than the DB's");
   }
-  return std::unique_ptr<VoucherBuilder>(
-      new VoucherBuilder(db, account, std::string(account_name), ShapeOf(db)));
+  auto public_point = Element::Decode(params.public_point);
+  if (!public_point.ok()) return Status::InvalidInput("DB's public point is not valid");
+  return std::unique_ptr<VoucherBuilder>(new VoucherBuilder(
+      db, account, std::string(account_name), ShapeOf(db), PrecomputedElement(*public_point)));
 }
 
 Result<std::vector<std::uint8_t>> VoucherBuilder::Build(const VoucherInput& input,
@@ -149,44 +143,42 @@ Result<std::vector<std::uint8_t>> VoucherBuilder::Build(const VoucherInput& inpu
   }
   const bool synthetic = role == ImageRole::kSynthetic;
 
-  // Steps 1-3. Both the real and the synthetic inner layer, share and tag are computed, one of
-  // each is used. A synthetic voucher's inner layer seals zeros under a key nobody keeps: it
-  // opens for the server after the threshold (its share is a dummy, so it is set aside by
-  // detection), and must then hold nothing of the image.
+  // Steps 4-6. Both the real and the synthetic inner layer are computed, one is used. A
+  // synthetic voucher's inner layer seals zeros under a key nobody keeps: it opens for the
+  // server after the threshold (its share is a dummy, so detection sets it aside), and must then
+  // hold nothing of the image.
   const std::vector<std::uint8_t> real_adct = Seal(account_.adkey(), payload.span(), ad, random);
   const std::vector<std::uint8_t> zeros(payload.size());
-  const std::vector<std::uint8_t> synthetic_adct = Seal(RandomAeadKey(random), zeros, ad,
-                                                        random);
-  Share real_share = account_.polynomial().ShareAt(choices.share_x);
-  Share dummy_share{choices.share_x.Clone(), choices.dummy_share_y.Clone()};
-  Tag real_tag = account_.hkey().Evaluate(choices.tag_x);
-  Tag synthetic_tag{choices.tag_x, choices.synthetic_tag_values};
-  const SecretBytes middle = MiddlePlaintext(synthetic ? synthetic_tag : real_tag,
-                                             synthetic ? synthetic_adct : real_adct,
-                                             synthetic ? dummy_share : real_share,
-                                             shape_.middle_plaintext_bytes());
-  WipeTag(real_tag);
-  WipeTag(synthetic_tag);
+  const std::vector<std::uint8_t> synthetic_adct = Seal(RandomAeadKey(random), zeros, ad, random);
   const AeadKey rkey = RandomAeadKey(random);
-  const std::vector<std::uint8_t> rct = Seal(rkey, middle.span(), ad, random);
+  const std::vector<std::uint8_t> rct =
+      Seal(rkey, synthetic ? synthetic_adct : real_adct, ad, random);
 
-  // Steps 4-6.
+  // Step 7: one entry per probe, each with its own key's share and tag.
+  const std::size_t plaintext_bytes = shape_.entry_plaintext_bytes();
   std::vector<OuterEntry> entries;
   entries.reserve(shape_.entry_count);
   for (const matcher::MatchKey& probe : probes) {
-    const Point h = HashMatchKey(params.db_nonce, probe);
-    for (const std::uint64_t slot :
-         CuckooSlots(params.db_nonce, probe, params.slot_count, params.cuckoo_functions)) {
-      HV_ASSIGN_OR_RETURN(OuterEntry entry,
-                          ProbeEntry(h, db_.slot(slot), params.public_point,
-                                     matchable && role == ImageRole::kReal, rkey, ad, random));
-      entries.push_back(entry);
-    }
+    KeyIdentity identity = account_.IdentityOf(probe);
+    Tag tag = account_.hkey().Evaluate(identity.tag_x);
+    SecureWipe(&identity.tag_x, sizeof identity.tag_x);
+    const SecretBytes plaintext =
+        EntryPlaintext(rkey, tag, account_.polynomial().ShareAt(identity.share_x), plaintext_bytes);
+    HV_ASSIGN_OR_RETURN(const Element p, db_.ProbeValue(probe));
+    HV_ASSIGN_OR_RETURN(OuterEntry entry,
+                        ProbeEntry(HashMatchKeyElement(params.db_nonce, probe), p, public_point_,
+                                   matchable && role == ImageRole::kReal, plaintext, ad, random));
+    entries.push_back(std::move(entry));
   }
-  HV_ASSIGN_OR_RETURN(const OuterEntry opener,
-                      SyntheticOpener(params.public_point, rkey, ad, random));
+  // Step 8: the synthetic opener carries the image's synthetic share (x, z) and tag (x', r').
+  Tag synthetic_tag{choices.synthetic_tag_x, choices.synthetic_tag_values};
+  const SecretBytes synthetic_plaintext = EntryPlaintext(
+      rkey, synthetic_tag, Share{choices.synthetic_share_x.Clone(), choices.dummy_share_y.Clone()},
+      plaintext_bytes);
+  HV_ASSIGN_OR_RETURN(OuterEntry opener,
+                      SyntheticOpener(public_point_, synthetic_plaintext, ad, random));
   const std::size_t replaced = random.Uniform(entries.size());
-  if (synthetic) entries[replaced] = opener;
+  if (synthetic) entries[replaced] = std::move(opener);
   for (std::size_t i = entries.size(); i > 1; --i) {
     std::swap(entries[i - 1], entries[random.Uniform(i)]);
   }

@@ -9,9 +9,6 @@
 
 namespace hashveil::psi {
 
-// Q || SealWithSingleUseKey(KDF(S), rkey).
-inline constexpr std::size_t kOuterCiphertextBytes = kAeadKeyBytes + kSingleUseSealOverhead;
-inline constexpr std::size_t kOuterEntryBytes = kPointBytes + kOuterCiphertextBytes;
 // adct = Seal(adkey, payload).
 inline constexpr std::size_t kInnerCiphertextBytes = kVoucherPayloadBytes + kSealOverhead;
 

@@ -43,7 +43,9 @@ class AccountCliTest : public ScannerTest {
   psi::ThresholdResult Process(std::vector<psi::OpenedVoucher> opened) const {
     std::vector<psi::StoredCandidate> candidates;
     for (psi::OpenedVoucher& voucher : opened) {
-      if (voucher.candidate) candidates.push_back({voucher.header.id, std::move(*voucher.candidate)});
+      for (psi::Candidate& candidate : voucher.candidates) {
+        candidates.push_back({voucher.header.id, std::move(candidate)});
+      }
     }
     return psi::ProcessThreshold("alice", candidates, shape_, kThreshold).value();
   }

@@ -33,7 +33,7 @@ TEST_F(CExampleTest, WritesAVoucherTheServerOpens) {
   auto voucher = ReadFileBytes(voucher_path, 1 << 20);
   ASSERT_TRUE(voucher.ok());
   const psi::OpenedVoucher opened = Open(*voucher);
-  ASSERT_TRUE(opened.candidate.has_value());
+  ASSERT_FALSE(opened.candidates.empty());
 }
 
 TEST_F(CExampleTest, ReportsFailuresByExitCode) {

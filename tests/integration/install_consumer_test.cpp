@@ -31,7 +31,7 @@ class InstallConsumerTest : public ScannerTest {
     ASSERT_EQ(run.exit_code, 0) << run.err;
     auto bytes = ReadFileBytes(voucher, 1 << 20);
     ASSERT_TRUE(bytes.ok());
-    EXPECT_TRUE(Open(*bytes, account).candidate.has_value());
+    EXPECT_TRUE(!Open(*bytes, account).candidates.empty());
   }
 };
 

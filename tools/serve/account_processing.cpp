@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <set>
 
 #include "epoch_groups.h"
 #include "hashveil/hashdb/source_store.h"
@@ -28,7 +27,8 @@ std::string_view OutcomeName(Outcome outcome) {
 // What one group of epochs gave for an account.
 struct GroupRun {
   const psi::EpochGroup* group = nullptr;
-  std::uint64_t distinct_images = 0;  // distinct share x among the group's candidates
+  std::uint64_t distinct_images = 0;  // what t counts (ThresholdResult::distinct_images)
+  std::uint64_t distinct_keys = 0;    // distinct share x among the group's candidates
   Outcome outcome = Outcome::kBelowThreshold;
   std::optional<psi::AccountReport> revealed;  // kRevealed: verified against the originals
 };
@@ -47,16 +47,17 @@ std::string SummaryLine(const psi::AccountCounts& counts, const GroupRun& run) {
   const bool reported = revealed != nullptr && revealed->reportable();
   std::string_view outcome_name = OutcomeName(run.outcome);
   if (revealed != nullptr && !reported) outcome_name = "unverified";
-  return fmt::format("account={} vouchers={} candidates={} threshold={} reported={} "
-                     "distinct_images={} verified={} refused={} outcome={} flagged={} "
-                     "verified_entries={} unverified={} inconsistent={} epochs={}\n",
-                     counts.account, counts.vouchers, counts.candidates, run.group->threshold,
-                     reported ? "yes" : "no", run.distinct_images,
-                     revealed ? revealed->matches.size() : 0, counts.refused, outcome_name,
-                     run.outcome == Outcome::kTooManySynthetics ? "yes" : "no",
-                     revealed ? revealed->verified_entries() : 0,
-                     revealed ? revealed->unverified : 0, counts.inconsistent,
-                     fmt::join(revealed ? revealed->epochs : EpochsOf(*run.group), ","));
+  return fmt::format(
+      "account={} vouchers={} candidates={} threshold={} reported={} "
+      "distinct_images={} verified={} refused={} outcome={} flagged={} "
+      "verified_entries={} unverified={} inconsistent={} epochs={} "
+      "distinct_keys={}\n",
+      counts.account, counts.vouchers, counts.candidates, run.group->threshold,
+      reported ? "yes" : "no", run.distinct_images, revealed ? revealed->matches.size() : 0,
+      counts.refused, outcome_name, run.outcome == Outcome::kTooManySynthetics ? "yes" : "no",
+      revealed ? revealed->verified_entries() : 0, revealed ? revealed->unverified : 0,
+      counts.inconsistent, fmt::join(revealed ? revealed->epochs : EpochsOf(*run.group), ","),
+      run.distinct_keys);
 }
 
 // Adds a reportable group's report to the account's: every group that crossed its own
@@ -72,15 +73,6 @@ void Merge(std::optional<psi::AccountReport>& into, psi::AccountReport report) {
   into->unverified += report.unverified;
   for (auto& match : report.matches) into->matches.push_back(std::move(match));
   into->unopened.insert(into->unopened.end(), report.unopened.begin(), report.unopened.end());
-}
-
-std::uint64_t DistinctShares(std::span<const psi::StoredCandidate> candidates) {
-  std::set<std::vector<std::uint8_t>> xs;
-  for (const auto& stored : candidates) {
-    const auto x = stored.candidate.share.x.bytes();
-    xs.emplace(x.begin(), x.end());
-  }
-  return xs.size();
 }
 
 }  // namespace
@@ -122,12 +114,6 @@ Result<ProcessingSummary> AccountProcessing::RunOnce() {
 Result<std::string> AccountProcessing::ProcessAccount(psi::ShareStore& store,
                                                       const psi::AccountCounts& counts,
                                                       std::uint64_t& reports_written) {
-  // Below every group's t in total, ProcessThreshold can only answer "below": skip loading.
-  std::uint32_t lowest = groups_.front().threshold;
-  for (const psi::EpochGroup& group : groups_) lowest = std::min(lowest, group.threshold);
-  if (counts.distinct_shares < lowest) {
-    return SummaryLine(counts, {.group = &groups_.front(), .distinct_images = counts.distinct_shares});
-  }
   HV_ASSIGN_OR_RETURN(auto candidates, store.LoadCandidates(counts.account));
   std::vector<GroupRun> runs;
   for (const psi::EpochGroup& group : groups_) {
@@ -136,10 +122,12 @@ Result<std::string> AccountProcessing::ProcessAccount(psi::ShareStore& store,
     for (auto& stored : candidates) {
       if (group.shapes.contains(stored.epoch)) mine.push_back(std::move(stored));
     }
-    GroupRun run{.group = &group, .distinct_images = DistinctShares(mine)};
-    if (run.distinct_images >= group.threshold) {
+    GroupRun run{.group = &group};
+    if (!mine.empty()) {
       HV_ASSIGN_OR_RETURN(auto result, psi::ProcessThreshold(counts.account, mine, group));
       run.outcome = result.outcome;
+      run.distinct_images = result.distinct_images;
+      run.distinct_keys = result.distinct_keys;
       if (run.outcome == Outcome::kRevealed) {
         run.revealed = psi::VerifyRevealed(
             counts, std::move(result),
@@ -160,6 +148,7 @@ Result<std::string> AccountProcessing::ProcessAccount(psi::ShareStore& store,
     if (!run.revealed || !run.revealed->reportable()) continue;
     if (shown.group == nullptr) shown.group = run.group;
     shown.distinct_images += run.distinct_images;
+    shown.distinct_keys += run.distinct_keys;
     Merge(report, std::move(*run.revealed));
   }
   if (report) {

@@ -36,7 +36,7 @@ IntakeOutcome VoucherIntake::Submit(std::string_view account,
   // voucher").
   if (!*recorded) return {.kind = IntakeOutcome::Kind::kDuplicate};
   return {.kind = IntakeOutcome::Kind::kAccepted,
-          .candidate = opened->candidate.has_value(),
+          .candidate = !opened->candidates.empty(),
           .inconsistent = opened->inconsistency != nullptr};
 }
 

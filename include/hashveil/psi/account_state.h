@@ -134,6 +134,9 @@ class AccountState {
   // DeriveImageChoices(fkey(), base_key, s).
   virtual ImageChoices ChoicesFor(const matcher::MatchKey& base_key) const = 0;
 
+  // DeriveKeyIdentity(fkey(), key): the share x and tag input of a real entry for probe `key`.
+  virtual KeyIdentity IdentityOf(const matcher::MatchKey& key) const = 0;
+
   // The image's role (ImageRole), atomically with recording it: kReal when its draw is >= p_syn;
   // otherwise kSynthetic if it was made synthetic before, or if fewer than s images are
   // synthetic (then recorded, persisted before returning); else kWithheld.

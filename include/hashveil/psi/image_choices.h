@@ -1,7 +1,9 @@
-// Every per-image value of a voucher as a PRF of the account's fkey and the image's base key
-// k0 (docs/design.md section 5): the same image, sent again or from another device of the account,
-// yields the same share, tag and synthetic decision, so it counts once and a repeat looks the
-// same to the server whether the first voucher was real or synthetic.
+// The per-image and per-key values of a voucher, as PRFs of the account's fkey
+// (docs/protocol.md 1.4). A real entry's share and tag come from the probe key it was made for, so
+// every copy of a known image whose probe opens the same DB key gives the same share and tag and
+// counts once (protocol v2). The synthetic decision and a synthetic voucher's share and tag come
+// from the image's base key k0, in PRF domains of their own, so a repeat of an image looks the
+// same whether it was real or synthetic, and no synthetic identity ever equals a key's.
 #pragma once
 
 #include <array>
@@ -22,12 +24,12 @@ inline constexpr std::uint32_t kPartsPerMillion = 1'000'000;
 // without storing its key.
 using BaseKeyTag = std::array<std::uint8_t, kBaseKeyTagBytes>;
 
-// Move-only (holds scalars, which wipe themselves).
+// The per-image values, from k0. Move-only (holds scalars, which wipe themselves).
 struct ImageChoices {
-  Scalar share_x;          // x: the share's x-coordinate, never zero
-  Scalar dummy_share_y;    // z: a synthetic voucher sends the share (x, z)
-  FieldElement tag_x = 0;  // x': the DHF input
-  // r': a synthetic voucher's tag is (x', these s values), uniform in F_p.
+  // A synthetic voucher's share (x, z) and tag (x', r'_1..r'_s); x never zero, r' uniform in F_p.
+  Scalar synthetic_share_x;
+  Scalar dummy_share_y;
+  FieldElement synthetic_tag_x = 0;
   std::vector<FieldElement> synthetic_tag_values;
   // Uniform in [0, 10^6): the image is a synthetic candidate iff this is < p_syn in ppm.
   std::uint32_t synthetic_draw_ppm = 0;
@@ -40,5 +42,14 @@ struct ImageChoices {
 // Precondition: synthetic_max <= kMaxSyntheticTags.
 ImageChoices DeriveImageChoices(const PrfKey& fkey, const matcher::MatchKey& base_key,
                                 std::uint32_t synthetic_max);
+
+// A match key's identity in the account: the share x (never zero) and tag input x' of every
+// real entry made for that probe key. When the entry opens, the key is a DB key, so the server
+// counts distinct DB keys, not distinct copies.
+struct KeyIdentity {
+  Scalar share_x;
+  FieldElement tag_x = 0;
+};
+KeyIdentity DeriveKeyIdentity(const PrfKey& fkey, const matcher::MatchKey& key);
 
 }  // namespace hashveil::psi

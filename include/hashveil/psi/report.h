@@ -36,6 +36,8 @@ struct AccountReport {
   AccountCounts counts;
   std::vector<std::uint64_t> epochs;  // of the DBs whose shares were combined, ascending
   std::uint32_t threshold = 0;
+  std::uint64_t distinct_keys = 0;    // ThresholdResult's: distinct share x
+  std::uint64_t distinct_images = 0;  // ThresholdResult's: what t counts
   std::uint64_t real_images = 0;
   std::vector<VerifiedMatch> matches;  // the verified revealed vouchers, in arrival order
   std::uint64_t unverified = 0;        // revealed vouchers that verified against no original
@@ -61,9 +63,10 @@ AccountReport VerifyRevealed(const AccountCounts& counts, ThresholdResult reveal
                              std::span<const hashdb::PublishedEntry> originals,
                              std::uint64_t epoch, std::uint32_t threshold);
 
-// The report as JSON (docs/protocol.md, "Reports"): counts, and per verified match its voucher
-// id, epoch, DB entry, distance, sources, quality, metadata (hex) and the derivative's PNG file
-// name. Never an original or a user hash.
+// The report as JSON (docs/protocol.md, "Reports"): counts; per verified match its voucher id,
+// epoch, DB entry, distance, sources, quality, metadata (hex) and the derivative's PNG file name;
+// and per distinct DB entry (one original hash) the vouchers that matched it. Never an original
+// or a user hash.
 std::string AccountReportJson(const AccountReport& report);
 
 // Writes DIR/ACCOUNT.json and, per verified match, DIR/ACCOUNT.VOUCHERID.png, each atomically.

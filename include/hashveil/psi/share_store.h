@@ -7,8 +7,9 @@
 // the current one is never added (the server's rollback floor). Per account the ids of the
 // vouchers it received with their epochs (so a retried upload counts once), how many were
 // refused by the public checks, how many were inconsistent, and for each candidate its epoch,
-// share, tag and inner ciphertext. A voucher that opened nothing leaves only its random id and
-// epoch. Below the threshold, nothing in the store says which candidates are real.
+// share, tag and inner ciphertext (one row per opened entry). A voucher that opened nothing
+// leaves only its random id and epoch. Below the threshold, nothing in the store says which
+// candidates are real.
 #pragma once
 
 #include <cstdint>
@@ -56,8 +57,9 @@ inline constexpr std::int64_t kDefaultTransitionSeconds = 72 * 3600;
 struct AccountCounts {
   std::string account;
   std::uint64_t vouchers = 0;         // distinct voucher ids received (refused ones excluded)
-  std::uint64_t candidates = 0;       // vouchers that opened
-  std::uint64_t distinct_shares = 0;  // candidates with distinct share x (distinct images)
+  std::uint64_t candidates = 0;       // vouchers that opened (one or more entries)
+  // Distinct share x among the opened entries: distinct DB keys matched, plus synthetic ones.
+  std::uint64_t distinct_shares = 0;
   std::uint64_t refused = 0;          // vouchers refused by the public checks (never opened)
   // Vouchers whose entries opened but made no well-formed candidate (OpenedVoucher::
   // inconsistency): accepted like any other, so the client learns nothing; counted here only.
@@ -70,6 +72,7 @@ struct AccountVoucher {
   const OpenedVoucher& voucher;
 };
 
+// One opened entry of a voucher (a voucher whose probes opened two DB keys has two).
 struct StoredCandidate {
   VoucherId id{};
   Candidate candidate;

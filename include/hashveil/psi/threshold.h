@@ -1,12 +1,15 @@
-// Threshold processing of one account's candidates (docs/design.md section 5, "Server"): count the
-// distinct images (distinct share x), and once there are at least t, run detection over their
-// tags to separate real from synthetic, rebuild adkey from t real shares (Lagrange at 0) and
-// open the inner layer of every real candidate. Below t, or when detection cannot separate
-// (more than s synthetics), nothing is opened and nothing is lost: the candidates stay stored.
+// Threshold processing of one account's candidates (docs/design.md section 5, "Server"). A
+// candidate is one opened entry; its share x is its identity: one DB key (protocol v2: every
+// copy of a known image that opens that key gives the same share), or one synthetic image.
+// Identities opened by one voucher are one image. Once there are at least t images, detection
+// over one tag per identity separates real from synthetic; with real identities of at least t
+// images, adkey is rebuilt from t real shares (Lagrange at 0) and the inner layer of every
+// voucher with a real entry is opened. Below t, or when detection cannot separate (more than s
+// synthetics), nothing is opened and nothing is lost: the candidates stay stored.
 //
 // Across DB epochs (docs/protocol.md 3.3): candidates of several epochs go through one run only
 // when their shares lie on one polynomial, i.e. the device derived them for the same t, s and
-// p_syn (and base keys of the same k, so one image keeps one share x); each candidate's inner
+// p_syn (and keys of the same k, so one DB key keeps one share x); each candidate's inner
 // layer is opened with the associated data of its own epoch's DB.
 #pragma once
 
@@ -41,10 +44,15 @@ struct ThresholdResult {
     kTooManySynthetics,  // detection failed: flag the account for a look, nothing revealed
   };
   Outcome outcome = Outcome::kBelowThreshold;
-  std::uint64_t distinct_images = 0;  // distinct share x among the candidates
-  std::uint64_t real_images = 0;      // distinct images detected as real (kRevealed only)
-  // Every candidate of a real image whose inner layer opened, in arrival order (the same image
-  // sent twice appears twice, under each voucher id).
+  // Distinct share x among the candidates: distinct DB keys matched, and synthetic images.
+  std::uint64_t distinct_keys = 0;
+  // Distinct images: identities joined when one voucher opened entries of both. This is what
+  // t counts (an honest server opens nothing with fewer; docs/protocol.md 4).
+  std::uint64_t distinct_images = 0;
+  std::uint64_t real_keys = 0;    // identities detected as real (kRevealed only)
+  std::uint64_t real_images = 0;  // images among them (kRevealed only)
+  // Every voucher with a real entry whose inner layer opened, once, in arrival order (copies of
+  // one image appear under each voucher id).
   std::vector<RevealedVoucher> revealed;
   // Candidates of real images whose inner layer did not open or parse (a client that lied).
   std::vector<VoucherId> unopened;

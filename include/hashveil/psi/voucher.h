@@ -2,13 +2,16 @@
 //
 // A voucher is one fixed-size byte string per image:
 //   header   version (1) || DB epoch (u64) || voucher id (16) || outer entry count (u32)
-//   outer    entry_count x (Q (32) || SealWithSingleUseKey(KDF(S), rkey) (64))
-//   middle   Seal(rkey, tag || adct || share x || share y)
+//   outer    entry_count (= P, one per probe) x
+//              (Q (32) || SealWithSingleUseKey(KDF(S), rkey || tag || share x || share y))
+//   middle   Seal(rkey, adct)
 //   inner    adct = Seal(adkey, payload), inside the middle layer
+// Each entry carries the share and tag of its own probe key (protocol v2): an entry opens only
+// when its key is a DB key, so what the server counts is distinct DB keys.
 // Every ciphertext has VoucherAssociatedData as associated data: the header, the account the
 // voucher is filed under and the digest of the DB it was made against. So no layer can be moved
 // to another voucher, and a voucher filed under another account (or checked against another DB)
-// opens nothing. Its size depends only on the DB's parameters (P*c entries, s tag values),
+// opens nothing. Its size depends only on the DB's parameters (P entries, s tag values),
 // never on the image or on whether it matched or was made synthetic.
 #pragma once
 
@@ -24,8 +27,9 @@
 
 namespace hashveil::psi {
 
-// Version 2 binds the account and the DB digest (version 1 bound the header only).
-inline constexpr std::uint8_t kVoucherVersion = 2;
+// Version 3 (protocol v2): one entry per probe, each with its key's share and tag. Version 2
+// (one share per voucher, from the image's base key) is refused as unsupported.
+inline constexpr std::uint8_t kVoucherVersion = 3;
 inline constexpr std::size_t kVoucherIdBytes = 16;
 inline constexpr std::size_t kVoucherHeaderBytes = 1 + 8 + kVoucherIdBytes + 4;
 // Caller metadata travels in the payload, zero-padded to this length.
@@ -33,9 +37,9 @@ inline constexpr std::size_t kMaxVoucherMetadataBytes = 256;
 // The payload: PDQ hash (32) || quality (1) || derivative || metadata length (u16) || metadata.
 inline constexpr std::size_t kVoucherPayloadBytes =
     32 + 1 + matcher::kVisualDerivativeBytes + 2 + kMaxVoucherMetadataBytes;
-// Upper bound on outer entries (P*c) a voucher may declare, so no parser allocates from an
-// unchecked size: KeyScheme::kMaxProbes probes of at most 4 cuckoo slots each.
-inline constexpr std::uint32_t kMaxVoucherEntries = 4096 * 4;
+// Upper bound on outer entries (P) a voucher may declare, so no parser allocates from an
+// unchecked size: KeyScheme::kMaxProbes.
+inline constexpr std::uint32_t kMaxVoucherEntries = 4096;
 
 using VoucherId = std::array<std::uint8_t, kVoucherIdBytes>;
 using DbDigest = std::array<std::uint8_t, 32>;  // the client DB's BLAKE2b-256 digest
@@ -43,11 +47,16 @@ using DbDigest = std::array<std::uint8_t, 32>;  // the client DB's BLAKE2b-256 d
 // What the server needs to know of the DB to read a voucher.
 struct VoucherShape {
   std::uint64_t epoch = 0;
-  std::uint32_t entry_count = 0;    // P * c
+  std::uint32_t entry_count = 0;    // P
   std::uint32_t synthetic_max = 0;  // s: values per tag
   DbDigest db_digest{};             // bound into every layer's associated data
 
-  std::size_t middle_plaintext_bytes() const;
+  // rkey || tag || share x || share y.
+  std::size_t entry_plaintext_bytes() const;
+  // Q || SealWithSingleUseKey(KDF(S), entry plaintext).
+  std::size_t outer_entry_bytes() const;
+  // Seal(rkey, adct).
+  std::size_t middle_bytes() const;
   std::size_t total_bytes() const;
   friend bool operator==(const VoucherShape&, const VoucherShape&) = default;
 };

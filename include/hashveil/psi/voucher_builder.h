@@ -4,20 +4,22 @@
 // key k0 (the first probe: table 0's unflipped key), the synthetic decision (the account state
 // records it), then
 //   1. adct = Seal(adkey, payload)                       (payload of one fixed length)
-//   2. share (x, f(x)) and tag DHF(hkey, x'); synthetic: (x, z) and (x', r') from the PRF
-//   3. rct = Seal(rkey, tag || adct || share) with a fresh rkey
-//   4. per probe y and each of its c slots w: fresh beta, gamma;
-//      Q = beta*H(y) + gamma*G, S = beta*P_w + gamma*L, ct = Seal(KDF(S), rkey)
-//   5. synthetic: the probes' entries are sealed under random keys and one of them is replaced by
-//      Q = beta*G, S = beta*L, which opens for the server exactly as one real match does; its
-//      inner layer seals zeros under a key nobody keeps (nothing of the image). Withheld (the
-//      image's synthetic draw is below p_syn but the cap is reached): every entry is sealed
-//      under a random key, as for a non-matching image (AccountState::DecideRole says why);
-//   6. shuffle the entries.
-// Constant work: every voucher computes all P*c entries and the synthetic opener, real or
-// synthetic, matching or not (3 variable-base and 1 fixed-base scalar multiplications per
-// entry). An image of quality below 50 gets the same voucher with every entry sealed under a
-// random key, so it can never match (flat images collide).
+//   2. rct = Seal(rkey, adct) with a fresh rkey
+//   3. per probe y: its key's share (x_y, f(x_y)) and tag DHF(hkey, x'_y), x_y and x'_y PRFs of
+//      y (AccountState::IdentityOf); fresh beta, gamma; P_y the DB's point for y;
+//      Q = beta*H(y) + gamma*G, S = beta*P_y + gamma*L, ct = Seal(KDF(S), rkey || tag || share)
+//   4. synthetic: the probes' entries are sealed under random keys and one of them is replaced by
+//      Q = beta*G, S = beta*L, which opens for the server exactly as one real match does, with
+//      the image's synthetic share (x, z) and tag (x', r') from k0; its inner layer seals zeros
+//      under a key nobody keeps (nothing of the image). Withheld (the image's synthetic draw is
+//      below p_syn but the cap is reached): every entry is sealed under a random key, as for a
+//      non-matching image (AccountState::DecideRole says why);
+//   5. shuffle the entries.
+// Constant work: every voucher computes all P entries and the synthetic opener, real or
+// synthetic, matching or not. An image of quality below 50 gets the same voucher with every
+// entry sealed under a random key, so it can never match (flat images collide).
+// Copies of one known image (re-encodes, resizes, re-sends) that open the same DB key give the
+// same share and tag, so the server counts them once.
 // The client never learns whether anything matched.
 #pragma once
 
@@ -64,12 +66,17 @@ class VoucherBuilder {
 
  private:
   VoucherBuilder(const hashdb::ClientDb& db, AccountState& account, std::string account_name,
-                 VoucherShape shape)
-      : db_(db), account_(account), account_name_(std::move(account_name)), shape_(shape) {}
+                 VoucherShape shape, PrecomputedElement public_point)
+      : db_(db),
+        account_(account),
+        account_name_(std::move(account_name)),
+        shape_(shape),
+        public_point_(std::move(public_point)) {}
   const hashdb::ClientDb& db_;
   AccountState& account_;
   const std::string account_name_;
   VoucherShape shape_;
+  const PrecomputedElement public_point_;  // L, with a table for gamma*L
 };
 
 }  // namespace hashveil::psi

@@ -1,6 +1,6 @@
 // DB updates on the server side (docs/service.md, "DB updates"; docs/protocol.md 3.3): the share
 // store keeps one DB per epoch, the newest current and the previous one accepted until its
-// transition deadline, refuses an older epoch, and migrates a schema-2 store without losing a
+// transition deadline, refuses an older epoch, and migrates a schema-2 or 3 store without losing a
 // voucher; shares of two epochs combine exactly when the device derived them for the same t, s
 // and p_syn, and a known image counts once across epochs whatever its entry index.
 #include <gtest/gtest.h>
@@ -29,7 +29,6 @@ class EpochRolloverTest : public testing::VoucherTest {
   std::unique_ptr<hashdb::ClientDb> DbOverMembers(hashdb::DbBuildOptions options,
                                                   std::uint64_t epoch, const std::string& name) {
     options.epoch = epoch;
-    options.load = 0.5;
     options.threads = 1;
     const auto path = dir_ / (name + ".hvdb");
     auto built = hashdb::BuildClientDb(members_, options, secret_, publisher_, *random_, path,
@@ -65,7 +64,7 @@ class EpochRolloverTest : public testing::VoucherTest {
     const auto builder = VoucherBuilder::Create(db, account, kAccount).value();
     const auto opened = MakeOpener(db)->Open(Build(*builder, InputFor(hash)), kAccount);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    ASSERT_TRUE(opened->candidate.has_value());
+    ASSERT_EQ(opened->candidates.size(), 1u);
     ASSERT_TRUE(store.Record(kAccount, *opened).ok());
   }
 
@@ -253,7 +252,7 @@ TEST_F(EpochRolloverTest, ASchemaTwoStoreIsMigratedWithoutLosingAVoucher) {
   for (int i = 0; i < 2; ++i) {
     const auto voucher = Build(*client.builder, InputFor(members_[i].hash));
     opened.push_back(client.opener->Open(voucher, kAccount).value());
-    ASSERT_TRUE(opened.back().candidate.has_value());
+    ASSERT_EQ(opened.back().candidates.size(), 1u);
   }
   {
     sqlite3* db = nullptr;
@@ -286,7 +285,7 @@ TEST_F(EpochRolloverTest, ASchemaTwoStoreIsMigratedWithoutLosingAVoucher) {
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     for (const OpenedVoucher& voucher : opened) {
-      const auto& c = *voucher.candidate;
+      const auto& c = voucher.candidates.front();
       const auto tag = EncodeTag(c.tag);
       sqlite3_prepare_v2(db, "INSERT INTO vouchers VALUES ('alice', ?)", -1, &row, nullptr);
       sqlite3_bind_blob(row, 1, voucher.header.id.data(), kVoucherIdBytes, SQLITE_TRANSIENT);
@@ -340,8 +339,86 @@ TEST_F(EpochRolloverTest, ASchemaTwoStoreIsMigratedWithoutLosingAVoucher) {
   EXPECT_EQ(reopened->LoadServedDbs().value().at(0).params, served);
 }
 
+// A store written by schema 3 (protocol 1: one candidate per voucher), made with schema 3's own
+// SQL: opening it keeps every candidate, allows one row per opened entry, and forgets its DBs'
+// p_syn and k, so protocol-1 shares never combine with protocol-2 ones (docs/protocol.md 3.2).
+TEST_F(EpochRolloverTest, ASchemaThreeStoreKeepsItsCandidatesAndNeverCombinesThem) {
+  const Client client = MakeClient(2, Options(2));
+  const ServedDbParams served = Served(*client.db);
+  OpenedVoucher opened =
+      client.opener->Open(Build(*client.builder, InputFor(members_[0].hash)), kAccount).value();
+  ASSERT_EQ(opened.candidates.size(), 1u);
+  const Candidate& c = opened.candidates.front();
+  const auto path = dir_ / "v3.sqlite";
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* schema3 =
+        "CREATE TABLE served_dbs (epoch INTEGER PRIMARY KEY, entry_count INTEGER NOT NULL,"
+        "  synthetic_max INTEGER NOT NULL, threshold INTEGER NOT NULL,"
+        "  synthetic_rate_ppm INTEGER, key_bits INTEGER, public_point BLOB NOT NULL,"
+        "  db_digest BLOB NOT NULL, accepted_until INTEGER);"
+        "CREATE TABLE accounts (name TEXT PRIMARY KEY, refused INTEGER NOT NULL DEFAULT 0,"
+        "  inconsistent INTEGER NOT NULL DEFAULT 0);"
+        "CREATE TABLE vouchers (account TEXT NOT NULL, voucher_id BLOB NOT NULL,"
+        "  epoch INTEGER NOT NULL, PRIMARY KEY (account, voucher_id));"
+        "CREATE TABLE candidates (seq INTEGER PRIMARY KEY, account TEXT NOT NULL,"
+        "  voucher_id BLOB NOT NULL, share_x BLOB NOT NULL, share_y BLOB NOT NULL,"
+        "  tag BLOB NOT NULL, adct BLOB NOT NULL, epoch INTEGER NOT NULL,"
+        "  UNIQUE (account, voucher_id));"
+        "CREATE INDEX candidates_by_account ON candidates (account, share_x);"
+        "INSERT INTO accounts (name) VALUES ('alice');"
+        "PRAGMA user_version = 3;";
+    ASSERT_EQ(sqlite3_exec(db, schema3, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_stmt* row = nullptr;
+    sqlite3_prepare_v2(db, "INSERT INTO served_dbs VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)", -1, &row,
+                       nullptr);
+    sqlite3_bind_int64(row, 1, static_cast<std::int64_t>(served.shape.epoch));
+    sqlite3_bind_int64(row, 2, served.shape.entry_count);
+    sqlite3_bind_int64(row, 3, served.shape.synthetic_max);
+    sqlite3_bind_int64(row, 4, served.threshold);
+    sqlite3_bind_int64(row, 5, *served.synthetic_rate_ppm);
+    sqlite3_bind_int64(row, 6, *served.key_bits);
+    sqlite3_bind_blob(row, 7, served.public_point.bytes.data(), 32, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(row, 8, served.shape.db_digest.data(), 32, SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(row), SQLITE_DONE);
+    sqlite3_finalize(row);
+    const auto tag = EncodeTag(c.tag);
+    sqlite3_prepare_v2(db,
+                       "INSERT INTO candidates (account, voucher_id, share_x, share_y, tag,"
+                       " adct, epoch) VALUES ('alice', ?, ?, ?, ?, ?, ?)",
+                       -1, &row, nullptr);
+    sqlite3_bind_blob(row, 1, opened.header.id.data(), kVoucherIdBytes, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(row, 2, c.share.x.bytes().data(), kScalarBytes, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(row, 3, c.share.y.bytes().data(), kScalarBytes, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(row, 4, tag.data(), static_cast<int>(tag.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(row, 5, c.adct.data(), static_cast<int>(c.adct.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(row, 6, static_cast<std::int64_t>(served.shape.epoch));
+    ASSERT_EQ(sqlite3_step(row), SQLITE_DONE);
+    sqlite3_finalize(row);
+    sqlite3_close(db);
+  }
+  auto store = ShareStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const auto dbs = (*store)->LoadServedDbs().value();
+  ASSERT_EQ(dbs.size(), 1u);
+  EXPECT_FALSE(dbs[0].params.synthetic_rate_ppm.has_value());
+  EXPECT_FALSE(dbs[0].params.key_bits.has_value());
+  const auto kept = (*store)->LoadCandidates("alice").value();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_TRUE(kept[0].candidate.share.x.Equals(c.share.x));
+  // A protocol-2 voucher with two opened entries keeps both rows.
+  Candidate second{
+      .share = {Scalar::FromUint64(7), Scalar::FromUint64(8)}, .tag = c.tag, .adct = c.adct};
+  second.tag.x += 1;
+  opened.header.id[0] ^= 1;
+  opened.candidates.push_back(std::move(second));
+  ASSERT_TRUE((*store)->Record("alice", opened).value());
+  EXPECT_EQ((*store)->LoadCandidates("alice").value().size(), 3u);
+}
+
 TEST_F(EpochRolloverTest, AStoreOfSchemaOneOrOfANewerSchemaIsRefused) {
-  for (const int version : {1, 4}) {
+  for (const int version : {1, 5}) {
     const auto path = dir_ / ("v" + std::to_string(version) + ".sqlite");
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);

@@ -39,8 +39,8 @@ TEST_F(ShareStoreBatchTest, EachVoucherCountsOnceWithinAndAcrossBatches) {
   const OpenedVoucher first = OpenedFor(client, members_[0].hash);
   const OpenedVoucher second = OpenedFor(client, members_[1].hash);
   const OpenedVoucher miss = OpenedFor(client, testing::RandomHash(*random_));
-  ASSERT_TRUE(first.candidate && second.candidate);
-  ASSERT_FALSE(miss.candidate);
+  ASSERT_TRUE(!first.candidates.empty() && !second.candidates.empty());
+  ASSERT_TRUE(miss.candidates.empty());
 
   const AccountVoucher batch[] = {{"alice", first}, {"bob", first}, {"alice", first},
                                   {"alice", miss}};

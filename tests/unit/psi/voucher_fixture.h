@@ -48,7 +48,6 @@ class VoucherTest : public ::testing::Test {
     for (std::size_t i = 0; i < count; ++i) {
       members_.push_back({RandomHash(*random_), 100, {"src-a", "src-b"}});
     }
-    options.load = 0.5;  // every key placed: these tests need each member in the table
     options.threads = 1;
     const auto db_path = dir_ / (name + ".hvdb");
     auto built = hashdb::BuildClientDb(members_, options, secret_, publisher_, *random_, db_path,

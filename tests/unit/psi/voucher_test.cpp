@@ -15,7 +15,6 @@ namespace {
 using testing::kAccount;
 
 constexpr std::size_t kHeader = kVoucherHeaderBytes;
-constexpr std::size_t kEntry = kPointBytes + kAeadKeyBytes + kSingleUseSealOverhead;
 
 class VoucherBuildTest : public testing::VoucherTest {};
 
@@ -47,15 +46,19 @@ TEST(VoucherPayloadTest, RoundTripsAndRefusesMalformedBytes) {
   EXPECT_EQ(EncodeVoucherPayload(payload).status().code(), StatusCode::kInvalidInput);
 }
 
-TEST_F(VoucherBuildTest, EveryVoucherHasTheSameSizeUnder8KbAtTheDefaults) {
-  hashdb::DbBuildOptions options;  // P = 16, c = 2, s = 64
+TEST_F(VoucherBuildTest, EveryVoucherHasTheSameSizeOneEntryPerProbe) {
+  hashdb::DbBuildOptions options;  // P = 16, s = 64
   options.synthetic_rate_ppm = 500'000;
   const auto db = MakeDb(40, options);
   auto account = MakeAccount(*db, "a");
   const auto builder = VoucherBuilder::Create(*db, *account, kAccount).value();
   const std::size_t expected = builder->shape().total_bytes();
-  EXPECT_LE(expected, 8192u);
-  EXPECT_EQ(builder->shape().entry_count, 32u);
+  EXPECT_EQ(builder->shape().entry_count, 16u);
+  // Per entry: Q, then rkey || tag (x' and s values) || share x || share y, sealed.
+  EXPECT_EQ(builder->shape().outer_entry_bytes(),
+            kPointBytes + kAeadKeyBytes + 8 * (64 + 1) + 2 * kScalarBytes + kSingleUseSealOverhead);
+  EXPECT_EQ(expected,
+            kHeader + 16 * builder->shape().outer_entry_bytes() + builder->shape().middle_bytes());
   for (const auto& member : members_) EXPECT_EQ(Build(*builder, InputFor(member.hash)).size(), expected);
   EXPECT_EQ(Build(*builder, InputFor(testing::RandomHash(*random_))).size(), expected);
   EXPECT_EQ(Build(*builder, InputFor(members_[0].hash, 10)).size(), expected);
@@ -67,7 +70,6 @@ TEST_F(VoucherBuildTest, EveryVoucherHasTheSameSizeUnder8KbAtTheDefaults) {
 TEST_F(VoucherBuildTest, NoEntryOfANonMemberOpensIn100kOuterEntries) {
   hashdb::DbBuildOptions options;
   options.key_scheme.probes = 64;
-  options.cuckoo_functions = 4;
   options.synthetic_rate_ppm = 0;
   const auto [db, account, builder, opener] = MakeClient(500, options);
   std::uint64_t entries = 0;
@@ -81,34 +83,24 @@ TEST_F(VoucherBuildTest, NoEntryOfANonMemberOpensIn100kOuterEntries) {
   EXPECT_EQ(opened, 0u);
 }
 
-// Which of its cuckoo slots holds the member's blinded key.
-std::size_t SlotIndexOf(const hashdb::ClientDb& db, const hashdb::ServerSecret& secret,
-                        const matcher::PdqHash& hash) {
-  const auto& params = db.params();
-  const auto key = matcher::BaseKeys(hash, params.key_scheme).at(0);
-  const Point blinded = Mul(secret.alpha, HashMatchKey(params.db_nonce, key)).value();
-  const auto slots = CuckooSlots(params.db_nonce, key, params.slot_count, params.cuckoo_functions);
-  for (std::size_t j = 0; j < slots.size(); ++j) {
-    if (db.slot(slots[j]) == blinded) return j;
-  }
-  ADD_FAILURE() << "member not in the table";
-  return 0;
-}
-
-TEST_F(VoucherBuildTest, AMemberOpensExactlyOneEntryWhicheverSlotHoldsIt) {
+// A member's base key decodes to alpha*H(key); its voucher opens exactly that probe's entry, and
+// the entry's share is the key's identity in the account, whichever copy was sent.
+TEST_F(VoucherBuildTest, AMemberOpensExactlyItsKeysEntryWithTheKeysShare) {
   hashdb::DbBuildOptions options;
-  options.cuckoo_functions = 2;
   options.synthetic_rate_ppm = 0;
   const auto [db, account, builder, opener] = MakeClient(80, options);
-  std::set<std::size_t> slot_indices;
   for (const auto& member : members_) {
-    slot_indices.insert(SlotIndexOf(*db, secret_, member.hash));
+    const auto key = matcher::BaseKeys(member.hash, db->params().key_scheme).at(0);
+    EXPECT_EQ(db->ProbeValue(key).value().Encode(),
+              Mul(secret_.alpha, HashMatchKey(db->params().db_nonce, key)).value());
     const auto opened = opener->Open(Build(*builder, InputFor(member.hash)), kAccount);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     EXPECT_EQ(opened->opened_entries, 1u);
-    ASSERT_TRUE(opened->candidate.has_value());
+    ASSERT_EQ(opened->candidates.size(), 1u);
+    const KeyIdentity identity = account->IdentityOf(key);
+    EXPECT_TRUE(opened->candidates[0].share.x.Equals(identity.share_x));
+    EXPECT_EQ(opened->candidates[0].tag.x, identity.tag_x);
   }
-  EXPECT_EQ(slot_indices, (std::set<std::size_t>{0, 1}));  // both slots were exercised
 }
 
 TEST_F(VoucherBuildTest, ALowQualityMemberNeverOpens) {
@@ -131,7 +123,7 @@ TEST_F(VoucherBuildTest, SyntheticVouchersOpenOneEntryUpToTheCapThenNone) {
     const auto opened = opener->Open(Build(*builder, InputFor(testing::RandomHash(*random_))), kAccount);
     ASSERT_TRUE(opened.ok());
     EXPECT_EQ(opened->opened_entries, i < 4 ? 1u : 0u) << i;
-    EXPECT_EQ(opened->candidate.has_value(), i < 4) << i;
+    EXPECT_EQ(opened->candidates.size(), i < 4 ? 1u : 0u) << i;
   }
   EXPECT_EQ(account->synthetic_count(), 4u);
   // An image drawn synthetic never gets a real share, not even after the cap: a member arriving
@@ -162,12 +154,12 @@ TEST_F(VoucherBuildTest, OneImageNeverGetsARealAndASyntheticShare) {
   for (const auto& member : members_) {
     const auto phone = opener->Open(Build(*builder, InputFor(member.hash)), kAccount).value();
     const auto other = opener->Open(Build(*laptop_builder, InputFor(member.hash)), kAccount).value();
-    if (phone.candidate && other.candidate) {
+    if (!phone.candidates.empty() && !other.candidates.empty()) {
       // Both real: the same share. (Both synthetic cannot happen here: the phone is capped.)
-      EXPECT_TRUE(phone.candidate->share.y.Equals(other.candidate->share.y));
+      EXPECT_TRUE(phone.candidates[0].share.y.Equals(other.candidates[0].share.y));
     } else {
       // The phone withheld it, the laptop made it synthetic (until its own cap).
-      EXPECT_FALSE(phone.candidate.has_value());
+      EXPECT_TRUE(phone.candidates.empty());
       drawn_synthetic += 1;
     }
   }
@@ -182,7 +174,7 @@ TEST_F(VoucherBuildTest, AVoucherOpensOnlyForItsAccountAndItsDb) {
   options.synthetic_rate_ppm = 0;
   const auto [db, account, builder, opener] = MakeClient(4, options);
   const auto voucher = Build(*builder, InputFor(members_[0].hash));
-  ASSERT_TRUE(opener->Open(voucher, kAccount)->candidate.has_value());
+  ASSERT_EQ(opener->Open(voucher, kAccount)->candidates.size(), 1u);
   const auto elsewhere = opener->Open(voucher, "mallory");
   ASSERT_TRUE(elsewhere.ok());
   EXPECT_EQ(elsewhere->opened_entries, 0u);
@@ -202,11 +194,14 @@ TEST_F(VoucherBuildTest, TheSameImageYieldsTheSameShareAndTagUnderAFreshId) {
   auto other = opener->Open(Build(*builder, InputFor(members_[1].hash)), kAccount);
   ASSERT_TRUE(first.ok() && second.ok() && other.ok());
   EXPECT_NE(first->header.id, second->header.id);
-  EXPECT_TRUE(first->candidate->share.x.Equals(second->candidate->share.x));
-  EXPECT_TRUE(first->candidate->share.y.Equals(second->candidate->share.y));
-  EXPECT_EQ(first->candidate->tag, second->candidate->tag);
-  EXPECT_FALSE(first->candidate->share.x.Equals(other->candidate->share.x));
-  EXPECT_NE(first->candidate->adct, second->candidate->adct);  // fresh nonce: no repeat
+  ASSERT_EQ(first->candidates.size(), 1u);
+  ASSERT_EQ(second->candidates.size(), 1u);
+  ASSERT_EQ(other->candidates.size(), 1u);
+  EXPECT_TRUE(first->candidates[0].share.x.Equals(second->candidates[0].share.x));
+  EXPECT_TRUE(first->candidates[0].share.y.Equals(second->candidates[0].share.y));
+  EXPECT_EQ(first->candidates[0].tag, second->candidates[0].tag);
+  EXPECT_FALSE(first->candidates[0].share.x.Equals(other->candidates[0].share.x));
+  EXPECT_NE(first->candidates[0].adct, second->candidates[0].adct);  // fresh nonce: no repeat
 }
 
 // Only the public checks refuse, each with its reason; what shows only after opening (a damaged
@@ -243,20 +238,20 @@ TEST_F(VoucherBuildTest, OnlyThePublicChecksRefuseAVoucher) {
   const auto damaged = opener->Open(middle, kAccount);
   ASSERT_TRUE(damaged.ok());
   EXPECT_EQ(damaged->opened_entries, 1u);
-  EXPECT_FALSE(damaged->candidate.has_value());
+  EXPECT_TRUE(damaged->candidates.empty());
   EXPECT_STREQ(damaged->inconsistency, "middle layer does not open");
   // A flipped voucher id changes the associated data of every layer: nothing opens any more.
   auto id = good;
   id[10] ^= 1;
   const auto reid = opener->Open(id, kAccount);
   ASSERT_TRUE(reid.ok());
-  EXPECT_FALSE(reid->candidate.has_value());
+  EXPECT_TRUE(reid->candidates.empty());
   // Every single-byte flip is either refused or opens nothing; none crashes or opens wrongly.
   for (std::size_t at = 0; at < good.size(); at += 97) {
     auto flipped = good;
     flipped[at] ^= 0x01;
     const auto opened = opener->Open(flipped, kAccount);
-    if (opened.ok() && opened->candidate) {
+    if (opened.ok() && !opened->candidates.empty()) {
       EXPECT_GE(at, kHeader) << "a flipped header byte still opened";
     }
   }
@@ -273,18 +268,20 @@ TEST_F(VoucherBuildTest, TwoEntriesOpeningToDifferentKeysAreInconsistentNotRefus
                                         kAccount, builder->shape().db_digest);
   const Scalar beta = Scalar::Random(*random_);
   const Point q = MulBase(beta);
-  const AeadKey other_rkey = RandomAeadKey(*random_);
+  const std::size_t entry_bytes = builder->shape().outer_entry_bytes();
+  std::vector<std::uint8_t> other_rkey(builder->shape().entry_plaintext_bytes());
+  random_->Fill(std::span<std::uint8_t>(other_rkey).first(kAeadKeyBytes));
   const auto ct = SealWithSingleUseKey(
-      DeriveKeyFromPoint(Mul(beta, db->params().public_point).value()), other_rkey.span(), ad);
+      DeriveKeyFromPoint(Mul(beta, db->params().public_point).value()), other_rkey, ad);
   for (std::size_t i = 0; i < 2; ++i) {  // one of the first two entries does not open
     auto forged = voucher;
-    std::copy(q.bytes.begin(), q.bytes.end(), forged.begin() + kHeader + i * kEntry);
-    std::copy(ct.begin(), ct.end(), forged.begin() + kHeader + i * kEntry + kPointBytes);
+    std::copy(q.bytes.begin(), q.bytes.end(), forged.begin() + kHeader + i * entry_bytes);
+    std::copy(ct.begin(), ct.end(), forged.begin() + kHeader + i * entry_bytes + kPointBytes);
     const auto opened = opener->Open(forged, kAccount);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     if (opened->opened_entries == 2) {
       EXPECT_STREQ(opened->inconsistency, "outer entries open to different keys");
-      EXPECT_FALSE(opened->candidate.has_value());
+      EXPECT_TRUE(opened->candidates.empty());
       return;
     }
   }

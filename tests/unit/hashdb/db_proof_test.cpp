@@ -51,7 +51,9 @@ TEST_F(DbProofTest, HonestProofListsEveryKeyAscendingWithTheValueTheTableDecodes
   ASSERT_EQ(proof_.keys.size(), 40u);
   ASSERT_EQ(proof_.values.size(), 40u);
   for (std::size_t i = 0; i < proof_.keys.size(); ++i) {
-    if (i > 0) EXPECT_LT(proof_.keys[i - 1], proof_.keys[i]);
+    if (i > 0) {
+      EXPECT_LT(proof_.keys[i - 1], proof_.keys[i]);
+    }
     const psi::Point blinded =
         psi::Mul(secret_.alpha, psi::HashMatchKey(db_->params().db_nonce, proof_.keys[i])).value();
     EXPECT_EQ(proof_.values[i], blinded) << i;

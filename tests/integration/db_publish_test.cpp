@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <string>
@@ -12,7 +13,11 @@
 #include "hashveil/common/random.h"
 #include "hashveil/common/secret_file.h"
 #include "hashveil/common/seeded_random.h"
+#include "hashveil/hashdb/client_db.h"
+#include "hashveil/hashdb/db_proof.h"
+#include "hashveil/hashdb/keys.h"
 #include "hashveil/hashdb/source_store.h"
+#include "hashveil/matcher/match_keys.h"
 #include "hashveil/matcher/pdq_hash.h"
 #include "hashveil/matcher/pdq_hasher.h"
 #include "support/cli_runner.h"
@@ -152,6 +157,10 @@ TEST_F(DbPublishTest, BuildInfoVerifyAndAuditAgree) {
   EXPECT_NE(audit.out.find("verdict: PASS"), std::string::npos) << audit.out;
   EXPECT_NE(audit.out.find("filler seed: matches the header's commitment"), std::string::npos)
       << audit.out;
+  for (const char* line : {"extra keys: 0\n", "missing keys: 0\n", "cells differing: 0\n",
+                           "(the first that peels and solves)\n", "dleq proof: verified\n"}) {
+    EXPECT_NE(audit.out.find(line), std::string::npos) << line << audit.out;
+  }
 
   // The store keeps the published entries for the server's second stage.
   auto store = hashdb::SourceStore::Open(dir_ / "store.sqlite");
@@ -287,10 +296,87 @@ TEST_F(DbPublishTest, AnAuditorsOwnStoreIsAuditedAsItIsAndFailuresNameTheHashes)
   while (std::getline(c_list, hash)) {
     named += audit.out.find(hash + " (sources list-a, list-c)") != std::string::npos;
   }
-  // A key whose slots are free is named on its own line, one whose slots happen to be full
-  // among the keys absent beyond the declared drops.
   EXPECT_EQ(named, 5) << audit.out;
   EXPECT_NE(audit.out.find("FAIL: missing key: the key of "), std::string::npos) << audit.out;
+}
+
+// A DB that encodes one key the policy leaves out: the publisher's store had one more list, which
+// brings one more hash to two sources; the auditor's lists do not have it. The audit fails
+// whether the proof lists the planted key (an extra key) or leaves it out (the table recomputed
+// from the proof is not the DB's). Either way stderr names no hash.
+TEST_F(DbPublishTest, APlantedKeyFailsTheAuditWhetherTheProofListsItOrNot) {
+  std::string planted;
+  std::getline(std::ifstream(dir_ / "c.txt"), planted);
+  std::ofstream(dir_ / "planted.txt") << planted << "\n";
+  Import(dir_ / "store.sqlite", "list-x", "FR", dir_ / "planted.txt");
+  KeygenAndBuild();
+  Import(dir_ / "auditor.sqlite", "list-a", "US", dir_ / "a.txt");
+  Import(dir_ / "auditor.sqlite", "list-b", "GB", dir_ / "b.csv");
+  const std::string audit_db = "audit db --store " + P("auditor.sqlite") + " --db " +
+                               P("client.hvdb") + " --publisher " + P("pub.key.pub");
+  CliRun audit = Run(audit_db);
+  EXPECT_EQ(audit.exit_code, 1) << audit.out;
+  EXPECT_NE(audit.out.find("extra keys: 1\n"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("FAIL: extra key: the table holds the key of " + planted +
+                           " (sources list-a), which the policy leaves out"),
+            std::string::npos)
+      << audit.out;
+  EXPECT_NE(audit.out.find("cells differing: 0\n"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("dleq proof: verified\n"), std::string::npos) << audit.out;
+  EXPECT_EQ(audit.err.find(planted), std::string::npos) << audit.err;
+
+  // The publisher re-proves the policy's keys only, with the real alpha, for the same DB.
+  auto db = hashdb::ClientDb::LoadIgnoringSignature(dir_ / "client.hvdb");
+  auto proof = hashdb::LoadDbProof(dir_ / "client.hvdb.proof");
+  auto secret = hashdb::LoadServerSecret(dir_ / "server.key");
+  ASSERT_TRUE(db.ok() && proof.ok() && secret.ok());
+  const auto planted_key =
+      matcher::BaseKeys(matcher::PdqHash::FromHex(planted).value(), (*db)->params().key_scheme);
+  const auto at = std::find(proof->keys.begin(), proof->keys.end(), planted_key[0]);
+  ASSERT_NE(at, proof->keys.end());
+  proof->values.erase(proof->values.begin() + (at - proof->keys.begin()));
+  proof->keys.erase(at);
+  auto random = MakeSeededRandomForTesting(7);
+  auto policy_only = hashdb::ProveDb(proof->db_digest, (*db)->params().db_nonce,
+                                     proof->filler_seed, proof->keys, proof->values, *secret,
+                                     *random, 1, {});
+  ASSERT_TRUE(policy_only.ok()) << policy_only.status().ToString();
+  ASSERT_TRUE(hashdb::SaveDbProof(*policy_only, dir_ / "client.hvdb.proof").ok());
+
+  audit = Run(audit_db);
+  EXPECT_EQ(audit.exit_code, 1) << audit.out;
+  for (const char* line : {"extra keys: 0\n", "missing keys: 0\n", "dleq proof: verified\n",
+                           "FAIL: cell ", "differs from the table recomputed from the proof",
+                           "verdict: FAIL"}) {
+    EXPECT_NE(audit.out.find(line), std::string::npos) << line << audit.out;
+  }
+  EXPECT_EQ(audit.out.find(planted), std::string::npos) << audit.out;
+  EXPECT_EQ(audit.err.find(planted), std::string::npos) << audit.err;
+}
+
+// A proof of the previous format, or of another DB, is refused; neither is read as this DB's.
+TEST_F(DbPublishTest, AnOlderProofOrOneForAnotherDbIsRefused) {
+  KeygenAndBuild();
+  const CliRun other = Run("db build --store " + P("store.sqlite") + " --secret " +
+                           P("server.key") + " --signing " + P("pub.key") + " --out " +
+                           P("other.hvdb") + " --epoch 6");
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  const std::string audit_db =
+      "audit db --store " + P("store.sqlite") + " --db " + P("client.hvdb") + " --proof ";
+  CliRun audit = Run(audit_db + P("other.hvdb.proof"));
+  EXPECT_EQ(audit.exit_code, 1);
+  EXPECT_NE(audit.out.find("FAIL: the proof is for another DB"), std::string::npos) << audit.out;
+
+  {
+    std::fstream proof(dir_ / "client.hvdb.proof", std::ios::in | std::ios::out | std::ios::binary);
+    proof.seekp(4);  // the format version, after the magic
+    proof.put('\x02');
+  }
+  audit = Run(audit_db + P("client.hvdb.proof"));
+  EXPECT_EQ(audit.exit_code, 1);
+  EXPECT_NE(audit.err.find("unsupported DB proof version 2"), std::string::npos) << audit.err;
+  EXPECT_EQ(audit.err.find(dir_.string()), std::string::npos) << audit.err;
+  EXPECT_EQ(audit.out.find("verdict"), std::string::npos) << audit.out;
 }
 
 // The audit is reproducible: the publisher's store changes after publishing (a list is added, a

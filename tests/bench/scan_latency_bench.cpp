@@ -86,9 +86,8 @@ struct Fixture {
       std::fprintf(stderr, "building the DB: %s\n", built.status().ToString().c_str());
       return false;
     }
-    std::printf("DB: %zu entries, P=%u probes, c=%u, t=%u\n", kDbEntries,
-                built->params.key_scheme.probes, built->params.cuckoo_functions,
-                built->params.threshold);
+    std::printf("DB: %zu entries, P=%u probes (one outer entry each), t=%u\n", kDbEntries,
+                built->params.key_scheme.probes, built->params.threshold);
     std::fflush(stdout);
     std::FILE* out = std::fopen((dir / "publisher.raw").c_str(), "wb");
     if (out == nullptr) return false;

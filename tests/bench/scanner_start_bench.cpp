@@ -82,9 +82,9 @@ int Run(std::uint64_t entries, int runs) {
                *std::min_element(verified.begin(), verified.end())) < 0) {
     return 1;
   }
-  std::printf("DB: %llu entries, %llu slots, %llu bytes\n",
+  std::printf("DB: %llu entries, %llu cells, %llu bytes\n",
               static_cast<unsigned long long>(built->stats.entries),
-              static_cast<unsigned long long>(built->stats.slot_count),
+              static_cast<unsigned long long>(built->stats.cell_count),
               static_cast<unsigned long long>(built->stats.db_bytes));
   std::printf("Scanner::Create, first start (point checks run): %.1f ms (median of %d)\n",
               Median(cold), runs);

@@ -1,7 +1,7 @@
 // The server's voucher parser: VoucherOpener::Open with the fixture DB's shape and alpha (header,
-// length, epoch, every outer entry's point and AEAD, the middle layer's tag and share; a voucher
-// that fails after opening is inconsistent, never refused), and the inner payload decoder the
-// threshold step runs on what opens.
+// length, epoch, every outer entry's point and AEAD, each opened entry's rkey, tag and share, the
+// middle layer; a voucher that fails after opening is inconsistent, never refused), and the inner
+// payload decoder the threshold step runs on what opens.
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -39,10 +39,10 @@ void OpenVoucher(std::span<const std::uint8_t> data) {
   } else {
     HV_FUZZ_CHECK(data.size() == opener.shape().total_bytes());
     HV_FUZZ_CHECK(opened->header.entry_count == opener.shape().entry_count);
-    // A candidate exactly when entries opened and nothing after them was inconsistent; an
-    // inconsistency only ever follows an opening.
-    HV_FUZZ_CHECK(opened->candidate.has_value() ==
-                  (opened->opened_entries > 0 && opened->inconsistency == nullptr));
+    // One candidate per opened entry exactly when nothing after opening was inconsistent, none
+    // otherwise; an inconsistency only ever follows an opening.
+    HV_FUZZ_CHECK(opened->candidates.size() ==
+                  (opened->inconsistency == nullptr ? opened->opened_entries : 0u));
     HV_FUZZ_CHECK(opened->inconsistency == nullptr || opened->opened_entries > 0);
   }
   if (auto payload = psi::DecodeVoucherPayload(data); payload.ok()) {

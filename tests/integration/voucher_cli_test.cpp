@@ -22,7 +22,7 @@ namespace hashveil {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::SameBaseKey;
+using testing::KeysOfCopy;
 
 class VoucherCliTest : public ::testing::Test {
  protected:
@@ -84,23 +84,21 @@ class VoucherCliTest : public ::testing::Test {
 TEST_F(VoucherCliTest, AnAccountIsReportedExactlyWhenItCrossesTheThreshold) {
   HV_REQUIRE_PINNED_PHOTOS(pinned);
   ASSERT_GE(pinned.size(), 11u);
-  // Member 0 is sent as two re-encodes that must count as one image; they do only while both
-  // keep the photo's base key (SameBaseKey; until the "protocol v2" issue makes every copy count
-  // once). So member 0 is the first pinned photo for which they do, checked here.
+  // Member 0 is sent as two re-encodes that must count as one image. Both reach the photo's DB
+  // key (one of their probes is its base key), and at least one has another base key of its
+  // own: under protocol 1 (a share from the copy's base key) they would count as two images and
+  // this test would fail; under protocol 2 (a share from the DB key) they count once. So member
+  // 0 is the first pinned photo whose copies do that, checked here.
   std::vector<fs::path> photos = pinned;
-  const auto keeps_base_key = [&](const fs::path& photo) {
-    const auto hashed = Run("hash " + photo.string() + " " +
-                            Transformed(photo, "m0_q70.jpg", "-quality 70") + " " +
-                            Transformed(photo, "m0_q60.jpg", "-quality 60"));
-    std::istringstream lines(hashed.out);
-    std::string original, q70, q60;
-    std::getline(lines, original);
-    std::getline(lines, q70);
-    std::getline(lines, q60);
-    return hashed.exit_code == 0 && SameBaseKey(original.substr(0, 64), q70.substr(0, 64)) &&
-           SameBaseKey(original.substr(0, 64), q60.substr(0, 64));
+  const auto copies_reach_with_another_base_key = [&](const fs::path& photo) {
+    const auto hashed = Run("hash " + photo.string());
+    if (hashed.exit_code != 0) return false;
+    const std::string hex = hashed.out.substr(0, 64);
+    const auto q70 = KeysOfCopy(hex, Transformed(photo, "m0_q70.jpg", "-quality 70"));
+    const auto q60 = KeysOfCopy(hex, Transformed(photo, "m0_q60.jpg", "-quality 60"));
+    return q70.reaches && q60.reaches && !(q70.same_base_key && q60.same_base_key);
   };
-  const auto first = std::find_if(photos.begin(), photos.end(), keeps_base_key);
+  const auto first = std::find_if(photos.begin(), photos.end(), copies_reach_with_another_base_key);
   ASSERT_NE(first, photos.end());
   std::rotate(photos.begin(), first, first + 1);  // to the front, the others in manifest order
   const std::vector<fs::path> members(photos.begin(), photos.begin() + 4);
@@ -147,6 +145,12 @@ TEST_F(VoucherCliTest, AnAccountIsReportedExactlyWhenItCrossesTheThreshold) {
   const auto report = nlohmann::json::parse(testing::ReadTextFile(P("reports/alice.json")));
   EXPECT_EQ(report["real_images"], 3);
   ASSERT_EQ(report["matches"].size(), 4u);  // m0 twice (two vouchers), m1, m2
+  // Three DB entries; m0's two re-encodes under one of them.
+  ASSERT_EQ(report["entries"].size(), 3u);
+  std::multiset<std::size_t> vouchers_per_entry;
+  for (const auto& entry : report["entries"])
+    vouchers_per_entry.insert(entry["voucher_ids"].size());
+  EXPECT_EQ(vouchers_per_entry, (std::multiset<std::size_t>{1, 1, 2}));
   for (const auto& match : report["matches"]) {
     EXPECT_TRUE(match["verified"].get<bool>()) << match.dump();
     EXPECT_LE(match["distance"].get<int>(), 31);

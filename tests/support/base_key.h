@@ -1,24 +1,38 @@
-// The image identity of the voucher protocol, for tests that send copies of one photo.
+// The identity of the voucher protocol, for tests that send copies of one photo.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 #include "hashveil/matcher/match_keys.h"
 #include "hashveil/matcher/pdq_hash.h"
+#include "hashveil/matcher/pdq_hasher.h"
 
 namespace hashveil::testing {
 
-// Whether two PDQ hashes (hex, as `hashveil hash` prints them) have the same base key under the
-// default key scheme of `hashveil db build`. The device derives an image's share from its base
-// key (docs/design.md section 5), so two copies of one photo count as one image exactly when
-// this holds; a re-encode can flip one of the key's bits and then counts as a second image
-// until the "protocol v2" issue makes every copy count once.
-inline bool SameBaseKey(const std::string& hex_a, const std::string& hex_b) {
-  const auto a = matcher::PdqHash::FromHex(hex_a);
-  const auto b = matcher::PdqHash::FromHex(hex_b);
-  if (!a.ok() || !b.ok()) return false;
+// How a copy of a photo relates to the photo's DB key (its base key under the default key scheme
+// of `hashveil db build`), as the device sees the copy (the fast decode `hashveil scan` uses).
+struct CopyKeys {
+  bool same_base_key = false;  // the copy's own base key is the photo's
+  bool reaches = false;        // one of the copy's P probe keys is the photo's base key
+};
+
+// `original_hex` as `hashveil hash` prints it; `copy` an image file. A copy that reaches the key
+// opens its entry and, under protocol 2, counts as the same image whether or not its own base
+// key is the photo's (docs/protocol.md 4.1); under protocol 1 only a copy with the same base key
+// did.
+inline CopyKeys KeysOfCopy(const std::string& original_hex, const std::filesystem::path& copy) {
+  const auto original = matcher::PdqHash::FromHex(original_hex);
+  const auto hashed = matcher::HashImageFile(copy);
+  if (!original.ok() || !hashed.ok()) return {};
   const matcher::KeyScheme scheme;  // DbBuildOptions' default
-  return matcher::BaseKeys(*a, scheme).front() == matcher::BaseKeys(*b, scheme).front();
+  const matcher::MatchKey key = matcher::BaseKeys(*original, scheme).front();
+  CopyKeys keys;
+  keys.same_base_key = matcher::BaseKeys(hashed->hash, scheme).front() == key;
+  for (const auto& probe : matcher::ProbeKeys(hashed->hash, hashed->margins, scheme)) {
+    keys.reaches = keys.reaches || probe == key;
+  }
+  return keys;
 }
 
 }  // namespace hashveil::testing

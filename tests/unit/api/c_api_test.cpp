@@ -107,7 +107,7 @@ TEST_F(CApiTest, ScanWritesAVoucherTheServerOpens) {
             HV_OK)
       << message.data();
   EXPECT_EQ(written, size);
-  EXPECT_TRUE(Open(voucher).candidate.has_value());
+  EXPECT_FALSE(Open(voucher).candidates.empty());
 }
 
 TEST_F(CApiTest, ScanRefusesBadArgumentsWithoutTouchingTheOutput) {

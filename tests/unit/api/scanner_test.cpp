@@ -32,8 +32,8 @@ std::vector<std::uint8_t> Bytes(const std::string& text) { return {text.begin(),
 std::vector<psi::StoredCandidate> Candidates(std::vector<psi::OpenedVoucher> opened) {
   std::vector<psi::StoredCandidate> candidates;
   for (psi::OpenedVoucher& voucher : opened) {
-    if (voucher.candidate) {
-      candidates.push_back({voucher.header.id, std::move(*voucher.candidate)});
+    for (psi::Candidate& candidate : voucher.candidates) {
+      candidates.push_back({voucher.header.id, std::move(candidate)});
     }
   }
   return candidates;
@@ -88,12 +88,12 @@ TEST_F(ScannerTest, MemberPixelsOpenForTheServerAndOthersDoNot) {
   ASSERT_TRUE(member.ok()) << member.status().ToString();
   EXPECT_EQ(member->size(), scanner->voucher_size());
   EXPECT_EQ(member->size(), shape_.total_bytes());
-  EXPECT_TRUE(Open(*member).candidate.has_value());
+  EXPECT_FALSE(Open(*member).candidates.empty());
 
   auto other = scanner->ScanPixels(MakeTestImage(999).view(), {});
   ASSERT_TRUE(other.ok()) << other.status().ToString();
   EXPECT_EQ(other->size(), scanner->voucher_size());
-  EXPECT_FALSE(Open(*other).candidate.has_value());
+  EXPECT_TRUE(Open(*other).candidates.empty());
 }
 
 TEST_F(ScannerTest, EncodedMemberImageOpens) {
@@ -101,7 +101,7 @@ TEST_F(ScannerTest, EncodedMemberImageOpens) {
   ASSERT_NE(scanner, nullptr);
   auto voucher = scanner->Scan(EncodePng(members_[1]), Bytes("message 1"));
   ASSERT_TRUE(voucher.ok()) << voucher.status().ToString();
-  EXPECT_TRUE(Open(*voucher).candidate.has_value());
+  EXPECT_FALSE(Open(*voucher).candidates.empty());
 }
 
 TEST_F(ScannerTest, BadInputIsRefusedWithItsCode) {
@@ -186,12 +186,12 @@ TEST_F(ScannerTest, OneScannerServesManyThreads) {
   std::set<psi::VoucherId> ids;
   for (const auto& voucher : members) {
     const psi::OpenedVoucher opened = Open(voucher);
-    EXPECT_TRUE(opened.candidate.has_value());
+    EXPECT_FALSE(opened.candidates.empty());
     ids.insert(opened.header.id);
   }
   for (const auto& voucher : strangers) {
     const psi::OpenedVoucher opened = Open(voucher);
-    EXPECT_FALSE(opened.candidate.has_value());
+    EXPECT_TRUE(opened.candidates.empty());
     ids.insert(opened.header.id);
   }
   EXPECT_EQ(ids.size(), members.size() + strangers.size());
@@ -272,8 +272,8 @@ TEST_F(ScannerTest, ANewEpochKeepsProgressUnlessItsParametersDiffer) {
   const auto send = [&](const Scanner& scanner, const psi::VoucherOpener& opener, int member) {
     const auto voucher = scanner.ScanPixels(members_[member].view(), {}).value();
     auto opened = opener.Open(voucher, "alice").value();
-    ASSERT_TRUE(opened.candidate.has_value());
-    candidates.push_back({opened.header.id, std::move(*opened.candidate), opened.header.epoch});
+    ASSERT_EQ(opened.candidates.size(), 1u);
+    candidates.push_back({opened.header.id, std::move(opened.candidates[0]), opened.header.epoch});
   };
   {
     auto scanner = MakeScanner("frank");

@@ -122,8 +122,9 @@ TEST(FileTamperingTest, NoChangeOfAVoucherYieldsAnotherCandidate) {
   auto opener = psi::VoucherOpener::Create((*builder)->shape(), secret->alpha);
   ASSERT_TRUE(opener.ok());
   const auto original = (*opener)->Open(*voucher, "alice");
-  ASSERT_TRUE(original.ok() && original->candidate) << "the fixture voucher must be a candidate";
-  const std::vector<std::uint8_t>& adct = original->candidate->adct;
+  ASSERT_TRUE(original.ok() && original->candidates.size() == 1)
+      << "the fixture voucher must be a candidate";
+  const std::vector<std::uint8_t>& adct = original->candidates[0].adct;
 
   std::size_t refused = 0, unmatched = 0, same = 0;
   for (std::size_t length = 0; length < voucher->size(); ++length) {
@@ -141,12 +142,13 @@ TEST(FileTamperingTest, NoChangeOfAVoucherYieldsAnotherCandidate) {
                          {StatusCode::kCorrupt, StatusCode::kUnsupported, StatusCode::kFailedPrecondition},
                          what, state_path);
       ++refused;
-    } else if (!opened->candidate) {
+    } else if (opened->candidates.empty()) {
       ++unmatched;
     } else {
-      EXPECT_EQ(opened->candidate->adct, adct) << what << " yields another candidate";
-      EXPECT_TRUE(ConstantTimeEqual(opened->candidate->share.x.bytes(),
-                                    original->candidate->share.x.bytes()))
+      ASSERT_EQ(opened->candidates.size(), 1u) << what;
+      EXPECT_EQ(opened->candidates[0].adct, adct) << what << " yields another candidate";
+      EXPECT_TRUE(ConstantTimeEqual(opened->candidates[0].share.x.bytes(),
+                                    original->candidates[0].share.x.bytes()))
           << what;
       ++same;
     }

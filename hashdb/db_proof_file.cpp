@@ -43,7 +43,9 @@ Status SaveDbProof(const DbProof& proof, const std::filesystem::path& path, bool
 Result<DbProof> LoadDbProof(const std::filesystem::path& path) {
   HV_ASSIGN_OR_RETURN(std::vector<std::uint8_t> file, ReadFileBytes(path, kMaxProofBytes));
   LeReader r(file);
-  if (r.Array<4>() != kProofMagic || !r.ok()) return Status::Corrupt("not a DB proof (wrong magic)");
+  if (r.Array<4>() != kProofMagic || !r.ok()) {
+    return Status::Corrupt("not a DB proof (wrong magic)");
+  }
   const std::uint32_t version = r.U32();
   if (!r.ok()) return Status::Corrupt("DB proof truncated");
   if (version != kProofFormatVersion) {
@@ -69,7 +71,9 @@ Result<DbProof> LoadDbProof(const std::filesystem::path& path) {
   }
   proof.challenge = r.Array<psi::kScalarBytes>();
   proof.response = r.Array<psi::kScalarBytes>();
-  if (!r.ok() || r.remaining() != 0) return Status::Internal("DB proof parse overran its size check");
+  if (!r.ok() || r.remaining() != 0) {
+    return Status::Internal("DB proof parse overran its size check");
+  }
   return proof;
 }
 

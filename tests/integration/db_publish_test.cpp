@@ -368,7 +368,8 @@ TEST_F(DbPublishTest, AnOlderProofOrOneForAnotherDbIsRefused) {
   EXPECT_NE(audit.out.find("FAIL: the proof is for another DB"), std::string::npos) << audit.out;
 
   {
-    std::fstream proof(dir_ / "client.hvdb.proof", std::ios::in | std::ios::out | std::ios::binary);
+    std::fstream proof(dir_ / "client.hvdb.proof",
+                       std::ios::in | std::ios::out | std::ios::binary);
     proof.seekp(4);  // the format version, after the magic
     proof.put('\x02');
   }

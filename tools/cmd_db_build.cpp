@@ -1,11 +1,12 @@
 // `hashveil db build --store S.sqlite --secret server.key --signing publisher.key
 //  --out client.hvdb [options]` (docs/design.md sections 5, 6 and 9).
 //
-// Applies the inclusion policy to the source store, places the entries' base match keys in a
-// cuckoo table, blinds it with the server secret, writes the signed client DB and, beside it,
-// the auditor proof (client.hvdb.proof), then records the published entries under the DB's
-// epoch in the store for the server's second-stage verification. Prints the parameters (the
-// defaults included), entry and dropped-key counts, sizes and the digest.
+// Applies the inclusion policy to the source store, blinds the entries' base match keys with the
+// server secret, solves them into the 3-cell table (docs/protocol.md section 5), writes the
+// signed client DB and, beside it, the auditor proof (client.hvdb.proof), then records the
+// published entries under the DB's epoch in the store for the server's second-stage
+// verification. Prints the parameters (the defaults included), entry and dropped-key counts (0
+// since DB format 3), the table's cells and attempts, sizes and the digest.
 //
 // A published DB is never destroyed or replaced: an existing file at --out or at the proof's
 // path is refused before any work, an --epoch the store already published is refused, and the
@@ -35,13 +36,14 @@ struct DbBuildArgs {
   std::string proof;
   std::uint64_t epoch = 0;
   double synthetic_rate = 0.01;
+  std::string unused;  // --cuckoo-functions and --load, which are refused
   hashdb::DbBuildOptions options;
 };
 
 const char* PhaseLabel(hashdb::BuildPhase phase) {
   switch (phase) {
-    case hashdb::BuildPhase::kPlacement: return "cuckoo placement";
     case hashdb::BuildPhase::kBlinding: return "blinding";
+    case hashdb::BuildPhase::kTable: return "table";
     case hashdb::BuildPhase::kProof: return "auditor proof";
   }
   return "";
@@ -61,7 +63,7 @@ class PhaseBars {
   void Finish() { bar_.reset(); }
 
  private:
-  hashdb::BuildPhase phase_ = hashdb::BuildPhase::kPlacement;
+  hashdb::BuildPhase phase_ = hashdb::BuildPhase::kBlinding;
   std::unique_ptr<ProgressBar> bar_;
 };
 
@@ -78,9 +80,10 @@ void PrintStats(const hashdb::DbBuildStats& s, double policy_seconds) {
               static_cast<unsigned long long>(s.db_bytes),
               static_cast<double>(s.db_bytes) / static_cast<double>(s.entries));
   std::printf("proof size: %llu bytes\n", static_cast<unsigned long long>(s.proof_bytes));
+  std::printf("okvs attempts: %u (plans tried until the keys peeled)\n", s.okvs_attempts);
   std::printf("time: inclusion policy %.2fs, placement %.2fs, blinding %.2fs (%.0f entries/s per "
               "CPU-second, %u threads), write %.2fs, proof %.2fs\n",
-              policy_seconds, s.placement_seconds, s.blinding_seconds,
+              policy_seconds, s.table_seconds, s.blinding_seconds,
               static_cast<double>(s.entries) / s.blinding_cpu_seconds, s.threads, s.write_seconds,
               s.proof_seconds);
 }
@@ -228,11 +231,15 @@ void AddDbBuildCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str()->check(CLI::Range(8u, 256u));
   cmd->add_option("--probes", o.key_scheme.probes, "Probe keys per image on the device (P)")
       ->capture_default_str()->check(CLI::Range(1u, 4096u));
-  cmd->add_option("--cuckoo-functions", o.cuckoo_functions, "Slots each key may take (c)")
-      ->capture_default_str()->check(CLI::Range(1u, 4u));
-  cmd->add_option("--load", o.load,
-                  "Keys per slot of the cuckoo table (default: 0.48 for c = 2, 0.9 for c >= 3)")
-      ->check(CLI::Range(0.05, 1.0));
+  // Options of DB formats 1 and 2, whose cuckoo table they sized: refused, saying why, so a
+  // script that still passes them learns what changed instead of "unknown option".
+  const CLI::Validator no_longer_used(
+      [](std::string&) {
+        return std::string("no longer used: DB format 3 has one table of 3-cell entries");
+      },
+      "");
+  cmd->add_option("--cuckoo-functions", args->unused, "")->check(no_longer_used)->group("");
+  cmd->add_option("--load", args->unused, "")->check(no_longer_used)->group("");
   cmd->add_option("--synthetic-rate", args->synthetic_rate, "Share of vouchers made synthetic (p_syn)")
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--synthetic-max", o.synthetic_max, "Synthetic vouchers per account at most (s_max)")

@@ -57,9 +57,9 @@ int RunDbVerify(const DbInfoArgs& args) {
   PrintDbParams((*db)->params());
   PrintFreshness((*db)->params());
   PrintDbDigest((*db)->digest());
-  std::printf("verified: publisher signature, digest, format and %llu slot points (valid, "
+  std::printf("verified: publisher signature, digest, format and %llu cell points (valid, "
               "non-identity, pairwise distinct)\n",
-              static_cast<unsigned long long>((*db)->params().slot_count));
+              static_cast<unsigned long long>((*db)->params().cell_count));
   return kExitOk;
 }
 

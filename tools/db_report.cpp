@@ -30,11 +30,15 @@ void PrintDbParams(const hashdb::ClientDbParams& p) {
               UtcDate(p.expires_at).c_str());
   std::printf("entries: %llu\n", static_cast<unsigned long long>(p.entry_count));
   std::printf("keys placed: %llu\n", static_cast<unsigned long long>(p.key_count));
-  std::printf("keys dropped: %llu\n", static_cast<unsigned long long>(p.dropped_key_count));
-  std::printf("slots: %llu (load %.3f, %u cuckoo functions)\n",
-              static_cast<unsigned long long>(p.slot_count),
-              static_cast<double>(p.key_count) / static_cast<double>(p.slot_count),
-              p.cuckoo_functions);
+  // Format 3 places every key; "keys dropped" and "slots" (now the cells) stay for scripts.
+  std::printf("keys dropped: 0\n");
+  const double load = static_cast<double>(p.key_count) / static_cast<double>(p.cell_count);
+  std::printf("slots: %llu (load %.3f; format 3: the table's cells)\n",
+              static_cast<unsigned long long>(p.cell_count), load);
+  std::printf("cells: %llu (3-cell garbled cuckoo table, load %.3f)\n",
+              static_cast<unsigned long long>(p.cell_count), load);
+  std::printf("okvs attempt: %u (the header's retry counter; 0: the first plan peeled)\n",
+              p.okvs_attempt);
   std::printf("key scheme: tables L=%u, bits k=%u, probes P=%u, seed %llu\n", p.key_scheme.tables,
               p.key_scheme.bits_per_key, p.key_scheme.probes,
               static_cast<unsigned long long>(p.key_scheme.seed));

@@ -40,7 +40,7 @@ void PrintError(const std::string& message) {
 Result<std::vector<audit::ParameterSet>> ParameterSets(const AuditThresholdsArgs& args) {
   if (args.db.empty()) return audit::ParseGrid(args.grid);
   HV_ASSIGN_OR_RETURN(auto db, hashdb::ClientDb::LoadIgnoringSignature(args.db));
-  const audit::ParameterSet set{{db->params().key_scheme, false}, db->params().cuckoo_functions};
+  const audit::ParameterSet set{{db->params().key_scheme, false}};
   HV_RETURN_IF_ERROR(set.matching.Validate());
   return std::vector<audit::ParameterSet>{set};
 }
@@ -128,7 +128,7 @@ void AddAuditThresholdsCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--out", args->out, "Folder for audit.json and audit.html")->required();
   cmd->add_option("--db", args->db,
                   "Audit this client DB's parameters instead of a grid (signature not checked)");
-  cmd->add_option("--grid", args->grid, "Parameter grid, e.g. \"L=1;k=64;P=16,32;d=0;c=3\"")
+  cmd->add_option("--grid", args->grid, "Parameter grid, e.g. \"L=1;k=64;P=16,32;d=0\"")
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the transform suite")->capture_default_str();
   cmd->add_option("--working-side", args->working_side,

@@ -44,7 +44,7 @@ class AuditThresholdsTest : public ::testing::Test {
   CliRun Audit(const std::string& out) {
     return RunCli(HASHVEIL_BINARY,
                   "audit thresholds --corpus " + (dir_ / "corpus").string() + " --out " +
-                      (dir_ / out).string() + " --grid 'L=1;k=64;P=16;d=0,1;c=3' --seed 5 --threads 2",
+                      (dir_ / out).string() + " --grid 'L=1;k=64;P=16;d=0,1' --seed 5 --threads 2",
                   dir_ / "err");
   }
 
@@ -77,11 +77,11 @@ TEST_F(AuditThresholdsTest, WritesJsonAndHtmlDeterministically) {
   EXPECT_EQ(audit["transforms"][0]["plain_recall"], 1.0);
   EXPECT_EQ(audit["distinct_pairs"]["ordered_pairs"], usable * (usable - 1));
   ASSERT_EQ(audit["parameter_sets"].size(), 2u);
-  EXPECT_EQ(audit["parameter_sets"][0]["name"], "L1-k64-P16-d0-c3");
-  EXPECT_EQ(audit["parameter_sets"][0]["cost"]["outer_entries"], 48);
+  EXPECT_EQ(audit["parameter_sets"][0]["name"], "L1-k64-P16-d0");
+  EXPECT_EQ(audit["parameter_sets"][0]["cost"]["outer_entries"], 16);  // one per probe
   EXPECT_GT(audit["parameter_sets"][0]["cost"]["db_bytes_per_entry"].get<double>(), 32.0);
-  EXPECT_GT(audit["parameter_sets"][0]["cost"]["voucher_bytes"].get<std::uint64_t>(), 48u * 96u);
-  EXPECT_GT(audit["timings"]["voucher_ms"]["L1-P16-c3"]["server_open_ms"].get<double>(), 0.0);
+  EXPECT_GT(audit["parameter_sets"][0]["cost"]["voucher_bytes"].get<std::uint64_t>(), 16u * 96u);
+  EXPECT_GT(audit["timings"]["voucher_ms"]["L1-P16"]["server_open_ms"].get<double>(), 0.0);
   EXPECT_FALSE(audit["bound_supported"].get<bool>());  // 30 pairs cannot support 1e-9
   // Mirroring defeats plain PDQ but not the mirrored image's dihedral hashes.
   const auto& flip = audit["transforms"][12];
@@ -128,8 +128,10 @@ TEST_F(AuditThresholdsTest, PageRendersEveryPlotInChromium) {
 }
 
 TEST_F(AuditThresholdsTest, BadOptionsAreUsageErrors) {
-  for (const auto& [option, named] : {std::pair{"--grid 'L=1'", "grid"},
-                                      std::pair{"--working-side -5", "working-side"}}) {
+  for (const auto& [option, named] :
+       {std::pair{"--grid 'L=1'", "grid"},
+        std::pair{"--grid 'L=1;k=64;P=16;d=0;c=3'", "no longer used: DB format 3"},
+        std::pair{"--working-side -5", "working-side"}}) {
     const CliRun run = RunCli(HASHVEIL_BINARY,
                               "audit thresholds --corpus " + (dir_ / "corpus").string() + " --out " +
                                   (dir_ / "out").string() + " " + option,

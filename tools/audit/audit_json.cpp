@@ -43,7 +43,6 @@ json AccountTable(double rate) {
 json SetJson(const AuditResult& result, const ParameterSetResult& s) {
   return {{"name", Name(s.set)},
           {"scheme", Name(result.schemes[s.scheme])},
-          {"cuckoo_functions", s.set.cuckoo_functions},
           {"benign_recall", s.benign_recall},
           {"benign_recall_ratio", s.benign_recall_ratio},
           {"worst_benign_ratio", s.worst_benign_ratio},
@@ -148,13 +147,12 @@ json AuditJson(const AuditResult& result) {
   account["tables"] = tables;
   out["account_risk"] = account;
 
-  // Per (L, P, c): the mean wall-clock milliseconds to build a voucher on the device and to
+  // Per (L, P): the mean wall-clock milliseconds to build a voucher on the device and to
   // open its outer layer on the server, measured on this machine.
   json vouchers = json::object();
   for (const ParameterSetResult& s : result.sets) {
-    const std::string shape = "L" + std::to_string(s.cost.tables) + "-P" +
-                              std::to_string(s.cost.probes) + "-c" +
-                              std::to_string(s.cost.cuckoo_functions);
+    const std::string shape =
+        "L" + std::to_string(s.cost.tables) + "-P" + std::to_string(s.cost.probes);
     vouchers[shape] = {{"vouchers", s.cost.vouchers},
                        {"client_build_ms", s.cost.client_build_ms},
                        {"server_open_ms", s.cost.server_open_ms}};

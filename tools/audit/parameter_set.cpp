@@ -50,9 +50,7 @@ std::string Name(const MatchingScheme& scheme) {
          "-d" + (scheme.dihedral_probes ? "1" : "0");
 }
 
-std::string Name(const ParameterSet& set) {
-  return Name(set.matching) + "-c" + std::to_string(set.cuckoo_functions);
-}
+std::string Name(const ParameterSet& set) { return Name(set.matching); }
 
 Result<std::vector<ParameterSet>> ParseGrid(std::string_view spec) {
   std::map<std::string, std::vector<std::uint32_t>, std::less<>> axes;
@@ -62,33 +60,32 @@ Result<std::vector<ParameterSet>> ParseGrid(std::string_view spec) {
       return Status::InvalidInput("grid: each axis is written NAME=V1,V2,...");
     }
     const std::string_view axis = part.substr(0, equals);
-    if (axis != "L" && axis != "k" && axis != "P" && axis != "d" && axis != "c") {
-      return Status::InvalidInput("grid: unknown axis (expected L, k, P, d, c)");
+    if (axis == "c") {
+      return Status::InvalidInput(
+          "grid: c (cuckoo functions) is no longer used: DB format 3 has one table of 3-cell "
+          "entries");
+    }
+    if (axis != "L" && axis != "k" && axis != "P" && axis != "d") {
+      return Status::InvalidInput("grid: unknown axis (expected L, k, P, d)");
     }
     HV_ASSIGN_OR_RETURN(auto values, ParseValues(axis, part.substr(equals + 1)));
     axes[std::string(axis)] = std::move(values);
   }
-  for (const char* axis : {"L", "k", "P", "d", "c"}) {
+  for (const char* axis : {"L", "k", "P", "d"}) {
     if (!axes.contains(axis)) return Status::InvalidInput(std::string("grid: axis ") + axis + " missing");
   }
   for (std::uint32_t d : axes["d"]) {
     if (d > 1) return Status::InvalidInput("grid: d (dihedral probes) is 0 or 1");
-  }
-  for (std::uint32_t c : axes["c"]) {
-    if (c != 2 && c != 3) return Status::InvalidInput("grid: c (cuckoo functions) is 2 or 3");
   }
   std::vector<ParameterSet> sets;
   for (std::uint32_t tables : axes["L"]) {
     for (std::uint32_t bits : axes["k"]) {
       for (std::uint32_t probes : axes["P"]) {
         for (std::uint32_t dihedral : axes["d"]) {
-          for (std::uint32_t c : axes["c"]) {
-            ParameterSet set{{{.tables = tables, .bits_per_key = bits, .probes = probes},
-                              dihedral == 1},
-                             c};
-            if (!set.matching.Validate().ok()) continue;
-            if (std::find(sets.begin(), sets.end(), set) == sets.end()) sets.push_back(set);
-          }
+          ParameterSet set{
+              {{.tables = tables, .bits_per_key = bits, .probes = probes}, dihedral == 1}};
+          if (!set.matching.Validate().ok()) continue;
+          if (std::find(sets.begin(), sets.end(), set) == sets.end()) sets.push_back(set);
         }
       }
     }

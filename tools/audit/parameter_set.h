@@ -1,6 +1,6 @@
 // The parameter sets the audit compares (docs/design.md sections 4, 5 and 8): the key scheme (L, k,
-// P), whether the device spends part of its probe budget on dihedral variants, and the cuckoo
-// functions c (which change server cost and DB size, not recall).
+// P) and whether the device spends part of its probe budget on dihedral variants. DB format 3 has
+// one outer entry per probe and one kind of table, so nothing else changes recall or cost.
 #pragma once
 
 #include <cstdint>
@@ -30,23 +30,22 @@ struct MatchingScheme {
 
 struct ParameterSet {
   MatchingScheme matching;
-  std::uint32_t cuckoo_functions = 3;  // c
   friend bool operator==(const ParameterSet&, const ParameterSet&) = default;
 };
 
-// "L1-k64-P16-d0" (d1: dihedral probes), and with c: "L1-k64-P16-d0-c3". Unique within a grid.
+// "L1-k64-P16-d0" (d1: dihedral probes). Unique within a grid.
 std::string Name(const MatchingScheme& scheme);
 std::string Name(const ParameterSet& set);
 
-// Every valid combination of the listed values, in lexicographic order of (L, k, P, d, c);
+// Every valid combination of the listed values, in lexicographic order of (L, k, P, d);
 // invalid combinations (P < L, or dihedral probes that do not fit in P) are skipped.
-// A grid spec is "L=1,2;k=32,48,64;P=8,16,32,64;d=0,1;c=2,3" (any order, every axis present).
-// Errors: kInvalidInput naming the malformed axis or value.
+// A grid spec is "L=1,2;k=32,48,64;P=8,16,32,64;d=0,1" (any order, every axis present).
+// Errors: kInvalidInput naming the malformed axis or value; a "c" axis (the cuckoo functions of
+// DB formats 1 and 2) is refused as no longer used.
 Result<std::vector<ParameterSet>> ParseGrid(std::string_view spec);
 
 // The grid the default parameters were chosen from (docs/parameters.md).
-inline constexpr std::string_view kDefaultGrid =
-    "L=1,2;k=32,48,64,96,128;P=8,16,32,64;d=0,1;c=2,3";
+inline constexpr std::string_view kDefaultGrid = "L=1,2;k=32,48,64,96,128;P=8,16,32,64;d=0,1";
 
 // The device's probe keys for `image` under `scheme` (distinct; fewer than P only when dihedral
 // variants coincide, which the protocol pads with dummies). Needs image.dihedral when

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
-#include <tuple>
+#include <utility>
 
 #include "hashveil/common/random.h"
 #include "hashveil/common/seeded_random.h"
@@ -75,13 +75,13 @@ Result<std::vector<ServerCost>> MeasureServerCosts(const CorpusHashes& corpus,
     entries.push_back({image.original.hash, static_cast<std::uint32_t>(image.original.quality),
                        {"audit-corpus"}});
   }
-  std::set<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>> shapes;
+  std::set<std::pair<std::uint32_t, std::uint32_t>> shapes;
   for (const ParameterSet& set : sets) {
-    shapes.insert({set.matching.keys.tables, set.matching.keys.probes, set.cuckoo_functions});
+    shapes.insert({set.matching.keys.tables, set.matching.keys.probes});
   }
 
-  // Throwaway DBs whose secrets never leave this function: seeded, so that the cuckoo placement
-  // (and the dropped-key count) is the same on every run of the audit.
+  // Throwaway DBs whose secrets never leave this function: seeded, so that the table (and its
+  // size) is the same on every run of the audit.
   std::unique_ptr<RandomSource> random = MakeSeededRandomForTesting(seed);
   const hashdb::ServerSecret secret = hashdb::GenerateServerSecret(*random);
   const hashdb::PublisherKeyPair publisher = hashdb::GeneratePublisherKeys(*random);
@@ -92,17 +92,16 @@ Result<std::vector<ServerCost>> MeasureServerCosts(const CorpusHashes& corpus,
   const std::filesystem::path proof_path = scratch / "cost.hvdb.proof";
 
   std::vector<ServerCost> costs;
-  for (const auto& [tables, probes, functions] : shapes) {
+  for (const auto& [tables, probes] : shapes) {
     hashdb::DbBuildOptions options;
     options.key_scheme = {.tables = tables, .bits_per_key = 64, .probes = probes};
-    options.cuckoo_functions = functions;
     const Result<hashdb::DbBuildResult> built = hashdb::BuildClientDb(
         entries, options, secret, publisher, *random, db_path, proof_path);
     if (!built.ok()) return built.status().WithContext("building a cost DB");
     ServerCost cost{tables,
                     probes,
-                    functions,
-                    hashdb::DefaultCuckooLoad(functions),
+                    static_cast<double>(built->stats.placed_keys) /
+                        static_cast<double>(built->stats.cell_count),
                     built->stats.entries,
                     built->stats.placed_keys,
                     built->stats.dropped_keys,

@@ -1,5 +1,5 @@
 // The cost of a parameter set, measured with the real implementation (docs/design.md sections 5-7):
-// for each (L, P, c), a client DB of the corpus hashes is published with hashdb::BuildClientDb,
+// for each (L, P), a client DB of the corpus hashes is published with hashdb::BuildClientDb,
 // loaded and verified as a device would, and vouchers for corpus images are built
 // (psi::VoucherBuilder) and opened (psi::VoucherOpener). k does not change any of these (every
 // key becomes one 32-byte point and one probe), so k = 64 stands for all.
@@ -18,11 +18,10 @@ namespace hashveil::audit {
 struct ServerCost {
   std::uint32_t tables = 0;            // L
   std::uint32_t probes = 0;            // P
-  std::uint32_t cuckoo_functions = 0;  // c
-  double load = 0;
+  double load = 0;                     // keys per cell of the 3-cell table
   std::uint64_t entries = 0;
   std::uint64_t placed_keys = 0;
-  std::uint64_t dropped_keys = 0;  // each one a false negative
+  std::uint64_t dropped_keys = 0;  // 0 since DB format 3, which holds every key
   std::uint64_t db_bytes = 0;
   std::uint64_t voucher_bytes = 0;
   // Timings (wall clock, mean per voucher over `vouchers` images): vary between runs.
@@ -32,9 +31,9 @@ struct ServerCost {
   double bytes_per_entry() const { return entries ? static_cast<double>(db_bytes) / entries : 0; }
 };
 
-// One measurement per distinct (L, P, c) of `sets`, using `vouchers` corpus images for the
+// One measurement per distinct (L, P) of `sets`, using `vouchers` corpus images for the
 // timings. Files go to (and are removed from) `scratch`; keys are drawn from `seed`, so sizes
-// and dropped keys are the same on every run. Errors: kInvalidInput (no usable corpus image),
+// are the same on every run. Errors: kInvalidInput (no usable corpus image),
 // kIoError (scratch not writable), and any error of the DB builder, loader or voucher code.
 Result<std::vector<ServerCost>> MeasureServerCosts(const CorpusHashes& corpus,
                                                    const std::vector<ParameterSet>& sets,

@@ -132,10 +132,9 @@ Result<AuditResult> RunThresholdAudit(const AuditOptions& options, const AuditPr
     r.per_image_rate_upper = AnyOf(r.pair_rate_upper, static_cast<double>(options.db_entries));
     r.model_pair_rate = model_rates[r.scheme];
     r.model_per_image_rate = AnyOf(r.model_pair_rate, static_cast<double>(options.db_entries));
-    r.outer_entries = static_cast<std::uint64_t>(set.matching.keys.probes) * set.cuckoo_functions;
+    r.outer_entries = set.matching.keys.probes;
     for (const ServerCost& cost : costs) {
-      if (cost.tables == set.matching.keys.tables && cost.probes == set.matching.keys.probes &&
-          cost.cuckoo_functions == set.cuckoo_functions) {
+      if (cost.tables == set.matching.keys.tables && cost.probes == set.matching.keys.probes) {
         r.cost = cost;
       }
     }

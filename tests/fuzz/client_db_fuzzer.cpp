@@ -1,7 +1,8 @@
-// .hvdb load and verify: header decode and range checks, the size check against the slot count,
-// digest, signature, then the point checks. Each input is loaded as it is (with and without the
-// signature check) and once more with its digest recomputed, so that mutations behind the digest
-// (header parameters, points) reach the checks that follow it.
+// .hvdb load and verify: header decode and range checks, the size check against the cell count,
+// digest, signature, then the point checks; then a device's decode of a few keys. Each input is
+// loaded as it is (with and without the signature check) and once more with its digest
+// recomputed, so that mutations behind the digest (header parameters, points) reach the checks
+// that follow it.
 #include <algorithm>
 #include <cstdint>
 #include <span>
@@ -20,10 +21,18 @@ namespace {
 void CheckOutcome(const Result<std::unique_ptr<hashdb::ClientDb>>& db, std::size_t file_bytes) {
   if (!db.ok()) return CheckRefusal(db.status());
   const hashdb::ClientDbParams& params = (*db)->params();
-  HV_FUZZ_CHECK(hashdb::ClientDbFileBytes(params.slot_count) == file_bytes);
-  HV_FUZZ_CHECK(params.key_count <= params.slot_count);
-  for (std::uint64_t i = 0; i < params.slot_count; ++i) {
-    HV_FUZZ_CHECK(psi::IsValidPoint((*db)->slot(i)));
+  HV_FUZZ_CHECK(hashdb::ClientDbFileBytes(params.cell_count) == file_bytes);
+  HV_FUZZ_CHECK(params.cell_count % 3 == 0 && params.key_count <= params.cell_count);
+  for (std::uint64_t i = 0; i < params.cell_count; ++i) {
+    HV_FUZZ_CHECK(psi::IsValidPoint((*db)->cell(i)));
+  }
+  // Every cell is a valid point, so a decode fails only when 3 cells sum to the identity.
+  for (std::uint8_t k = 0; k < 4; ++k) {
+    matcher::MatchKey key{};
+    key[1] = k;
+    const auto value = (*db)->ProbeValue(key);
+    HV_FUZZ_CHECK(value.ok() ? !value->IsIdentity()
+                             : value.status().code() == StatusCode::kCorrupt);
   }
 }
 

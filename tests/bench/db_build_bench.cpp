@@ -2,20 +2,23 @@
 // nothing.
 //
 //   db_build_bench pipeline N [THREADS]   two generated lists of N hashes (half of the second
-//       within distance 1..31 of the first) -> import -> policy -> keys and cuckoo placement ->
-//       blinding -> write -> auditor proof; then Load of the DB and its audit; seconds per
+//       within distance 1..31 of the first) -> import -> policy -> keys -> blinding -> the
+//       3-cell table -> write -> auditor proof; then Load of the DB and its audit; seconds per
 //       phase, blinding entries/s per CPU-second, bytes per entry, peak RSS.
-//   db_build_bench cuckoo N               drop rates of the cuckoo placement of N random keys
-//       for c = 2, 3, 4 at loads around each one's threshold (no blinding: placement only).
+//   db_build_bench okvs N [TRIALS]        how often N random keys fail to peel, over TRIALS
+//       attempts, at the builder's cell count and at ratios around the threshold (no points).
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <string>
 
-#include "cuckoo_table.h"
+#include "client_db_format.h"
+#include "okvs.h"
 #include "phase_timer.h"
 #include "hashveil/hashdb/client_db.h"
 #include "hashveil/hashdb/db_audit.h"
@@ -84,20 +87,19 @@ int Pipeline(std::size_t count, unsigned threads) {
   if (!audit.ok()) return Fail("audit", audit.status());
   const PhaseTimer::Lap audit_lap = watch.Next();
 
-  std::printf("entries: %llu (keys placed %llu, dropped %llu, duplicates %llu), slots %llu, "
+  std::printf("entries: %llu (keys %llu, duplicates %llu), cells %llu, okvs attempts %u, "
               "threads %u\n",
               static_cast<unsigned long long>(s.entries),
               static_cast<unsigned long long>(s.placed_keys),
-              static_cast<unsigned long long>(s.dropped_keys),
               static_cast<unsigned long long>(s.duplicate_keys),
-              static_cast<unsigned long long>(s.slot_count), s.threads);
+              static_cast<unsigned long long>(s.cell_count), s.okvs_attempts, s.threads);
   std::printf("import:    %7.2f s wall, %6.2f s CPU (%.0f rows/s)\n", import.wall_seconds,
               import.cpu_seconds, static_cast<double>(2 * count) / import.wall_seconds);
   std::printf("policy:    %7.2f s wall, %6.2f s CPU\n", policy.wall_seconds, policy.cpu_seconds);
-  std::printf("placement: %7.2f s wall\n", s.placement_seconds);
   std::printf("blinding:  %7.2f s wall, %6.2f s CPU (%.0f entries/s per CPU-second)\n",
               s.blinding_seconds, s.blinding_cpu_seconds,
               static_cast<double>(s.entries) / s.blinding_cpu_seconds);
+  std::printf("table:     %7.2f s wall (plan, solve, fillers, encoding)\n", s.table_seconds);
   std::printf("write:     %7.2f s wall\n", s.write_seconds);
   std::printf("proof:     %7.2f s wall, %6.2f s CPU\n", s.proof_seconds, s.proof_cpu_seconds);
   std::printf("total:     %7.2f s wall, %6.2f s CPU (import to proof; build alone %.2f s wall, "
@@ -121,7 +123,9 @@ int Pipeline(std::size_t count, unsigned threads) {
   return 0;
 }
 
-int Cuckoo(std::size_t count) {
+// Peeling failures of N random keys over TRIALS attempts (each attempt hashes the keys to new
+// cells), at the builder's cell count and at plain ratios around the threshold 1.222.
+int Okvs(std::size_t count, std::uint32_t trials) {
   std::mt19937_64 rng(7);
   std::vector<matcher::MatchKey> keys(count);
   for (auto& key : keys) {
@@ -129,24 +133,30 @@ int Cuckoo(std::size_t count) {
   }
   psi::DbNonce nonce{};
   nonce.fill(9);
-  struct Setting {
-    std::uint32_t functions;
-    double load;
+  const auto multiple_of_3 = [](double cells) {
+    return (static_cast<std::uint64_t>(std::ceil(cells)) + 2) / 3 * 3;
   };
-  for (const Setting setting : {Setting{2, 0.45}, Setting{2, 0.48}, Setting{2, 0.50},
-                                Setting{3, 0.85}, Setting{3, 0.90}, Setting{3, 0.92},
-                                Setting{4, 0.95}}) {
+  const double n = static_cast<double>(count);
+  const std::pair<const char*, std::uint64_t> settings[] = {
+      {"OkvsCellCount", OkvsCellCount(count)}, {"1.22 n", multiple_of_3(1.22 * n)},
+      {"1.23 n", multiple_of_3(1.23 * n)},     {"1.25 n", multiple_of_3(1.25 * n)}};
+  for (const auto& [name, cells] : settings) {
     PhaseTimer watch;
-    const std::uint64_t slots = CuckooSlotCount(count, setting.load, setting.functions);
-    auto placement = PlaceKeys(keys, nonce, slots, setting.functions, 0);
-    if (!placement.ok()) return Fail("placement", placement.status());
-    const double dropped = static_cast<double>(placement->dropped_keys.size());
-    std::printf("c=%u load=%.2f: slots %llu, dropped %.0f of %zu (%.2e), longest walk %llu, "
-                "%.2f s, db %.1f MB\n",
-                setting.functions, setting.load, static_cast<unsigned long long>(slots), dropped,
-                count, dropped / static_cast<double>(count),
-                static_cast<unsigned long long>(placement->max_walk), watch.Next().wall_seconds,
-                static_cast<double>(slots) * psi::kPointBytes / 1e6);
+    std::uint32_t failed = 0;
+    for (std::uint32_t attempt = 0; attempt < trials; ++attempt) {
+      auto plan = PlanOkvs(keys, nonce, attempt, cells, 0);
+      if (plan.ok()) continue;
+      if (plan.status().code() != StatusCode::kFailedPrecondition) {
+        return Fail("plan", plan.status());
+      }
+      ++failed;
+    }
+    std::printf("n=%zu %-13s cells %llu (%.4f n): %u of %u attempts do not peel (%.2e), "
+                "%.3f s per plan, db %.2f bytes per key\n",
+                count, name, static_cast<unsigned long long>(cells),
+                static_cast<double>(cells) / n, failed, trials,
+                static_cast<double>(failed) / trials, watch.Next().wall_seconds / trials,
+                static_cast<double>(ClientDbFileBytes(cells)) / n);
   }
   return 0;
 }
@@ -161,7 +171,11 @@ int main(int argc, char** argv) {
     const unsigned threads = argc > 3 ? static_cast<unsigned>(std::strtoul(argv[3], nullptr, 10)) : 0;
     return hashveil::hashdb::Pipeline(count, threads);
   }
-  if (mode == "cuckoo" && count > 0) return hashveil::hashdb::Cuckoo(count);
-  std::fprintf(stderr, "usage: db_build_bench pipeline|cuckoo [N] [THREADS]\n");
+  if (mode == "okvs" && count > 0) {
+    const auto trials = static_cast<std::uint32_t>(argc > 3 ? std::strtoul(argv[3], nullptr, 10)
+                                                             : 100);
+    return hashveil::hashdb::Okvs(count, trials);
+  }
+  std::fprintf(stderr, "usage: db_build_bench pipeline [N] [THREADS] | okvs [N] [TRIALS]\n");
   return 2;
 }

@@ -96,13 +96,11 @@ class ScannerTest : public ::testing::Test {
     options.threshold = kThreshold;
     options.synthetic_rate_ppm = synthetic_rate_ppm_;
     options.synthetic_max = 4;
-    options.load = 0.5;
     options.threads = 1;
     db_path_ = dir_ / "client.hvdb";
     auto built = hashdb::BuildClientDb(entries, options, secret_, publisher_, *random_, db_path_,
                                        dir_ / "client.hvdb.proof");
     ASSERT_TRUE(built.ok()) << built.status().ToString();
-    ASSERT_EQ(built->stats.dropped_keys, 0u);
     auto loaded = hashdb::ClientDb::Load(db_path_, publisher_.public_key);
     ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
     shape_ = psi::VoucherBuilder::ShapeOf(**loaded);
@@ -140,7 +138,6 @@ class ScannerTest : public ::testing::Test {
     options.threshold = t;
     options.synthetic_rate_ppm = 0;
     options.synthetic_max = 4;
-    options.load = 0.5;
     options.threads = 1;
     options.epoch = epoch;
     const auto path = dir_ / (name + ".hvdb");

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <string>
 
+#include "client_db_writer.h"
 #include "hashveil/common/random.h"
 #include "hashveil/common/secret_file.h"
 #include "hashveil/common/seeded_random.h"
@@ -20,6 +21,7 @@
 #include "hashveil/matcher/match_keys.h"
 #include "hashveil/matcher/pdq_hash.h"
 #include "hashveil/matcher/pdq_hasher.h"
+#include "okvs.h"
 #include "support/cli_runner.h"
 #include "support/test_paths.h"
 
@@ -352,6 +354,50 @@ TEST_F(DbPublishTest, APlantedKeyFailsTheAuditWhetherTheProofListsItOrNot) {
   }
   EXPECT_EQ(audit.out.find(planted), std::string::npos) << audit.out;
   EXPECT_EQ(audit.err.find(planted), std::string::npos) << audit.err;
+}
+
+// A publisher who solves the same keys under a later attempt than the first that works, and
+// says so in the signed header, gets a table the audit recomputes exactly but still fails: the
+// attempt must be the first, so placements cannot be chosen.
+TEST_F(DbPublishTest, ATableSolvedUnderALaterAttemptFailsTheAudit) {
+  KeygenAndBuild();
+  auto db = hashdb::ClientDb::LoadIgnoringSignature(dir_ / "client.hvdb");
+  auto proof = hashdb::LoadDbProof(dir_ / "client.hvdb.proof");
+  auto secret = hashdb::LoadServerSecret(dir_ / "server.key");
+  auto signing = hashdb::LoadPublisherKeys(dir_ / "pub.key");
+  ASSERT_TRUE(db.ok() && proof.ok() && secret.ok() && signing.ok());
+  hashdb::ClientDbParams params = (*db)->params();
+  const std::uint32_t first = params.okvs_attempt;
+  Result<std::vector<psi::Point>> cells = Status::Internal("no later attempt tried");
+  while (!cells.ok() && ++params.okvs_attempt < hashdb::kMaxOkvsAttempts) {
+    auto plan = hashdb::PlanOkvs(proof->keys, params.db_nonce, params.okvs_attempt,
+                                 params.cell_count, 1);
+    if (plan.ok()) cells = hashdb::SolveOkvs(*plan, proof->values, proof->filler_seed, 1);
+  }
+  ASSERT_TRUE(cells.ok()) << cells.status().ToString();
+  db->reset();
+  auto digest = hashdb::WriteClientDb(params, *cells, *signing, dir_ / "client.hvdb");
+  ASSERT_TRUE(digest.ok()) << digest.status().ToString();
+  auto random = MakeSeededRandomForTesting(9);
+  auto reproved = hashdb::ProveDb(*digest, params.db_nonce, proof->filler_seed, proof->keys,
+                                  proof->values, *secret, *random, 1, {});
+  ASSERT_TRUE(reproved.ok()) << reproved.status().ToString();
+  ASSERT_TRUE(hashdb::SaveDbProof(*reproved, dir_ / "client.hvdb.proof").ok());
+
+  // The publisher's store recorded the honest DB's digest for epoch 5: an auditor's own lists.
+  Import(dir_ / "auditor.sqlite", "list-a", "US", dir_ / "a.txt");
+  Import(dir_ / "auditor.sqlite", "list-b", "GB", dir_ / "b.csv");
+  const CliRun audit = Run("audit db --store " + P("auditor.sqlite") + " --db " +
+                           P("client.hvdb") + " --publisher " + P("pub.key.pub"));
+  EXPECT_EQ(audit.exit_code, 1) << audit.out << audit.err;
+  const std::string later = std::to_string(params.okvs_attempt);
+  for (const std::string& line :
+       {"okvs attempt: " + later + " (NOT the first that peels and solves)\n",
+        "FAIL: the header's OKVS attempt " + later + " is not the first: attempt " +
+            std::to_string(first) + " already peels and solves the proof's keys\n",
+        std::string("cells differing: 0\n"), std::string("dleq proof: verified\n")}) {
+    EXPECT_NE(audit.out.find(line), std::string::npos) << line << audit.out;
+  }
 }
 
 // A proof of the previous format, or of another DB, is refused; neither is read as this DB's.

@@ -6,7 +6,7 @@
 // (hashes of the whole statement), A = sum z_i H(x_i) and B = sum z_i V_i; the prover shows
 // log_G(L) = log_A(B). A value that is not alpha*H(x_i) makes B != alpha*A except with
 // probability ~1/l. That the table is exactly the one these keys, values and the filler seed
-// solve to is AuditClientDb's to check (docs/protocol.md section 5.4).
+// solve to is AuditClientDb's to check (docs/protocol.md section 5.5).
 //
 // The key list tells which match keys are in the DB. It is for auditors, who hold the source
 // lists anyway; it must never ship to devices. Nor must the filler seed it carries: with it, a

@@ -1,5 +1,5 @@
 // Scan latency through the C ABI (decode + PDQ + visual derivative + voucher), one image at a
-// time on one thread, at the default DB parameters (P=16 probes, c=3 cuckoo functions, t=10).
+// time on one thread, at the default DB parameters (P=16 probes, one outer entry each, t=10).
 // Beside the full scan, its parts: PDQ hashing alone, and hash plus derivative from one decode;
 // the voucher's share is the remainder; each row also counts minor page faults per iteration.
 // Images are benchmarked in the order given (a large one frees large buffers, which raises

@@ -1,6 +1,6 @@
 // SplitMix64 (Steele, Lea, Flood 2014): a tiny, exactly specified generator for deterministic,
 // non-secret choices that a file format or a seed must reproduce bit for bit on every platform
-// (match-key positions, cuckoo walks). Never for keys, nonces or blinding factors.
+// (match-key positions). Never for keys, nonces or blinding factors.
 #pragma once
 
 #include <cstdint>

@@ -138,7 +138,11 @@ TEST_F(DbPublishTest, BuildInfoVerifyAndAuditAgree) {
   EXPECT_NE(info.out.find(digest_line), std::string::npos);
   EXPECT_NE(info.out.find("signature: not checked"), std::string::npos);
   EXPECT_EQ(info.out.find("verified"), std::string::npos);
-  EXPECT_NE(info.out.find("format version: 2\n"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("format version: 3\n"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("keys dropped: 0\n"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("cells: "), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("okvs attempt: "), std::string::npos) << info.out;
+  EXPECT_NE(build_out_.find("okvs attempts: "), std::string::npos) << build_out_;
   EXPECT_NE(info.out.find("freshness: current"), std::string::npos) << info.out;
   EXPECT_NE(info.out.find("filler seed commitment: "), std::string::npos) << info.out;
   // 90 days by default, from the build's clock.
@@ -503,6 +507,15 @@ TEST_F(DbPublishTest, KeygenRefusesToOverwriteAndUsageErrorsExitTwo) {
   EXPECT_FALSE(fs::exists(dir_ / "pub2.key"));
   EXPECT_EQ(Run("db build --store " + P("store.sqlite")).exit_code, 2);
   EXPECT_EQ(Run("db build --store s --secret s --signing s --out o --load 3").exit_code, 2);
+  // The cuckoo table's options mean nothing to DB format 3: refused, saying so.
+  for (const char* option : {"--cuckoo-functions 3", "--load 0.5"}) {
+    const CliRun old = Run("db build --store s --secret s --signing s --out o " +
+                           std::string(option));
+    EXPECT_EQ(old.exit_code, 2) << option;
+    EXPECT_NE(old.err.find("no longer used: DB format 3 has one table of 3-cell entries"),
+              std::string::npos)
+        << old.err;
+  }
 }
 
 }  // namespace

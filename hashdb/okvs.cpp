@@ -13,17 +13,18 @@ namespace {
 // unencoded elements stays small while the decoding keeps every thread busy.
 constexpr std::size_t kSolveBlock = 1 << 14;
 
-Result<std::vector<psi::Element>> FreeCellsAndPivots(const OkvsPlan& plan,
-                                                     const psi::FillerSeed& filler_seed,
-                                                     unsigned threads) {
+// The table with every free cell's filler set and every pivot still the identity.
+Result<std::vector<psi::Element>> TableWithFillers(const OkvsPlan& plan,
+                                                   const psi::FillerSeed& filler_seed,
+                                                   unsigned threads) {
   std::vector<psi::Element> table(plan.cell_count);
-  HV_RETURN_IF_ERROR(ParallelFor(plan.cell_count, threads, [&](std::uint64_t begin,
-                                                               std::uint64_t end) {
-    for (std::uint64_t cell = begin; cell < end; ++cell) {
-      if (!plan.is_pivot[cell]) table[cell] = psi::FillerElement(filler_seed, cell);
-    }
-    return Status::Ok();
-  }));
+  HV_RETURN_IF_ERROR(
+      ParallelFor(plan.cell_count, threads, [&](std::uint64_t begin, std::uint64_t end) {
+        for (std::uint64_t cell = begin; cell < end; ++cell) {
+          if (!plan.is_pivot[cell]) table[cell] = psi::FillerElement(filler_seed, cell);
+        }
+        return Status::Ok();
+      }));
   return table;
 }
 
@@ -86,8 +87,7 @@ Result<OkvsPlan> PlanOkvs(std::span<const matcher::MatchKey> keys, const psi::Db
   plan.cell_count = cell_count;
   plan.attempt = attempt;
   plan.cells.resize(keys.size());
-  HV_RETURN_IF_ERROR(ParallelFor(keys.size(), threads, [&](std::uint64_t begin,
-                                                           std::uint64_t end) {
+  HV_RETURN_IF_ERROR(ParallelFor(keys.size(), threads, [&](std::uint64_t begin, std::uint64_t end) {
     for (std::uint64_t i = begin; i < end; ++i) {
       plan.cells[i] = psi::OkvsCells(db_nonce, attempt, keys[i], cell_count);
     }
@@ -139,7 +139,7 @@ Result<std::vector<psi::Point>> SolveOkvs(const OkvsPlan& plan, std::span<const 
     return Status::InvalidInput("OKVS values do not match the plan's key count");
   }
   HV_ASSIGN_OR_RETURN(std::vector<psi::Element> table,
-                      FreeCellsAndPivots(plan, filler_seed, threads));
+                      TableWithFillers(plan, filler_seed, threads));
   // Reverse peel order: a key's other two cells were fixed before it (they are free, or pivots
   // of keys peeled after it), so its pivot is the one unknown of its equation.
   std::vector<psi::Element> decoded;
@@ -151,14 +151,14 @@ Result<std::vector<psi::Point>> SolveOkvs(const OkvsPlan& plan, std::span<const 
 
   std::vector<psi::Point> points(plan.cell_count);
   std::atomic<bool> identity{false};
-  HV_RETURN_IF_ERROR(ParallelFor(plan.cell_count, threads, [&](std::uint64_t begin,
-                                                               std::uint64_t end) {
-    for (std::uint64_t cell = begin; cell < end; ++cell) {
-      if (table[cell].IsIdentity()) identity = true;
-      points[cell] = table[cell].Encode();
-    }
-    return Status::Ok();
-  }));
+  HV_RETURN_IF_ERROR(
+      ParallelFor(plan.cell_count, threads, [&](std::uint64_t begin, std::uint64_t end) {
+        for (std::uint64_t cell = begin; cell < end; ++cell) {
+          if (table[cell].IsIdentity()) identity = true;
+          points[cell] = table[cell].Encode();
+        }
+        return Status::Ok();
+      }));
   if (identity) return Status::FailedPrecondition("an OKVS cell came out as the identity");
   std::vector<psi::Point> sorted = points;
   std::sort(sorted.begin(), sorted.end());

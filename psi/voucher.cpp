@@ -36,10 +36,14 @@ std::array<std::uint8_t, kVoucherHeaderBytes> EncodeVoucherHeader(const VoucherH
 
 Result<VoucherHeader> ParseVoucherHeader(std::span<const std::uint8_t> voucher,
                                          const VoucherShape& shape) {
+  // The version first: a voucher of another version has another length too, and is named as
+  // what it is, never read as this one.
+  if (!voucher.empty() && voucher[0] != kVoucherVersion) {
+    return Status::Unsupported("unsupported voucher version");
+  }
   if (voucher.size() != shape.total_bytes()) return Status::Corrupt("voucher has the wrong length");
   VoucherHeader header;
   header.version = voucher[0];
-  if (header.version != kVoucherVersion) return Status::Unsupported("unsupported voucher version");
   header.epoch = LoadLittleEndian<std::uint64_t>(voucher.data() + 1);
   if (header.epoch != shape.epoch) {
     return Status::FailedPrecondition("voucher was made for another DB epoch");

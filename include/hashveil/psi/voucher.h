@@ -69,9 +69,10 @@ struct VoucherHeader {
 };
 
 std::array<std::uint8_t, kVoucherHeaderBytes> EncodeVoucherHeader(const VoucherHeader& header);
-// Reads the header of a voucher made for `shape`. Errors, in this order: kCorrupt "wrong length"
-// (the whole voucher is not shape.total_bytes() long), kUnsupported (version), kFailedPrecondition
-// (another DB epoch), kCorrupt (entry count).
+// Reads the header of a voucher made for `shape`. Errors, in this order: kUnsupported (a first
+// byte that is not kVoucherVersion, e.g. a version-2 voucher), kCorrupt "wrong length" (the whole
+// voucher is not shape.total_bytes() long), kFailedPrecondition (another DB epoch), kCorrupt
+// (entry count).
 Result<VoucherHeader> ParseVoucherHeader(std::span<const std::uint8_t> voucher,
                                          const VoucherShape& shape);
 

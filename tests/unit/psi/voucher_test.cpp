@@ -222,8 +222,14 @@ TEST_F(VoucherBuildTest, OnlyThePublicChecksRefuseAVoucher) {
   EXPECT_EQ(refused(shorter).code(), StatusCode::kCorrupt);
   EXPECT_EQ(refused({}).code(), StatusCode::kCorrupt);
   auto version = good;
-  version[0] = 1;  // the format before accounts and DB digests were bound
-  EXPECT_EQ(refused(version).code(), StatusCode::kUnsupported);
+  for (const std::uint8_t old : {1, 2}) {  // before accounts were bound; protocol 1
+    version[0] = old;
+    EXPECT_EQ(refused(version).code(), StatusCode::kUnsupported) << int{old};
+  }
+  // A protocol-1 voucher as sent (version 2, 5,112 bytes at P = 16, c = 2) is named as such.
+  std::vector<std::uint8_t> protocol_one(5112);
+  protocol_one[0] = 2;
+  EXPECT_EQ(refused(protocol_one).code(), StatusCode::kUnsupported);
   auto epoch = good;
   epoch[1] ^= 1;
   EXPECT_EQ(refused(epoch).code(), StatusCode::kFailedPrecondition);

@@ -233,13 +233,15 @@ void AddDbBuildCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str()->check(CLI::Range(1u, 4096u));
   // Options of DB formats 1 and 2, whose cuckoo table they sized: refused, saying why, so a
   // script that still passes them learns what changed instead of "unknown option".
-  const CLI::Validator no_longer_used(
-      [](std::string&) {
-        return std::string("no longer used: DB format 3 has one table of 3-cell entries");
-      },
-      "");
-  cmd->add_option("--cuckoo-functions", args->unused, "")->check(no_longer_used)->group("");
-  cmd->add_option("--load", args->unused, "")->check(no_longer_used)->group("");
+  static constexpr const char* kNoLongerUsed =
+      "no longer used: DB format 3 has one table of 3-cell entries";
+  const CLI::Validator no_longer_used([](std::string&) { return std::string(kNoLongerUsed); },
+                                      "");
+  for (const char* option : {"--cuckoo-functions", "--load"}) {
+    cmd->add_option(option, args->unused, kNoLongerUsed)
+        ->check(no_longer_used)
+        ->group("Refused (DB formats 1 and 2)");
+  }
   cmd->add_option("--synthetic-rate", args->synthetic_rate, "Share of vouchers made synthetic (p_syn)")
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--synthetic-max", o.synthetic_max, "Synthetic vouchers per account at most (s_max)")

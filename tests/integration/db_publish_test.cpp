@@ -508,11 +508,10 @@ TEST_F(DbPublishTest, KeygenRefusesToOverwriteAndUsageErrorsExitTwo) {
   EXPECT_EQ(Run("db build --store " + P("store.sqlite")).exit_code, 2);
   EXPECT_EQ(Run("db build --store s --secret s --signing s --out o --load 3").exit_code, 2);
   // The cuckoo table's options mean nothing to DB format 3: refused, saying so.
-  for (const char* option : {"--cuckoo-functions 3", "--load 0.5"}) {
-    const CliRun old = Run("db build --store s --secret s --signing s --out o " +
-                           std::string(option));
+  for (const std::string option : {"--cuckoo-functions", "--load"}) {
+    const CliRun old = Run("db build --store s --secret s --signing s --out o " + option + " 3");
     EXPECT_EQ(old.exit_code, 2) << option;
-    EXPECT_NE(old.err.find("no longer used: DB format 3 has one table of 3-cell entries"),
+    EXPECT_NE(old.err.find(option + ": no longer used: DB format 3 has one table of 3-cell entries"),
               std::string::npos)
         << old.err;
   }

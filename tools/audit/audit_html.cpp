@@ -216,7 +216,7 @@ std::string AuditHtml(const json& audit) {
           " of plain PDQ@31's on the benign transforms (pooled), no false match among distinct "
           "photos, and a per-image bound of " + Sci(audit["criteria"]["per_image_bound"]) +
           " against " + std::to_string(audit["criteria"]["db_entries"].get<std::uint64_t>()) +
-          " entries; cheapest first (outer entries P*c, then DB bytes).</p>\n";
+          " entries; cheapest first (outer entries P, then DB bytes).</p>\n";
   html += "<p>Distinct pairs: " + std::to_string(pairs["ordered_pairs"].get<std::uint64_t>()) +
           " ordered; plain PDQ@31 matches " + std::to_string(pairs["plain_matches"].get<std::uint64_t>()) +
           ". With zero events the 95% bound per pair is about 3/pairs = " +

@@ -1,7 +1,7 @@
 // The voucher openers of the DB epochs the service accepts (docs/service.md, "DB updates"): the
 // current epoch's always, an older epoch's until its transition deadline, judged at each voucher
 // by an injectable clock. The epoch a voucher names (a public header field) picks the opener, so
-// each epoch's vouchers are checked against its own shape (P*c, s, digest).
+// each epoch's vouchers are checked against its own shape (P, s, digest).
 #pragma once
 
 #include <cstdint>

@@ -21,7 +21,7 @@ RefusalReason ReasonFor(const Status& opening) {
 IntakeOutcome VoucherIntake::Submit(std::string_view account,
                                     std::span<const std::uint8_t> voucher) {
   if (!psi::IsValidAccountName(account)) return Refused(RefusalReason::kBadAccount);
-  // Opening costs P*c scalar multiplications: done in parallel on the request threads, outside
+  // Opening costs P scalar multiplications: done in parallel on the request threads, outside
   // any store transaction; only the commit is serialised (and batched).
   auto opened = openers_.Open(voucher, account);
   if (!opened.ok()) {

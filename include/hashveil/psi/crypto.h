@@ -53,7 +53,7 @@ Result<SecretBytes> Open(const AeadKey& key, std::span<const std::uint8_t> seale
 
 // The same construction for a key that encrypts exactly one message in its lifetime (the outer
 // voucher entries: each KDF(S) comes from fresh beta, gamma). The nonce is the all-zero
-// constant and is not stored, which saves 24 bytes in each of the voucher's P*c outer entries;
+// constant and is not stored, which saves 24 bytes in each of the voucher's P outer entries;
 // the subkey uses its own domain "hashveil/aead-single-use". Precondition (unchecked): `key` is
 // never used to seal anything else. Output size: plaintext + kSingleUseSealOverhead.
 std::vector<std::uint8_t> SealWithSingleUseKey(const AeadKey& key,

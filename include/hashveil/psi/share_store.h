@@ -30,7 +30,7 @@ namespace hashveil::psi {
 
 // The DB parameters the server needs, remembered from the `--db` of each epoch it served.
 struct ServedDbParams {
-  VoucherShape shape;           // epoch, P*c, s, DB digest
+  VoucherShape shape;           // epoch, P, s, DB digest
   std::uint32_t threshold = 0;  // t
   Point public_point;           // L: checked against the server secret
   // p_syn and the match keys' bits k: with t and s they decide whether two epochs' shares

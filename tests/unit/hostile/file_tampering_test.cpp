@@ -100,7 +100,7 @@ TEST(FileTamperingTest, EveryChangeOrTruncationOfADbProofIsRefused) {
 // file: an outer entry that would not have opened can be changed undetectably (nobody holds its
 // key), and a change to the header makes every entry fail, which is just "no match". What must
 // hold: any other length is refused, and no change ever yields a different candidate. Every
-// truncation; byte changes at every 5th position (each open costs P*c scalar multiplications).
+// truncation; byte changes at every 5th position (each open costs P scalar multiplications).
 TEST(FileTamperingTest, NoChangeOfAVoucherYieldsAnotherCandidate) {
   const auto& fixture = TheFixtureDb();
   const auto state_path = std::filesystem::temp_directory_path() /

@@ -83,7 +83,9 @@ TEST_F(EpochOpenersTest, AnEpochClosedAtStartOrNeverServedIsAnotherEpoch) {
   auto version = VoucherOf(new_);
   version[0] ^= 0x7f;
   EXPECT_EQ(openers.Open(version, kAccount).status().code(), StatusCode::kUnsupported);
-  EXPECT_EQ(openers.Open(std::vector<std::uint8_t>(5, 2), kAccount).status().code(),
+  EXPECT_EQ(openers.Open(std::vector<std::uint8_t>(5, psi::kVoucherVersion), kAccount)
+                .status()
+                .code(),
             StatusCode::kCorrupt);
 }
 

@@ -18,6 +18,17 @@ namespace {
 
 using testing::kAccount;
 
+// Binds a candidate as parameters 1-5 (voucher id, share x, share y, tag, inner ciphertext) of an
+// INSERT written in an old schema's own SQL.
+void BindCandidate(sqlite3_stmt* row, const VoucherId& id, const Candidate& c) {
+  const auto tag = EncodeTag(c.tag);
+  sqlite3_bind_blob(row, 1, id.data(), kVoucherIdBytes, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(row, 2, c.share.x.bytes().data(), kScalarBytes, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(row, 3, c.share.y.bytes().data(), kScalarBytes, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(row, 4, tag.data(), static_cast<int>(tag.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_blob(row, 5, c.adct.data(), static_cast<int>(c.adct.size()), SQLITE_TRANSIENT);
+}
+
 class EpochRolloverTest : public testing::VoucherTest {
  protected:
   void SetUp() override {
@@ -286,18 +297,13 @@ TEST_F(EpochRolloverTest, ASchemaTwoStoreIsMigratedWithoutLosingAVoucher) {
               SQLITE_OK);
     for (const OpenedVoucher& voucher : opened) {
       const auto& c = voucher.candidates.front();
-      const auto tag = EncodeTag(c.tag);
       sqlite3_prepare_v2(db, "INSERT INTO vouchers VALUES ('alice', ?)", -1, &row, nullptr);
       sqlite3_bind_blob(row, 1, voucher.header.id.data(), kVoucherIdBytes, SQLITE_TRANSIENT);
       ASSERT_EQ(sqlite3_step(row), SQLITE_DONE);
       sqlite3_finalize(row);
       sqlite3_prepare_v2(db, "INSERT INTO candidates (account, voucher_id, share_x, share_y, tag,"
                              " adct) VALUES ('alice', ?, ?, ?, ?, ?)", -1, &row, nullptr);
-      sqlite3_bind_blob(row, 1, voucher.header.id.data(), kVoucherIdBytes, SQLITE_TRANSIENT);
-      sqlite3_bind_blob(row, 2, c.share.x.bytes().data(), kScalarBytes, SQLITE_TRANSIENT);
-      sqlite3_bind_blob(row, 3, c.share.y.bytes().data(), kScalarBytes, SQLITE_TRANSIENT);
-      sqlite3_bind_blob(row, 4, tag.data(), static_cast<int>(tag.size()), SQLITE_TRANSIENT);
-      sqlite3_bind_blob(row, 5, c.adct.data(), static_cast<int>(c.adct.size()), SQLITE_TRANSIENT);
+      BindCandidate(row, voucher.header.id, c);
       ASSERT_EQ(sqlite3_step(row), SQLITE_DONE);
       sqlite3_finalize(row);
     }
@@ -383,16 +389,11 @@ TEST_F(EpochRolloverTest, ASchemaThreeStoreKeepsItsCandidatesAndNeverCombinesThe
     sqlite3_bind_blob(row, 8, served.shape.db_digest.data(), 32, SQLITE_TRANSIENT);
     ASSERT_EQ(sqlite3_step(row), SQLITE_DONE);
     sqlite3_finalize(row);
-    const auto tag = EncodeTag(c.tag);
     sqlite3_prepare_v2(db,
                        "INSERT INTO candidates (account, voucher_id, share_x, share_y, tag,"
                        " adct, epoch) VALUES ('alice', ?, ?, ?, ?, ?, ?)",
                        -1, &row, nullptr);
-    sqlite3_bind_blob(row, 1, opened.header.id.data(), kVoucherIdBytes, SQLITE_TRANSIENT);
-    sqlite3_bind_blob(row, 2, c.share.x.bytes().data(), kScalarBytes, SQLITE_TRANSIENT);
-    sqlite3_bind_blob(row, 3, c.share.y.bytes().data(), kScalarBytes, SQLITE_TRANSIENT);
-    sqlite3_bind_blob(row, 4, tag.data(), static_cast<int>(tag.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_blob(row, 5, c.adct.data(), static_cast<int>(c.adct.size()), SQLITE_TRANSIENT);
+    BindCandidate(row, opened.header.id, c);
     sqlite3_bind_int64(row, 6, static_cast<std::int64_t>(served.shape.epoch));
     ASSERT_EQ(sqlite3_step(row), SQLITE_DONE);
     sqlite3_finalize(row);

@@ -15,6 +15,25 @@ namespace {
 class ClientDbTest : public testing::PublishTest {
  protected:
   static constexpr std::uint64_t kCells = 9;
+
+  // The fields versions 1 and 2 shared, from the magic to the epoch: a cuckoo table's header
+  // (c = 3, kCells slots, one dropped key).
+  static void WriteCuckooHeaderStart(LeWriter& w, const ClientDbParams& p, std::uint32_t version) {
+    w.Bytes(kClientDbMagic);
+    w.U32(version);
+    for (std::uint32_t v : {p.key_scheme.tables, p.key_scheme.bits_per_key, p.key_scheme.probes}) {
+      w.U32(v);
+    }
+    w.U64(p.key_scheme.seed);
+    w.U32(3);  // cuckoo functions
+    for (std::uint64_t v : {kCells, p.entry_count, p.key_count, std::uint64_t{1}}) w.U64(v);
+    for (std::uint32_t v :
+         {p.threshold, p.synthetic_rate_ppm, p.synthetic_max, p.policy.min_quality,
+          p.policy.min_sources, std::uint32_t{1}, p.policy.merge_distance}) {
+      w.U32(v);
+    }
+    w.U64(p.epoch);
+  }
   static constexpr std::uint64_t kExpiresAt = 1'900'000'000;
 
   static psi::FillerSeed FillerSeed() {
@@ -150,19 +169,7 @@ TEST_F(ClientDbTest, AnotherFormatVersionIsUnsupported) {
 TEST_F(ClientDbTest, VersionOneFileIsRefusedAsUnsupported) {
   const ClientDbParams p = SmallParams();
   LeWriter w;
-  w.Bytes(kClientDbMagic);
-  w.U32(1);
-  for (std::uint32_t v : {p.key_scheme.tables, p.key_scheme.bits_per_key, p.key_scheme.probes}) {
-    w.U32(v);
-  }
-  w.U64(p.key_scheme.seed);
-  w.U32(3);  // cuckoo functions
-  for (std::uint64_t v : {kCells, p.entry_count, p.key_count, std::uint64_t{1}}) w.U64(v);
-  for (std::uint32_t v : {p.threshold, p.synthetic_rate_ppm, p.synthetic_max, p.policy.min_quality,
-                          p.policy.min_sources, std::uint32_t{1}, p.policy.merge_distance}) {
-    w.U32(v);
-  }
-  w.U64(p.epoch);
+  WriteCuckooHeaderStart(w, p, 1);
   w.Bytes(p.db_nonce);
   w.Bytes(FillerSeed());
   w.Bytes(p.public_point.bytes);
@@ -191,19 +198,7 @@ TEST_F(ClientDbTest, VersionOneFileIsRefusedAsUnsupported) {
 TEST_F(ClientDbTest, VersionTwoFileIsRefusedAsUnsupported) {
   const ClientDbParams p = SmallParams();
   LeWriter w;
-  w.Bytes(kClientDbMagic);
-  w.U32(2);
-  for (std::uint32_t v : {p.key_scheme.tables, p.key_scheme.bits_per_key, p.key_scheme.probes}) {
-    w.U32(v);
-  }
-  w.U64(p.key_scheme.seed);
-  w.U32(3);  // cuckoo functions
-  for (std::uint64_t v : {kCells, p.entry_count, p.key_count, std::uint64_t{1}}) w.U64(v);
-  for (std::uint32_t v : {p.threshold, p.synthetic_rate_ppm, p.synthetic_max, p.policy.min_quality,
-                          p.policy.min_sources, std::uint32_t{1}, p.policy.merge_distance}) {
-    w.U32(v);
-  }
-  w.U64(p.epoch);
+  WriteCuckooHeaderStart(w, p, 2);
   w.U64(p.expires_at);
   w.Bytes(p.db_nonce);
   w.Bytes(p.filler_seed_commitment);

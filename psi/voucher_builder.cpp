@@ -27,7 +27,7 @@ OuterEntry SealEntry(const Point& q, const AeadKey& key, const SecretBytes& plai
   return entry;
 }
 
-// Step 7 for probe point h = H(y) and p = P_y, what the DB decodes y to. Sealed under KDF(S)
+// Step 6 for probe point h = H(y) and p = P_y, what the DB decodes y to. Sealed under KDF(S)
 // when `opens`, else under a random key (synthetic vouchers, low-quality images); both are
 // computed either way.
 Result<OuterEntry> ProbeEntry(const Element& h, const Element& p, const PrecomputedElement& l,
@@ -43,7 +43,7 @@ Result<OuterEntry> ProbeEntry(const Element& h, const Element& p, const Precompu
   return SealEntry(q.Encode(), opens ? derived : unopenable, plaintext, ad);
 }
 
-// Step 8: Q = beta*G, S = beta*L = alpha*Q, so this entry opens for the server.
+// Step 7: Q = beta*G, S = beta*L = alpha*Q, so this entry opens for the server.
 Result<OuterEntry> SyntheticOpener(const PrecomputedElement& l, const SecretBytes& plaintext,
                                    const AssociatedData& ad, RandomSource& random) {
   const Scalar beta = Scalar::Random(random);
@@ -143,7 +143,7 @@ Result<std::vector<std::uint8_t>> VoucherBuilder::Build(const VoucherInput& inpu
   }
   const bool synthetic = role == ImageRole::kSynthetic;
 
-  // Steps 4-6. Both the real and the synthetic inner layer are computed, one is used. A
+  // Steps 4-5. Both the real and the synthetic inner layer are computed, one is used. A
   // synthetic voucher's inner layer seals zeros under a key nobody keeps: it opens for the
   // server after the threshold (its share is a dummy, so detection sets it aside), and must then
   // hold nothing of the image.
@@ -154,7 +154,7 @@ Result<std::vector<std::uint8_t>> VoucherBuilder::Build(const VoucherInput& inpu
   const std::vector<std::uint8_t> rct =
       Seal(rkey, synthetic ? synthetic_adct : real_adct, ad, random);
 
-  // Step 7: one entry per probe, each with its own key's share and tag.
+  // Step 6: one entry per probe, each with its own key's share and tag.
   const std::size_t plaintext_bytes = shape_.entry_plaintext_bytes();
   std::vector<OuterEntry> entries;
   entries.reserve(shape_.entry_count);
@@ -170,7 +170,7 @@ Result<std::vector<std::uint8_t>> VoucherBuilder::Build(const VoucherInput& inpu
                                    matchable && role == ImageRole::kReal, plaintext, ad, random));
     entries.push_back(std::move(entry));
   }
-  // Step 8: the synthetic opener carries the image's synthetic share (x, z) and tag (x', r').
+  // Step 7: the synthetic opener carries the image's synthetic share (x, z) and tag (x', r').
   Tag synthetic_tag{choices.synthetic_tag_x, choices.synthetic_tag_values};
   const SecretBytes synthetic_plaintext = EntryPlaintext(
       rkey, synthetic_tag, Share{choices.synthetic_share_x.Clone(), choices.dummy_share_y.Clone()},

@@ -1,11 +1,17 @@
 // The small grey derivative a voucher carries for a reviewer (docs/design.md section 5).
 #include "hashveil/matcher/visual_derivative.h"
 
-#include "hashveil/matcher/pdq_hasher.h"
-
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+#include <random>
+#include <utility>
 #include <vector>
+
+#include "hashveil/matcher/pdq_hasher.h"
 
 namespace hashveil::matcher {
 namespace {
@@ -31,6 +37,36 @@ TEST(VisualDerivativeTest, KeepsTheAspectRatioCentredOnBlack) {
     EXPECT_EQ(At(*derivative, x, 24), 0);
     EXPECT_NEAR(At(*derivative, x, 8), x * 8 + 3, 1.0);  // mean of 4 source columns
     EXPECT_EQ(At(*derivative, x, 8), At(*derivative, x, 23));
+  }
+}
+
+// The derivative is hashveil's own area averaging (no OpenCV on the device); OpenCV's INTER_AREA
+// after its grey conversion is the yardstick it was made with, so the two stay within a grey level.
+TEST(VisualDerivativeTest, AgreesWithOpenCvAreaAveragingWithinOneLevel) {
+  std::mt19937 random(7);
+  for (const auto& [width, height] :
+       {std::pair{1000, 717}, {717, 1000}, {96, 32}, {13, 7}, {5, 40}}) {
+    cv::Mat bgr(height, width, CV_8UC3);
+    cv::randu(bgr, 0, 256);
+    cv::GaussianBlur(bgr, bgr, cv::Size(5, 5), 0);  // photo-like: neighbours correlate
+    cv::Mat grey, scaled;
+    cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+    const int longer = std::max(width, height);
+    const int w = std::max(1, width * kVisualDerivativeSide / longer);
+    const int h = std::max(1, height * kVisualDerivativeSide / longer);
+    cv::resize(grey, scaled, cv::Size(w, h), 0, 0, cv::INTER_AREA);
+    auto derivative =
+        MakeVisualDerivative({bgr.data, width, height, bgr.step[0], PixelFormat::kBgr8});
+    ASSERT_TRUE(derivative.ok());
+    const int left = (kVisualDerivativeSide - w) / 2, top = (kVisualDerivativeSide - h) / 2;
+    int worst = 0;
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < w; ++x) {
+        worst = std::max(
+            worst, std::abs(At(*derivative, left + x, top + y) - scaled.at<std::uint8_t>(y, x)));
+      }
+    }
+    EXPECT_LE(worst, 1) << width << "x" << height;
   }
 }
 

@@ -12,6 +12,8 @@
 #include "luma.h"
 #include "opencv_decoder.h"
 #include "pdq_core.h"
+#include "png_decoder.h"
+#include "webp_decoder.h"
 
 namespace hashveil::matcher {
 namespace {
@@ -81,6 +83,8 @@ Result<DecodedImage> Decode(std::span<const std::uint8_t> bytes, const DecodeOpt
                               .early_scan_min_side = kFastEarlyScanMinSide,
                               .scratch = &scratch});
   }
+  if (header.format == ImageFormat::kPng) return DecodePng(bytes, options.max_pixels);
+  if (header.format == ImageFormat::kWebp) return DecodeWebp(bytes, options.max_pixels);
   return DecodeWithOpenCv(bytes);
 }
 

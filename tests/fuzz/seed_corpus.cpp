@@ -20,6 +20,9 @@
 #include "hashveil/psi/account_state.h"
 #include "hashveil/psi/voucher.h"
 #include "hashveil/psi/voucher_builder.h"
+#include "png_encoder.h"
+#include "support/png_writer.h"
+#include "support/webp_writer.h"
 
 namespace hashveil::fuzz {
 namespace {
@@ -106,6 +109,43 @@ Status WriteEarlyScanSeeds(const std::filesystem::path& dir) {
   HV_RETURN_IF_ERROR(Encode(dir, "restarts.jpg", small,
                             {cv::IMWRITE_JPEG_PROGRESSIVE, 1, cv::IMWRITE_JPEG_RST_INTERVAL, 3}));
   return Encode(dir, "baseline.jpg", small);
+}
+
+// Every PNG layout libpng writes (colour types, bit depths, palettes, tRNS, Adam7, text
+// chunks), and the device's own encoder's output.
+Status WritePngSeeds(const std::filesystem::path& dir) {
+  for (const testing::PngLayout& layout : testing::AllPngLayouts()) {
+    HV_RETURN_IF_ERROR(
+        WriteSeed(dir, layout.Name() + ".png", testing::WriteTestPng(layout, 13, 7)));
+  }
+  std::vector<std::uint8_t> grey(32 * 16);
+  for (std::size_t i = 0; i < grey.size(); ++i) grey[i] = static_cast<std::uint8_t>(i);
+  HV_ASSIGN_OR_RETURN(const std::vector<std::uint8_t> png,
+                      matcher::EncodeGreyPng(grey.data(), 32, 16));
+  return WriteSeed(dir, "encoded-grey.png", png);
+}
+
+// Lossy stills (VP8; VP8X with an ALPH plane), lossless ones (VP8L) and an animation.
+Status WriteWebpSeeds(const std::filesystem::path& dir) {
+  HV_ASSIGN_OR_RETURN(const cv::Mat photo, SourcePhoto());
+  cv::Mat small, alpha;
+  cv::resize(photo, small, cv::Size(48, 32), 0, 0, cv::INTER_AREA);
+  cv::cvtColor(small, alpha, cv::COLOR_BGR2BGRA);
+  // Opaque alpha would be dropped by the encoder.
+  for (int y = 0; y < alpha.rows; ++y) {
+    for (int x = 0; x < alpha.cols; ++x) {
+      alpha.at<cv::Vec4b>(y, x)[3] = static_cast<std::uint8_t>(x * 5);
+    }
+  }
+  HV_RETURN_IF_ERROR(Encode(dir, "lossy.webp", small, {cv::IMWRITE_WEBP_QUALITY, 50}));
+  HV_RETURN_IF_ERROR(Encode(dir, "lossy-alpha.webp", alpha, {cv::IMWRITE_WEBP_QUALITY, 50}));
+  HV_RETURN_IF_ERROR(Encode(dir, "lossless-alpha.webp", alpha, {cv::IMWRITE_WEBP_QUALITY, 101}));
+  std::vector<std::uint8_t> lossless;
+  if (!cv::imencode(".webp", small, lossless, {cv::IMWRITE_WEBP_QUALITY, 101})) {
+    return Status::Internal("cannot encode a seed image");
+  }
+  HV_RETURN_IF_ERROR(WriteSeed(dir, "lossless.webp", lossless));
+  return WriteSeed(dir, "animated.webp", testing::AnimatedWebp(lossless, small.cols, small.rows));
 }
 
 constexpr std::string_view kSeedHashA = "f162eb9daab170c0567fe3632d9a5548c5612982dd5e374a7424ebbc8a835c95";
@@ -245,6 +285,8 @@ Status WriteDbProofSeeds(const std::filesystem::path& dir) {
 Status WriteSeedCorpus(const std::filesystem::path& root) {
   HV_RETURN_IF_ERROR(WriteImageSeeds(root / "image_hash"));
   HV_RETURN_IF_ERROR(WriteEarlyScanSeeds(root / "jpeg_early_scans"));
+  HV_RETURN_IF_ERROR(WritePngSeeds(root / "png_decode"));
+  HV_RETURN_IF_ERROR(WriteWebpSeeds(root / "webp_decode"));
   HV_RETURN_IF_ERROR(WriteHashListSeeds(root / "hash_list"));
   const FixtureDb& fixture = TheFixtureDb();
   HV_RETURN_IF_ERROR(CopySeed(fixture.db, root / "client_db", "client.hvdb"));

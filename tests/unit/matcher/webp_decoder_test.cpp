@@ -8,6 +8,7 @@
 
 #include "decoder_agreement.h"
 #include "hashveil/common/secret_file.h"
+#include "support/webp_writer.h"
 #include "synthetic_photo.h"
 
 namespace hashveil::matcher {
@@ -38,45 +39,6 @@ std::vector<std::uint8_t> EncodeWebp(int width, int height, bool alpha, bool los
   }
   std::vector<std::uint8_t> webp(out, out + size);
   WebPFree(out);
-  return webp;
-}
-
-void Append32(std::vector<std::uint8_t>& out, std::uint32_t value, int bytes = 4) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
-}
-
-void AppendChunk(std::vector<std::uint8_t>& out, const char* tag,
-                 const std::vector<std::uint8_t>& data) {
-  out.insert(out.end(), tag, tag + 4);
-  Append32(out, static_cast<std::uint32_t>(data.size()));
-  out.insert(out.end(), data.begin(), data.end());
-  if (data.size() % 2) out.push_back(0);
-}
-
-// A one-frame animation (VP8X with the animation flag, ANIM, ANMF) around a still image's
-// bitstream chunk, as libwebp's muxer writes it.
-std::vector<std::uint8_t> Animated(const std::vector<std::uint8_t>& still, int width, int height) {
-  std::vector<std::uint8_t> vp8x = {0x02, 0, 0, 0};  // animation flag
-  Append32(vp8x, static_cast<std::uint32_t>(width - 1), 3);
-  Append32(vp8x, static_cast<std::uint32_t>(height - 1), 3);
-  std::vector<std::uint8_t> anim;
-  Append32(anim, 0);     // background colour
-  Append32(anim, 0, 2);  // loop forever
-  std::vector<std::uint8_t> anmf;
-  Append32(anmf, 0, 3);  // x / 2
-  Append32(anmf, 0, 3);  // y / 2
-  Append32(anmf, static_cast<std::uint32_t>(width - 1), 3);
-  Append32(anmf, static_cast<std::uint32_t>(height - 1), 3);
-  Append32(anmf, 100, 3);  // duration
-  anmf.push_back(0);
-  anmf.insert(anmf.end(), still.begin() + 12, still.end());  // the still's own chunk(s)
-  std::vector<std::uint8_t> body = {'W', 'E', 'B', 'P'};
-  AppendChunk(body, "VP8X", vp8x);
-  AppendChunk(body, "ANIM", anim);
-  AppendChunk(body, "ANMF", anmf);
-  std::vector<std::uint8_t> webp = {'R', 'I', 'F', 'F'};
-  Append32(webp, static_cast<std::uint32_t>(body.size()));
-  webp.insert(webp.end(), body.begin(), body.end());
   return webp;
 }
 
@@ -125,7 +87,7 @@ TEST(WebpDecoderTest, OpenCvsOwnEncodingsDecodeAsOpenCvDecodesThem) {
 
 TEST(WebpDecoderTest, AnimationIsUnsupported) {
   const auto still = EncodeWebp(32, 24, false, true);
-  const auto animated = Animated(still, 32, 24);
+  const auto animated = testing::AnimatedWebp(still, 32, 24);
   const Result<DecodedImage> image = DecodeWebp(animated, kBudget);
   ASSERT_FALSE(image.ok());
   EXPECT_EQ(image.status().code(), StatusCode::kUnsupported);

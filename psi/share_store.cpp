@@ -2,13 +2,11 @@
 
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <chrono>
-#include <map>
 #include <string>
-#include <tuple>
 
 #include "hashveil/common/secret_file.h"
+#include "share_store_rows.h"
 #include "share_store_schema.h"
 
 namespace hashveil::psi {
@@ -83,21 +81,6 @@ class Statement {
   bool ok_ = false;
 };
 
-template <std::size_t N>
-Result<std::array<std::uint8_t, N>> FixedBlob(std::span<const std::uint8_t> blob) {
-  if (blob.size() != N) return Status::Corrupt("share store row is malformed");
-  std::array<std::uint8_t, N> out{};
-  std::copy(blob.begin(), blob.end(), out.begin());
-  return out;
-}
-
-Result<Scalar> ScalarBlob(std::span<const std::uint8_t> blob) {
-  HV_ASSIGN_OR_RETURN(auto raw, FixedBlob<kScalarBytes>(blob));
-  auto scalar = Scalar::FromCanonicalBytes(raw);
-  if (!scalar.ok()) return Status::Corrupt("share store row is malformed");
-  return std::move(scalar).value();
-}
-
 class SqliteShareStore final : public ShareStore {
  public:
   explicit SqliteShareStore(sqlite3* db) : db_(db) {}
@@ -122,18 +105,16 @@ class SqliteShareStore final : public ShareStore {
     while (true) {
       HV_ASSIGN_OR_RETURN(const bool row, select.Step("reading"));
       if (!row) return dbs;
-      ServedDb db;
-      ServedDbParams& params = db.params;
-      params.shape.epoch = static_cast<std::uint64_t>(select.Int(0));
-      params.shape.entry_count = static_cast<std::uint32_t>(select.Int(1));
-      params.shape.synthetic_max = static_cast<std::uint32_t>(select.Int(2));
-      params.threshold = static_cast<std::uint32_t>(select.Int(3));
-      HV_ASSIGN_OR_RETURN(params.public_point.bytes, FixedBlob<kPointBytes>(select.Blob(4)));
-      HV_ASSIGN_OR_RETURN(params.shape.db_digest,
-                          FixedBlob<std::tuple_size_v<DbDigest>>(select.Blob(5)));
-      if (!select.IsNull(6)) params.synthetic_rate_ppm = static_cast<std::uint32_t>(select.Int(6));
-      if (!select.IsNull(7)) params.key_bits = static_cast<std::uint32_t>(select.Int(7));
-      if (!select.IsNull(8)) db.accepted_until = select.Int(8);
+      ServedDbRow stored{.epoch = select.Int(0),
+                         .entry_count = select.Int(1),
+                         .synthetic_max = select.Int(2),
+                         .threshold = select.Int(3),
+                         .public_point = select.Blob(4),
+                         .db_digest = select.Blob(5)};
+      if (!select.IsNull(6)) stored.synthetic_rate_ppm = select.Int(6);
+      if (!select.IsNull(7)) stored.key_bits = select.Int(7);
+      if (!select.IsNull(8)) stored.accepted_until = select.Int(8);
+      HV_ASSIGN_OR_RETURN(ServedDb db, DecodeServedDb(stored));
       dbs.push_back(std::move(db));
     }
   }
@@ -146,11 +127,7 @@ class SqliteShareStore final : public ShareStore {
   }
 
   Result<std::vector<bool>> RecordAll(std::span<const AccountVoucher> vouchers) override {
-    for (const AccountVoucher& item : vouchers) {
-      if (!IsValidAccountName(item.account)) {
-        return Status::InvalidInput("account name is not valid");
-      }
-    }
+    HV_RETURN_IF_ERROR(CheckAccountNames(vouchers));
     HV_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
     auto stored = RecordInTransaction(vouchers);
     HV_RETURN_IF_ERROR(Finish(stored.status()));
@@ -187,10 +164,8 @@ class SqliteShareStore final : public ShareStore {
   }
 
   Result<std::vector<StoredCandidate>> LoadCandidates(std::string_view account) override {
-    // Tags have s values, s of the epoch the voucher was made for.
-    std::map<std::uint64_t, std::uint32_t> synthetic_max;
     HV_ASSIGN_OR_RETURN(const auto dbs, LoadServedDbs());
-    for (const ServedDb& db : dbs) synthetic_max[db.params.shape.epoch] = db.params.shape.synthetic_max;
+    const auto synthetic_max = SyntheticMaxByEpoch(dbs);
     Statement select(db_, "SELECT voucher_id, share_x, share_y, tag, adct, epoch FROM candidates "
                           "WHERE account = ? ORDER BY seq");
     select.Bind(1, account);
@@ -198,18 +173,13 @@ class SqliteShareStore final : public ShareStore {
     while (true) {
       HV_ASSIGN_OR_RETURN(const bool row, select.Step("reading"));
       if (!row) return candidates;
-      StoredCandidate stored;
-      HV_ASSIGN_OR_RETURN(stored.id, FixedBlob<kVoucherIdBytes>(select.Blob(0)));
-      HV_ASSIGN_OR_RETURN(stored.candidate.share.x, ScalarBlob(select.Blob(1)));
-      HV_ASSIGN_OR_RETURN(stored.candidate.share.y, ScalarBlob(select.Blob(2)));
-      stored.epoch = static_cast<std::uint64_t>(select.Int(5));
-      const auto epoch_s = synthetic_max.find(stored.epoch);
-      if (epoch_s == synthetic_max.end()) return Status::Corrupt("share store row is malformed");
-      auto tag = DecodeTag(select.Blob(3), epoch_s->second);
-      if (!tag.ok()) return Status::Corrupt("share store row is malformed");
-      stored.candidate.tag = std::move(tag).value();
-      const auto adct = select.Blob(4);
-      stored.candidate.adct.assign(adct.begin(), adct.end());
+      HV_ASSIGN_OR_RETURN(StoredCandidate stored, DecodeCandidate({.voucher_id = select.Blob(0),
+                                                                   .share_x = select.Blob(1),
+                                                                   .share_y = select.Blob(2),
+                                                                   .tag = select.Blob(3),
+                                                                   .adct = select.Blob(4),
+                                                                   .epoch = select.Int(5)},
+                                                                  synthetic_max));
       candidates.push_back(std::move(stored));
     }
   }
@@ -237,17 +207,22 @@ class SqliteShareStore final : public ShareStore {
   Status AddInTransaction(const ServedDbParams& params, std::int64_t now,
                           std::int64_t transition_seconds) {
     HV_ASSIGN_OR_RETURN(const auto dbs, LoadServedDbs());
-    if (!dbs.empty()) {
-      const ServedDbParams& current = dbs.front().params;
-      if (params.shape.epoch < current.shape.epoch) {
-        return Status::FailedPrecondition(
-            "client DB is older than the one the share store serves (rollback refused)");
-      }
-      if (params.shape.epoch == current.shape.epoch) return LearnUnknowns(current, params);
+    HV_ASSIGN_OR_RETURN(const AddServedDbStep step, DecideAddServedDb(dbs, params));
+    if (step == AddServedDbStep::kNothing) return Status::Ok();
+    if (step == AddServedDbStep::kLearnUnknowns) {
+      Statement update(db_,
+                       "UPDATE served_dbs SET synthetic_rate_ppm = ?, key_bits = ? "
+                       "WHERE epoch = ?");
+      update.Bind(1, params.synthetic_rate_ppm)
+          .Bind(2, params.key_bits)
+          .Bind(3, static_cast<std::int64_t>(params.shape.epoch));
+      return update.Step("writing").status();
+    }
+    if (step == AddServedDbStep::kAddNewer) {
       // The previous current DB gets the transition; every older one is closed by now.
       Statement close(db_, "UPDATE served_dbs SET accepted_until = CASE"
                            " WHEN epoch = ? THEN ? ELSE min(coalesce(accepted_until, ?), ?) END");
-      close.Bind(1, static_cast<std::int64_t>(current.shape.epoch))
+      close.Bind(1, static_cast<std::int64_t>(dbs.front().params.shape.epoch))
           .Bind(2, now + transition_seconds)
           .Bind(3, now)
           .Bind(4, now);
@@ -265,25 +240,6 @@ class SqliteShareStore final : public ShareStore {
         .Bind(7, params.synthetic_rate_ppm)
         .Bind(8, params.key_bits);
     return insert.Step("writing").status();
-  }
-
-  // The current DB given again: nothing to do, except filling in what a store of schema 2 did
-  // not keep. Another DB under the same epoch is refused.
-  Status LearnUnknowns(const ServedDbParams& current, const ServedDbParams& given) {
-    ServedDbParams known = given;
-    if (!current.synthetic_rate_ppm) known.synthetic_rate_ppm.reset();
-    if (!current.key_bits) known.key_bits.reset();
-    if (!(known == current)) {
-      return Status::FailedPrecondition(
-          "share store serves another DB under the same epoch (parameters or digest differ)");
-    }
-    if (known == given) return Status::Ok();
-    Statement update(db_, "UPDATE served_dbs SET synthetic_rate_ppm = ?, key_bits = ? "
-                          "WHERE epoch = ?");
-    update.Bind(1, given.synthetic_rate_ppm)
-        .Bind(2, given.key_bits)
-        .Bind(3, static_cast<std::int64_t>(given.shape.epoch));
-    return update.Step("writing").status();
   }
 
   // The statements are prepared once per transaction and reset for each voucher.

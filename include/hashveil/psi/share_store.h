@@ -79,7 +79,9 @@ struct StoredCandidate {
   std::uint64_t epoch = 0;  // of the DB the voucher was made for
 };
 
-// Thread-compatible: one ShareStore per thread (SQLite serialises writers across processes).
+// Two backends: SQLite (ShareStore::Open, below) and PostgreSQL (OpenShareStore with a URI).
+// Thread-compatible: one ShareStore per thread (SQLite serialises writers across processes;
+// PostgreSQL's row locks serialise writers of one account).
 class ShareStore {
  public:
   // Opens or creates the store. kIoError, kCorrupt (not a share store).
@@ -118,5 +120,13 @@ class ShareStore {
   // row is malformed.
   virtual Result<std::vector<StoredCandidate>> LoadCandidates(std::string_view account) = 0;
 };
+
+// Whether a --store value is a libpq connection URI (postgresql:// or postgres://).
+bool IsPostgresStoreUri(std::string_view location);
+
+// Opens the store a --store value names: a libpq URI (IsPostgresStoreUri) the PostgreSQL store
+// (psi/postgres_share_store.h), anything else the SQLite file at that path (ShareStore::Open).
+// The errors of either.
+Result<std::unique_ptr<ShareStore>> OpenShareStore(const std::string& location);
 
 }  // namespace hashveil::psi

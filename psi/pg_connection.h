@@ -1,0 +1,116 @@
+// A thin wrapper over one libpq connection for the PostgreSQL share store: connect with a URI,
+// named prepared statements run with binary parameters and binary results, transactions.
+//
+// Errors never carry libpq's own text: it can hold the URI's password, the socket's path or a
+// row's values (a voucher id, a share). They name what was being done and the SQLSTATE.
+// kIoError for every failure, "unreachable" in the message when the server cannot be reached or
+// the connection was lost (a later engineer maps that to 503 and reconnects).
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hashveil/common/status.h"
+
+namespace hashveil::psi {
+
+// The parameters of one statement, each sent in binary: bigint, bytea or text (or a NULL
+// bigint). Views: what they point at must outlive the Run call.
+class PgParams {
+ public:
+  PgParams() = default;
+  PgParams(const PgParams&) = delete;  // values_ points into ints_
+  PgParams& operator=(const PgParams&) = delete;
+  PgParams& Int(std::int64_t value);
+  PgParams& Int(const std::optional<std::uint32_t>& value);  // NULL when empty
+  PgParams& Bytes(std::span<const std::uint8_t> value);
+  PgParams& Text(std::string_view value);
+
+ private:
+  friend class PgConnection;
+  std::vector<Oid> types_;
+  std::vector<const char*> values_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
+  // Big-endian bigints, kept here so values_ can point at them (a deque: stable addresses).
+  std::deque<std::array<char, 8>> ints_;
+};
+
+// The rows of one statement, in binary. Accessors assume the column types the SQL selects;
+// Int checks the width and gives kCorrupt for anything but a bigint.
+class PgRows {
+ public:
+  explicit PgRows(PGresult* result) : result_(result, &PQclear) {}
+  int size() const { return PQntuples(result_.get()); }
+  bool IsNull(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
+  Result<std::int64_t> Int(int row, int column) const;
+  std::span<const std::uint8_t> Bytes(int row, int column) const;
+  std::string Text(int row, int column) const;
+  // The number of rows an INSERT, UPDATE or DELETE changed.
+  std::uint64_t Changed() const;
+
+ private:
+  friend class PgConnection;
+  std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
+};
+
+// One SQL statement, prepared under `name` on first use on each connection. Its parameters'
+// types are those of the first PgParams it runs with.
+struct PgStatement {
+  const char* name;
+  const char* sql;
+};
+
+// Thread-compatible, like the ShareStore that owns it.
+class PgConnection {
+ public:
+  // kIoError ("unreachable") when the server cannot be reached or refuses the connection.
+  static Result<std::unique_ptr<PgConnection>> Connect(const std::string& uri);
+  ~PgConnection() { PQfinish(connection_); }
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  // Runs SQL of any number of statements without parameters (schema, BEGIN, COMMIT).
+  Status Execute(const char* sql, const char* doing);
+  // Runs a prepared statement. `doing` ("reading", "writing") goes into the error.
+  Result<PgRows> Run(const PgStatement& statement, const PgParams& params, const char* doing);
+
+  // Runs `body` between BEGIN and COMMIT, or rolls back on its first error. A transaction that
+  // lost a deadlock or a serialisation conflict to another one is run again, a few times.
+  template <typename Body>
+  Status InTransaction(Body&& body) {
+    Status status;
+    for (int attempt = 0; attempt < kTransactionAttempts; ++attempt) {
+      lost_a_conflict_ = false;
+      status = Execute("BEGIN", "starting a transaction on");
+      if (status.ok()) status = body();
+      if (status.ok()) status = Execute("COMMIT", "committing to");
+      if (status.ok()) return status;
+      (void)Execute("ROLLBACK", "rolling back");
+      if (!lost_a_conflict_) return status;
+    }
+    return status;
+  }
+
+ private:
+  static constexpr int kTransactionAttempts = 3;
+  explicit PgConnection(PGconn* connection) : connection_(connection) {}
+  // The Status of a result that is not `expected`; remembers whether it lost a conflict.
+  Status Failure(const PGresult* result, const char* doing);
+
+  PGconn* connection_;
+  std::set<std::string, std::less<>> prepared_;
+  bool lost_a_conflict_ = false;
+};
+
+}  // namespace hashveil::psi

@@ -1,0 +1,267 @@
+#include "postgres_share_store.h"
+
+#include <algorithm>
+#include <numeric>
+#include <tuple>
+
+#include "account_bucket.h"
+#include "pg_connection.h"
+#include "postgres_share_store_schema.h"
+#include "share_store_rows.h"
+
+namespace hashveil::psi {
+namespace {
+
+constexpr PgStatement kSelectDbs{
+    "hv_select_dbs",
+    "SELECT epoch, entry_count, synthetic_max, threshold, public_point, db_digest,"
+    " synthetic_rate_ppm, key_bits, accepted_until FROM served_dbs ORDER BY epoch DESC"};
+constexpr PgStatement kLearnUnknowns{
+    "hv_learn_unknowns",
+    "UPDATE served_dbs SET synthetic_rate_ppm = $1, key_bits = $2 WHERE epoch = $3"};
+// The previous current DB ($1) gets the transition; every older one is closed by now ($3).
+constexpr PgStatement kCloseDbs{
+    "hv_close_dbs",
+    "UPDATE served_dbs SET accepted_until = CASE"
+    " WHEN epoch = $1 THEN $2 ELSE least(coalesce(accepted_until, $3), $3) END"};
+constexpr PgStatement kInsertDb{
+    "hv_insert_db",
+    "INSERT INTO served_dbs (epoch, entry_count, synthetic_max, threshold, public_point,"
+    " db_digest, synthetic_rate_ppm, key_bits) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
+constexpr PgStatement kAddAccount{
+    "hv_add_account", "INSERT INTO accounts (bucket, name) VALUES ($1, $2) ON CONFLICT DO NOTHING"};
+constexpr PgStatement kAddVoucher{
+    "hv_add_voucher",
+    "INSERT INTO vouchers (bucket, account, voucher_id, epoch) VALUES ($1, $2, $3, $4)"
+    " ON CONFLICT DO NOTHING"};
+constexpr PgStatement kAddCandidate{
+    "hv_add_candidate",
+    "INSERT INTO candidates (bucket, account, voucher_id, share_x, share_y, tag, adct, epoch)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
+constexpr PgStatement kCountInconsistent{
+    "hv_count_inconsistent",
+    "UPDATE accounts SET inconsistent = inconsistent + 1 WHERE bucket = $1 AND name = $2"};
+constexpr PgStatement kCountRefused{
+    "hv_count_refused",
+    "INSERT INTO accounts (bucket, name, refused) VALUES ($1, $2, 1)"
+    " ON CONFLICT (bucket, name) DO UPDATE SET refused = accounts.refused + 1"};
+constexpr PgStatement kListAccounts{
+    "hv_list_accounts",
+    "SELECT a.name, a.refused, a.inconsistent,"
+    " (SELECT count(*) FROM vouchers v WHERE v.bucket = a.bucket AND v.account = a.name),"
+    " (SELECT count(DISTINCT voucher_id) FROM candidates c"
+    "  WHERE c.bucket = a.bucket AND c.account = a.name),"
+    " (SELECT count(DISTINCT share_x) FROM candidates c"
+    "  WHERE c.bucket = a.bucket AND c.account = a.name)"
+    " FROM accounts a ORDER BY a.name"};
+constexpr PgStatement kSelectCandidates{
+    "hv_select_candidates",
+    "SELECT voucher_id, share_x, share_y, tag, adct, epoch FROM candidates"
+    " WHERE bucket = $1 AND account = $2 ORDER BY seq"};
+
+// Serialises AddServedDb across processes (as SQLite's BEGIN IMMEDIATE does); readers go on.
+constexpr const char* kLockServedDbs = "LOCK TABLE served_dbs IN SHARE ROW EXCLUSIVE MODE";
+
+class PostgresShareStore final : public ShareStore {
+ public:
+  PostgresShareStore(std::unique_ptr<PgConnection> connection, const BucketKey& bucket_key)
+      : connection_(std::move(connection)), bucket_key_(bucket_key) {}
+
+  Result<std::vector<ServedDb>> LoadServedDbs() override {
+    HV_ASSIGN_OR_RETURN(const PgRows rows, connection_->Run(kSelectDbs, PgParams(), "reading"));
+    std::vector<ServedDb> dbs;
+    for (int row = 0; row < rows.size(); ++row) {
+      ServedDbRow stored{.public_point = rows.Bytes(row, 4), .db_digest = rows.Bytes(row, 5)};
+      HV_ASSIGN_OR_RETURN(stored.epoch, rows.Int(row, 0));
+      HV_ASSIGN_OR_RETURN(stored.entry_count, rows.Int(row, 1));
+      HV_ASSIGN_OR_RETURN(stored.synthetic_max, rows.Int(row, 2));
+      HV_ASSIGN_OR_RETURN(stored.threshold, rows.Int(row, 3));
+      HV_ASSIGN_OR_RETURN(stored.synthetic_rate_ppm, NullableInt(rows, row, 6));
+      HV_ASSIGN_OR_RETURN(stored.key_bits, NullableInt(rows, row, 7));
+      HV_ASSIGN_OR_RETURN(stored.accepted_until, NullableInt(rows, row, 8));
+      HV_ASSIGN_OR_RETURN(ServedDb db, DecodeServedDb(stored));
+      dbs.push_back(std::move(db));
+    }
+    return dbs;
+  }
+
+  Status AddServedDb(const ServedDbParams& params, std::int64_t now,
+                     std::int64_t transition_seconds) override {
+    if (transition_seconds < 0) return Status::InvalidInput("transition must not be negative");
+    return connection_->InTransaction(
+        [&] { return AddInTransaction(params, now, transition_seconds); });
+  }
+
+  Result<std::vector<bool>> RecordAll(std::span<const AccountVoucher> vouchers) override {
+    HV_RETURN_IF_ERROR(CheckAccountNames(vouchers));
+    // Rows are written in (bucket, account) order, the same in every transaction, so two
+    // batches never wait for each other's rows in opposite orders (a deadlock). Stable: an
+    // account's vouchers keep their order, the first of a repeated id is the new one, and its
+    // candidates arrive in order.
+    std::vector<std::uint32_t> buckets(vouchers.size());
+    for (std::size_t i = 0; i < vouchers.size(); ++i) buckets[i] = Bucket(vouchers[i].account);
+    std::vector<std::size_t> order(vouchers.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::ranges::stable_sort(
+        order, {}, [&](std::size_t i) { return std::tie(buckets[i], vouchers[i].account); });
+    std::vector<bool> added(vouchers.size());
+    HV_RETURN_IF_ERROR(connection_->InTransaction([&]() -> Status {
+      for (const std::size_t i : order) {
+        HV_ASSIGN_OR_RETURN(added[i], RecordOne(buckets[i], vouchers[i]));
+      }
+      return Status::Ok();
+    }));
+    return added;
+  }
+
+  Status RecordRefused(std::string_view account) override {
+    if (!IsValidAccountName(account)) return Status::InvalidInput("account name is not valid");
+    return connection_->Run(kCountRefused, PgParams().Int(Bucket(account)).Text(account), "writing")
+        .status();
+  }
+
+  Result<std::vector<AccountCounts>> ListAccounts() override {
+    HV_ASSIGN_OR_RETURN(const PgRows rows, connection_->Run(kListAccounts, PgParams(), "reading"));
+    std::vector<AccountCounts> accounts;
+    for (int row = 0; row < rows.size(); ++row) {
+      std::int64_t counts[5];
+      for (int column = 1; column <= 5; ++column) {
+        HV_ASSIGN_OR_RETURN(counts[column - 1], rows.Int(row, column));
+      }
+      accounts.push_back({.account = rows.Text(row, 0),
+                          .vouchers = static_cast<std::uint64_t>(counts[2]),
+                          .candidates = static_cast<std::uint64_t>(counts[3]),
+                          .distinct_shares = static_cast<std::uint64_t>(counts[4]),
+                          .refused = static_cast<std::uint64_t>(counts[0]),
+                          .inconsistent = static_cast<std::uint64_t>(counts[1])});
+    }
+    return accounts;
+  }
+
+  Result<std::vector<StoredCandidate>> LoadCandidates(std::string_view account) override {
+    // No such account can have been stored (nor is its name valid text for PostgreSQL).
+    if (!IsValidAccountName(account)) return std::vector<StoredCandidate>();
+    HV_ASSIGN_OR_RETURN(const auto dbs, LoadServedDbs());
+    const auto synthetic_max = SyntheticMaxByEpoch(dbs);
+    HV_ASSIGN_OR_RETURN(const PgRows rows,
+                        connection_->Run(kSelectCandidates,
+                                         PgParams().Int(Bucket(account)).Text(account), "reading"));
+    std::vector<StoredCandidate> candidates;
+    for (int row = 0; row < rows.size(); ++row) {
+      HV_ASSIGN_OR_RETURN(const std::int64_t epoch, rows.Int(row, 5));
+      HV_ASSIGN_OR_RETURN(StoredCandidate stored, DecodeCandidate({.voucher_id = rows.Bytes(row, 0),
+                                                                   .share_x = rows.Bytes(row, 1),
+                                                                   .share_y = rows.Bytes(row, 2),
+                                                                   .tag = rows.Bytes(row, 3),
+                                                                   .adct = rows.Bytes(row, 4),
+                                                                   .epoch = epoch},
+                                                                  synthetic_max));
+      candidates.push_back(std::move(stored));
+    }
+    return candidates;
+  }
+
+ private:
+  static Result<std::optional<std::int64_t>> NullableInt(const PgRows& rows, int row, int column) {
+    if (rows.IsNull(row, column)) return std::optional<std::int64_t>();
+    HV_ASSIGN_OR_RETURN(const std::int64_t value, rows.Int(row, column));
+    return std::optional<std::int64_t>(value);
+  }
+
+  std::uint32_t Bucket(std::string_view account) const {
+    return AccountBucket(bucket_key_, account);
+  }
+
+  // Inside a transaction: the rules of AddServedDb.
+  Status AddInTransaction(const ServedDbParams& params, std::int64_t now,
+                          std::int64_t transition_seconds) {
+    HV_RETURN_IF_ERROR(connection_->Execute(kLockServedDbs, "locking"));
+    HV_ASSIGN_OR_RETURN(const auto dbs, LoadServedDbs());
+    HV_ASSIGN_OR_RETURN(const AddServedDbStep step, DecideAddServedDb(dbs, params));
+    const auto epoch = static_cast<std::int64_t>(params.shape.epoch);
+    if (step == AddServedDbStep::kNothing) return Status::Ok();
+    if (step == AddServedDbStep::kLearnUnknowns) {
+      return connection_
+          ->Run(kLearnUnknowns,
+                PgParams().Int(params.synthetic_rate_ppm).Int(params.key_bits).Int(epoch),
+                "writing")
+          .status();
+    }
+    if (step == AddServedDbStep::kAddNewer) {
+      const auto current = static_cast<std::int64_t>(dbs.front().params.shape.epoch);
+      HV_RETURN_IF_ERROR(connection_
+                             ->Run(kCloseDbs,
+                                   PgParams().Int(current).Int(now + transition_seconds).Int(now),
+                                   "writing")
+                             .status());
+    }
+    return connection_
+        ->Run(kInsertDb,
+              PgParams()
+                  .Int(epoch)
+                  .Int(std::int64_t{params.shape.entry_count})
+                  .Int(std::int64_t{params.shape.synthetic_max})
+                  .Int(std::int64_t{params.threshold})
+                  .Bytes(params.public_point.bytes)
+                  .Bytes(params.shape.db_digest)
+                  .Int(params.synthetic_rate_ppm)
+                  .Int(params.key_bits),
+              "writing")
+        .status();
+  }
+
+  // Inside a transaction: one voucher of RecordAll; true when new.
+  Result<bool> RecordOne(std::uint32_t bucket, const AccountVoucher& item) {
+    const auto& [account, voucher] = item;
+    const std::span<const std::uint8_t> id(voucher.header.id);
+    const auto epoch = static_cast<std::int64_t>(voucher.header.epoch);
+    HV_RETURN_IF_ERROR(
+        connection_->Run(kAddAccount, PgParams().Int(bucket).Text(account), "writing").status());
+    HV_ASSIGN_OR_RETURN(
+        const PgRows inserted,
+        connection_->Run(kAddVoucher, PgParams().Int(bucket).Text(account).Bytes(id).Int(epoch),
+                         "writing"));
+    // No row: this account already sent this voucher.
+    if (inserted.Changed() == 0) return false;
+    if (voucher.inconsistency != nullptr) {
+      HV_RETURN_IF_ERROR(
+          connection_->Run(kCountInconsistent, PgParams().Int(bucket).Text(account), "writing")
+              .status());
+    }
+    for (const Candidate& candidate : voucher.candidates) {
+      const std::vector<std::uint8_t> tag = EncodeTag(candidate.tag);
+      HV_RETURN_IF_ERROR(connection_
+                             ->Run(kAddCandidate,
+                                   PgParams()
+                                       .Int(bucket)
+                                       .Text(account)
+                                       .Bytes(id)
+                                       .Bytes(candidate.share.x.bytes())
+                                       .Bytes(candidate.share.y.bytes())
+                                       .Bytes(tag)
+                                       .Bytes(candidate.adct)
+                                       .Int(epoch),
+                                   "writing")
+                             .status());
+    }
+    return true;
+  }
+
+  const std::unique_ptr<PgConnection> connection_;
+  const BucketKey bucket_key_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ShareStore>> OpenPostgresShareStore(const std::string& uri) {
+  HV_ASSIGN_OR_RETURN(auto connection, PgConnection::Connect(uri));
+  BucketKey bucket_key{};
+  HV_RETURN_IF_ERROR(connection->InTransaction([&]() -> Status {
+    HV_ASSIGN_OR_RETURN(bucket_key, CreateOrMigratePostgresSchema(*connection));
+    return Status::Ok();
+  }));
+  return std::unique_ptr<ShareStore>(
+      std::make_unique<PostgresShareStore>(std::move(connection), bucket_key));
+}
+
+}  // namespace hashveil::psi

@@ -1,112 +1,214 @@
 #include "jarosz.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 #include <vector>
 
 namespace hashveil::matcher {
 namespace {
 
-constexpr int kPasses = 2;
+// Four floats per operation (GCC and Clang vector extensions: SSE on x86-64, NEON on arm64).
+// Each lane is an IEEE add, subtract or divide of its own, exactly the scalar expression, so the
+// results are bit-identical; written out because GCC at -O2 vectorises no loop whose trip count
+// it does not know, and these loops are most of the filter's time.
+typedef float Floats __attribute__((vector_size(4 * sizeof(float))));
 
-// One running-sum box over `length` elements of a strided vector. The window is centred with
-// `window/2 + 1 - 1` elements before and the rest after (the reference's 7 -> 3 before, 3 after;
-// 8 -> 4 before, 3 after); near the edges it shrinks and the mean is over what it covers. The
-// sum adds the incoming element before subtracting the outgoing one, as the reference does.
-// Processes `lanes` independent vectors side by side (lane stride 1), so column passes walk
-// memory row by row; each lane's arithmetic is the same as a lone vector's.
-void BoxLanes(const float* __restrict in, float* __restrict out, int length, std::size_t stride, int lanes,
-              int window, std::vector<float>& sum_buffer) {
+template <typename V>
+V Load(const float* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+template <typename V>
+void Store(float* p, V v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// One running-sum box pass along an axis of `length` elements, over a strip of kGroups x V lanes
+// (V: a float, one lane, or Floats, four) whose sums stay in registers: `in(n)` points at element
+// n's lanes, `out(n)` at where output n goes, or is null when output n is not needed (the sums
+// still take every element, so the needed outputs come out as the full pass gives them). The
+// window is centred with `window/2 + 1 - 1` elements before and the rest after (the reference's
+// 7 -> 3 before, 3 after; 8 -> 4 before, 3 after); near the edges it shrinks and the mean is over
+// what it covers. The sum adds the incoming element before subtracting the outgoing one, and
+// divides by the count converted to float, as the reference does.
+template <typename V, int kGroups, typename In, typename Out>
+void BoxStrip(int length, int window, In&& in, Out&& out) {
+  constexpr int kWidth = sizeof(V) / sizeof(float);
   const int half = (window + 2) / 2;
-  const int lead = half - 1;                      // elements summed before the first write
-  const int growing = window - half + 1;          // writes while the window grows
-  const int full = length - window;               // writes with the full window
-  const int shrinking = half - 1;                 // writes while the window shrinks
-  sum_buffer.assign(lanes, 0.0f);
-  // Distinct storage from `in` and `out` (restrict lets the lane loops vectorise).
-  float* __restrict sums = sum_buffer.data();
-  std::size_t in_right = 0, in_left = 0, at = 0;
-  int count = 0;
-  auto add = [&](std::size_t row) { for (int l = 0; l < lanes; ++l) sums[l] += in[row + l]; };
-  auto write = [&](std::size_t row) {
-    const float divisor = static_cast<float>(count);  // as float / int converts it
-    for (int l = 0; l < lanes; ++l) out[row + l] = sums[l] / divisor;
+  const int lead = half - 1;              // elements summed before the first write
+  const int growing = window - half + 1;  // writes while the window grows
+  const int full = length - window;       // writes with the full window
+  const int shrinking = half - 1;         // writes while the window shrinks
+  V sums[kGroups] = {};
+  auto add = [&](const float* p) {
+    for (int g = 0; g < kGroups; ++g) sums[g] += Load<V>(p + g * kWidth);
   };
-  for (int n = 0; n < lead; ++n, in_right += stride, ++count) add(in_right);
-  for (int n = 0; n < growing; ++n, in_right += stride, at += stride) {
-    add(in_right);
-    ++count;
-    write(at);
+  auto subtract = [&](const float* p) {
+    for (int g = 0; g < kGroups; ++g) sums[g] -= Load<V>(p + g * kWidth);
+  };
+  auto write = [&](float* p, int count) {
+    if (p == nullptr) return;
+    const float divisor = static_cast<float>(count);
+    for (int g = 0; g < kGroups; ++g) Store(p + g * kWidth, sums[g] / divisor);
+  };
+  int right = 0, left = 0, at = 0, count = 0;
+  for (int n = 0; n < lead; ++n, ++count) add(in(right++));
+  for (int n = 0; n < growing; ++n) {
+    add(in(right++));
+    write(out(at++), ++count);
   }
-  for (int n = 0; n < full; ++n, in_right += stride, in_left += stride, at += stride) {
-    for (int l = 0; l < lanes; ++l) {
-      sums[l] += in[in_right + l];
-      sums[l] -= in[in_left + l];
-    }
-    write(at);
+  for (int n = 0; n < full; ++n) {
+    add(in(right++));
+    subtract(in(left++));
+    write(out(at++), count);
   }
-  for (int n = 0; n < shrinking; ++n, in_left += stride, at += stride) {
-    for (int l = 0; l < lanes; ++l) sums[l] -= in[in_left + l];
-    --count;
-    write(at);
+  for (int n = 0; n < shrinking; ++n) {
+    subtract(in(left++));
+    write(out(at++), --count);
   }
 }
 
-// Rows per tile of the row pass: the rows are boxed side by side as lanes (each lane's arithmetic
-// as a lone row's), so the running sums form kTileRows independent chains the compiler
-// vectorises, instead of one chain of dependent float additions per row.
-constexpr int kTileRows = 8;
+// Where the downsample samples one axis: floor((k + 0.5) * size / 64) for k < 64. `slot[k]` is
+// k's index among the distinct positions (an axis under 64 elements repeats some), and
+// `slot_at[n]` position n's slot, or -1 when nothing samples it.
+struct Samples {
+  std::vector<int> slot_at;
+  int slot[kPdqGrid];
+  int distinct = 0;
 
-// The row pass, in tiles of kTileRows rows: each tile is transposed into `tile_in` (column j at
-// j * lanes), boxed as lanes, and transposed back into `out`.
-void BoxRows(const float* in, float* out, int rows, int cols, int window, std::vector<float>& tiles,
-             std::vector<float>& sums) {
-  const std::size_t tile_size = static_cast<std::size_t>(cols) * kTileRows;
-  Refit(tiles, 2 * tile_size, /*zero=*/false);  // every element read is written first
-  float* tile_in = tiles.data();
-  float* tile_out = tile_in + tile_size;
-  for (int i0 = 0; i0 < rows; i0 += kTileRows) {
-    const int lanes = std::min(kTileRows, rows - i0);
-    const float* block = in + static_cast<std::size_t>(i0) * cols;
-    for (int l = 0; l < lanes; ++l) {
-      const float* row = block + static_cast<std::size_t>(l) * cols;
-      for (int j = 0; j < cols; ++j) tile_in[static_cast<std::size_t>(j) * lanes + l] = row[j];
-    }
-    BoxLanes(tile_in, tile_out, cols, static_cast<std::size_t>(lanes), lanes, window, sums);
-    float* out_block = out + static_cast<std::size_t>(i0) * cols;
-    for (int l = 0; l < lanes; ++l) {
-      float* row = out_block + static_cast<std::size_t>(l) * cols;
-      for (int j = 0; j < cols; ++j) row[j] = tile_out[static_cast<std::size_t>(j) * lanes + l];
+  explicit Samples(int size) : slot_at(static_cast<std::size_t>(size), -1) {
+    for (int k = 0; k < kPdqGrid; ++k) {
+      const int n = static_cast<int>(((k + 0.5) * size) / kPdqGrid);
+      if (slot_at[n] < 0) slot_at[n] = distinct++;
+      slot[k] = slot_at[n];
     }
   }
+};
+
+// Rows per tile of a row pass: the rows are boxed side by side as lanes (each lane's arithmetic
+// as a lone row's), so the running sums form independent chains done as vector operations,
+// instead of one chain of dependent float additions per row.
+constexpr int kTileRows = 8;
+
+// Copies a 4x4 block from `in` (rows `in_stride` apart) to `out` transposed (rows `out_stride`
+// apart).
+void Transpose4x4(const float* in, std::size_t in_stride, float* out, std::size_t out_stride) {
+  const Floats r0 = Load<Floats>(in), r1 = Load<Floats>(in + in_stride);
+  const Floats r2 = Load<Floats>(in + 2 * in_stride), r3 = Load<Floats>(in + 3 * in_stride);
+  const Floats t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5),
+               t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
+  const Floats t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5),
+               t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+  Store(out, __builtin_shufflevector(t0, t2, 0, 1, 4, 5));
+  Store(out + out_stride, __builtin_shufflevector(t0, t2, 2, 3, 6, 7));
+  Store(out + 2 * out_stride, __builtin_shufflevector(t1, t3, 0, 1, 4, 5));
+  Store(out + 3 * out_stride, __builtin_shufflevector(t1, t3, 2, 3, 6, 7));
+}
+
+// Copies `rows` rows of `cols` floats (`in_stride` apart) to `out` transposed (its row j, at
+// j * out_stride, holds column j).
+void Transpose(const float* in, std::size_t in_stride, int rows, int cols, float* out,
+               std::size_t out_stride) {
+  int i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    int j = 0;
+    for (; j + 4 <= cols; j += 4)
+      Transpose4x4(in + i * in_stride + j, in_stride, out + j * out_stride + i, out_stride);
+    for (; j < cols; ++j) {
+      for (int l = i; l < i + 4; ++l) out[j * out_stride + l] = in[l * in_stride + j];
+    }
+  }
+  for (; i < rows; ++i) {
+    for (int j = 0; j < cols; ++j) out[j * out_stride + i] = in[i * in_stride + j];
+  }
+}
+
+// A row pass in tiles of kTileRows rows: each tile is transposed into `tile_in` (column j at
+// j * kTileRows), boxed as lanes (in a last tile short of rows, the missing lanes hold earlier
+// values, are boxed and dropped), and output column j goes to `out` row i, column
+// `columns->slot_at[j]` (of `columns->distinct`) when sampled, to column j when `columns` is
+// null.
+void BoxRows(const float* in, float* out, int rows, int cols, int window, const Samples* columns,
+             HashingScratch& scratch) {
+  const int out_cols = columns ? columns->distinct : cols;
+  const std::size_t tile_in_size = static_cast<std::size_t>(cols) * kTileRows;
+  Refit(scratch.tiles, tile_in_size + static_cast<std::size_t>(out_cols) * kTileRows,
+        /*zero=*/true);
+  float* tile_in = scratch.tiles.data();
+  float* tile_out = tile_in + tile_in_size;
+  auto column = [&](int j) { return tile_in + static_cast<std::size_t>(j) * kTileRows; };
+  auto output = [&](int j) -> float* {
+    const int slot = columns ? columns->slot_at[j] : j;
+    return slot < 0 ? nullptr : tile_out + static_cast<std::size_t>(slot) * kTileRows;
+  };
+  for (int i0 = 0; i0 < rows; i0 += kTileRows) {
+    const int lanes = std::min(kTileRows, rows - i0);
+    Transpose(in + static_cast<std::size_t>(i0) * cols, cols, lanes, cols, tile_in, kTileRows);
+    BoxStrip<Floats, kTileRows / 4>(cols, window, column, output);
+    Transpose(tile_out, kTileRows, out_cols, lanes, out + static_cast<std::size_t>(i0) * out_cols,
+              out_cols);
+  }
+}
+
+// Columns j0 .. j0 + kGroups x V's lanes of a column pass (BoxColumns).
+template <typename V, int kGroups>
+void BoxColumnStrip(const float* in, float* out, int rows, int cols, int window,
+                    const Samples* rows_sampled, int j0) {
+  auto row = [&](int i) { return in + static_cast<std::size_t>(i) * cols + j0; };
+  auto output = [&](int i) -> float* {
+    const int slot = rows_sampled ? rows_sampled->slot_at[i] : i;
+    return slot < 0 ? nullptr : out + static_cast<std::size_t>(slot) * cols + j0;
+  };
+  BoxStrip<V, kGroups>(rows, window, row, output);
+}
+
+// A column pass over `in` (rows x cols, row-major), in strips of columns walking down the rows
+// (16 lanes: a cache line of each row); output row i goes to `out` row `rows_sampled->slot_at[i]`
+// when sampled, to row i when `rows_sampled` is null.
+void BoxColumns(const float* in, float* out, int rows, int cols, int window,
+                const Samples* rows_sampled) {
+  int j = 0;
+  for (; j + 16 <= cols; j += 16)
+    BoxColumnStrip<Floats, 4>(in, out, rows, cols, window, rows_sampled, j);
+  for (; j + 4 <= cols; j += 4)
+    BoxColumnStrip<Floats, 1>(in, out, rows, cols, window, rows_sampled, j);
+  for (; j < cols; ++j) BoxColumnStrip<float, 1>(in, out, rows, cols, window, rows_sampled, j);
 }
 
 }  // namespace
 
 int JaroszWindow(int dimension) { return (dimension + 2 * kPdqGrid - 1) / (2 * kPdqGrid); }
 
+// The reference filters the whole plane twice (rows then columns, each time) and samples 64x64
+// points of it. The first pass is needed whole; of the second, the row pass keeps every column's
+// running sums but writes only the sampled columns, and the column pass walks those alone and
+// writes only the sampled rows: the same operations on every value the samples depend on.
 Grid64 JaroszDownsample(LumaPlane plane, HashingScratch* scratch) {
+  HashingScratch local;
+  HashingScratch& work = scratch ? *scratch : local;
   const int rows = plane.rows, cols = plane.cols;
   const int row_window = JaroszWindow(cols);  // along each row
   const int col_window = JaroszWindow(rows);  // along each column
-  // Every element of the second plane is written before it is read.
-  std::vector<float> second = scratch ? TakeBuffer(scratch->filtered, plane.values.size(), /*zero=*/false)
-                                      : std::vector<float>(plane.values.size());
-  std::vector<float> local_sums, local_tiles;
-  std::vector<float>& sums = scratch ? scratch->sums : local_sums;
-  std::vector<float>& tiles = scratch ? scratch->tiles : local_tiles;
+  const Samples sampled_rows(rows), sampled_cols(cols);
+  // Every element of the second plane read is written first.
+  std::vector<float> second = TakeBuffer(work.filtered, plane.values.size(), /*zero=*/false);
   float* a = plane.values.data();
   float* b = second.data();
-  for (int pass = 0; pass < kPasses; ++pass) {
-    BoxRows(a, b, rows, cols, row_window, tiles, sums);
-    BoxLanes(b, a, rows, static_cast<std::size_t>(cols), cols, col_window, sums);
-  }
+  BoxRows(a, b, rows, cols, row_window, nullptr, work);
+  BoxColumns(b, a, rows, cols, col_window, nullptr);
+  // rows x sampled columns into b, then sampled rows x sampled columns.
+  BoxRows(a, b, rows, cols, row_window, &sampled_cols, work);
+  Grid64 samples;  // at most 64 x 64
+  BoxColumns(b, samples.data(), rows, sampled_cols.distinct, col_window, &sampled_rows);
   Grid64 grid{};
   for (int i = 0; i < kPdqGrid; ++i) {
-    const int src_i = static_cast<int>(((i + 0.5) * rows) / kPdqGrid);
     for (int j = 0; j < kPdqGrid; ++j) {
-      const int src_j = static_cast<int>(((j + 0.5) * cols) / kPdqGrid);
-      grid[i * kPdqGrid + j] = a[static_cast<std::size_t>(src_i) * cols + src_j];
+      grid[i * kPdqGrid + j] =
+          samples[static_cast<std::size_t>(sampled_rows.slot[i]) * sampled_cols.distinct +
+                  sampled_cols.slot[j]];
     }
   }
   if (scratch) {

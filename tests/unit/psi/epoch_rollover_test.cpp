@@ -2,7 +2,8 @@
 // store keeps one DB per epoch, the newest current and the previous one accepted until its
 // transition deadline, refuses an older epoch, and migrates a schema-2 or 3 store without losing a
 // voucher; shares of two epochs combine exactly when the device derived them for the same t, s
-// and p_syn, and a known image counts once across epochs whatever its entry index.
+// and p_syn, and a known image counts once across epochs whatever its entry index. The tests
+// that need no SQLite schema of old run on both share store backends.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -11,6 +12,7 @@
 
 #include "hashveil/psi/report.h"
 #include "hashveil/psi/threshold.h"
+#include "store_backends.h"
 #include "voucher_fixture.h"
 
 namespace hashveil::psi {
@@ -95,7 +97,7 @@ class EpochRolloverTest : public testing::VoucherTest {
     MakeDb(members, Options(3));  // draws members_
     RolledOver rolled{.e1 = DbOverMembers(Options(3), 100, "e1"),
                       .e2 = DbOverMembers(Options(second_t), 200, "e2"),
-                      .store = ShareStore::Open(dir_ / "server.sqlite").value()};
+                      .store = testing::OpenFreshStore(backend_, dir_)};
     EXPECT_TRUE(rolled.store->AddServedDb(Served(*rolled.e1), 1000, 3600).ok());
     EXPECT_TRUE(rolled.store->AddServedDb(Served(*rolled.e2), 2000, 3600).ok());
     auto account = OpenAccount(*rolled.e1);
@@ -105,11 +107,18 @@ class EpochRolloverTest : public testing::VoucherTest {
   }
 
   AccountStateKey account_key_;
+  testing::StoreBackend backend_ = testing::StoreBackend::kSqlite;
 };
 
-TEST_F(EpochRolloverTest, ANewerEpochBecomesCurrentAndOnlyThePreviousOneKeepsATransition) {
+class EpochRolloverStoreTest : public EpochRolloverTest,
+                               public ::testing::WithParamInterface<testing::StoreBackend> {
+ protected:
+  EpochRolloverStoreTest() { backend_ = GetParam(); }
+};
+
+TEST_P(EpochRolloverStoreTest, ANewerEpochBecomesCurrentAndOnlyThePreviousOneKeepsATransition) {
   const auto first = MakeDb(2, Options(3));
-  auto store = ShareStore::Open(dir_ / "server.sqlite").value();
+  auto store = testing::OpenFreshStore(backend_, dir_);
   ServedDbParams e1 = Served(*first), e2 = e1, e3 = e1;
   e2.shape.epoch = e1.shape.epoch + 1;
   e3.shape.epoch = e1.shape.epoch + 2;
@@ -134,9 +143,9 @@ TEST_F(EpochRolloverTest, ANewerEpochBecomesCurrentAndOnlyThePreviousOneKeepsATr
   EXPECT_FALSE(dbs[2].AcceptsVouchersAt(3000));
 }
 
-TEST_F(EpochRolloverTest, AnOlderEpochIsRefusedAndTheCurrentOneAgainChangesNothing) {
+TEST_P(EpochRolloverStoreTest, AnOlderEpochIsRefusedAndTheCurrentOneAgainChangesNothing) {
   const auto first = MakeDb(2, Options(3));
-  auto store = ShareStore::Open(dir_ / "server.sqlite").value();
+  auto store = testing::OpenFreshStore(backend_, dir_);
   ServedDbParams e1 = Served(*first), e2 = e1;
   e2.shape.epoch = e1.shape.epoch + 1;
   ASSERT_TRUE(store->AddServedDb(e1, 1000, 3600).ok());
@@ -163,7 +172,7 @@ TEST_F(EpochRolloverTest, AnOlderEpochIsRefusedAndTheCurrentOneAgainChangesNothi
 // The same t, s and p_syn: the device keeps its polynomial, so an image keeps its share and the
 // shares of both epochs reach t together; each inner layer opens under its own epoch's digest.
 // A known image counts once across epochs although its entry index differs.
-TEST_F(EpochRolloverTest, SharesOfTwoEpochsWithTheSameParametersCombine) {
+TEST_P(EpochRolloverStoreTest, SharesOfTwoEpochsWithTheSameParametersCombine) {
   const auto [e1, e2, store] = RollOver(3, 3);
   auto account = OpenAccount(*e2);
   EXPECT_FALSE(account->rotated());
@@ -211,7 +220,7 @@ TEST_F(EpochRolloverTest, SharesOfTwoEpochsWithTheSameParametersCombine) {
 
 // Another t: the device rotates to a new polynomial, so its old shares and new ones do not lie on
 // one polynomial. Even forced into one run, they reveal nothing: old progress does not count.
-TEST_F(EpochRolloverTest, AfterAThresholdChangeOldSharesDoNotCombineWithNewOnes) {
+TEST_P(EpochRolloverStoreTest, AfterAThresholdChangeOldSharesDoNotCombineWithNewOnes) {
   const auto [e1, e2, store] = RollOver(4, 4);
   auto account = OpenAccount(*e2);
   EXPECT_TRUE(account->rotated());
@@ -252,6 +261,9 @@ TEST_F(EpochRolloverTest, AfterAThresholdChangeOldSharesDoNotCombineWithNewOnes)
   ASSERT_EQ(crossed->outcome, ThresholdResult::Outcome::kRevealed);
   EXPECT_EQ(crossed->revealed.size(), 4u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, EpochRolloverStoreTest, testing::kStoreBackends,
+                         testing::StoreBackendParamName());
 
 // A store written by schema 2 (one served DB, no epoch per voucher), made here with that schema's
 // own SQL: opening it migrates every row; nothing is lost and its candidates still reveal.

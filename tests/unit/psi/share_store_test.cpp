@@ -1,7 +1,7 @@
-// The share store's write path: a batch of vouchers in one transaction, each counted once within
-// and across batches; a bad batch stores nothing; a connection opened while another one writes
-// waits for the lock instead of failing (the cause of the service's old 503 answers); a new store
-// is readable by its owner only.
+// The share store's write path, on both backends: a batch of vouchers in one transaction, each
+// counted once within and across batches; a bad batch stores nothing. SQLite's: a connection opened
+// while another one writes waits for the lock instead of failing (the cause of the service's old
+// 503 answers); a new store is readable by its owner only.
 #include "hashveil/psi/share_store.h"
 
 #include <gtest/gtest.h>
@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "hashveil/psi/threshold.h"
+#include "store_backends.h"
 #include "voucher_fixture.h"
 
 namespace hashveil::psi {
@@ -19,8 +20,11 @@ namespace {
 
 using testing::kAccount;
 
-class ShareStoreBatchTest : public testing::VoucherTest {
+class ShareStoreBatchTest : public testing::VoucherTest,
+                            public ::testing::WithParamInterface<testing::StoreBackend> {
  protected:
+  std::unique_ptr<ShareStore> OpenStore() { return testing::OpenFreshStore(GetParam(), dir_); }
+
   OpenedVoucher OpenedFor(const Client& client, const matcher::PdqHash& hash) {
     auto opened = client.opener->Open(Build(*client.builder, InputFor(hash)), kAccount);
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
@@ -28,13 +32,13 @@ class ShareStoreBatchTest : public testing::VoucherTest {
   }
 };
 
-TEST_F(ShareStoreBatchTest, EachVoucherCountsOnceWithinAndAcrossBatches) {
+TEST_P(ShareStoreBatchTest, EachVoucherCountsOnceWithinAndAcrossBatches) {
   hashdb::DbBuildOptions options;
   options.threshold = 2;
   options.synthetic_rate_ppm = 0;
   options.key_scheme.probes = 4;
   const Client client = MakeClient(2, options);
-  auto store = ShareStore::Open(dir_ / "server.sqlite").value();
+  auto store = OpenStore();
   ASSERT_TRUE(store->RememberDbParams(Served(*client.db)).ok());
   const OpenedVoucher first = OpenedFor(client, members_[0].hash);
   const OpenedVoucher second = OpenedFor(client, members_[1].hash);
@@ -67,16 +71,19 @@ TEST_F(ShareStoreBatchTest, EachVoucherCountsOnceWithinAndAcrossBatches) {
   EXPECT_EQ(result->revealed.size(), 2u);
 }
 
-TEST_F(ShareStoreBatchTest, ABatchWithABadAccountNameStoresNothing) {
+TEST_P(ShareStoreBatchTest, ABatchWithABadAccountNameStoresNothing) {
   hashdb::DbBuildOptions options;
   options.synthetic_rate_ppm = 0;
   const Client client = MakeClient(1, options);
-  auto store = ShareStore::Open(dir_ / "server.sqlite").value();
+  auto store = OpenStore();
   const OpenedVoucher voucher = OpenedFor(client, members_[0].hash);
   const AccountVoucher batch[] = {{"alice", voucher}, {"../alice", voucher}};
   EXPECT_EQ(store->RecordAll(batch).status().code(), StatusCode::kInvalidInput);
   EXPECT_TRUE(store->ListAccounts().value().empty());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ShareStoreBatchTest, testing::kStoreBackends,
+                         testing::StoreBackendParamName());
 
 // A connection that held a read snapshot while asking for the write lock got SQLITE_BUSY at
 // once, busy timeout or not. Opening must wait for the other writer like any transaction does.

@@ -1,5 +1,6 @@
 // The server side: share store, threshold processing with detection, second-stage verification
-// and reports (docs/design.md section 5, "What must hold").
+// and reports (docs/design.md section 5, "What must hold"). Every test that stores runs on both
+// share store backends.
 #include "hashveil/psi/threshold.h"
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include "hashveil/common/hex.h"
 #include "hashveil/common/secret_file.h"
 #include "hashveil/psi/report.h"
+#include "store_backends.h"
 #include "voucher_fixture.h"
 
 namespace hashveil::psi {
@@ -31,7 +33,7 @@ class ThresholdTest : public testing::VoucherTest {
   }
 
   std::unique_ptr<ShareStore> OpenStore(const Client& client) {
-    auto store = ShareStore::Open(dir_ / "server.sqlite").value();
+    auto store = testing::OpenFreshStore(backend_, dir_);
     EXPECT_TRUE(store->RememberDbParams(Served(*client.db)).ok());
     return store;
   }
@@ -50,15 +52,28 @@ class ThresholdTest : public testing::VoucherTest {
     for (const auto& revealed : result.revealed) hashes.push_back(revealed.payload.hash);
     return hashes;
   }
+
+  testing::StoreBackend backend_ = testing::StoreBackend::kSqlite;
 };
 
-class ThresholdBoundaryTest : public ThresholdTest,
-                              public ::testing::WithParamInterface<std::uint32_t> {};
+class ThresholdStoreTest : public ThresholdTest,
+                           public ::testing::WithParamInterface<testing::StoreBackend> {
+ protected:
+  ThresholdStoreTest() { backend_ = GetParam(); }
+};
+
+// t, and the backend.
+class ThresholdBoundaryTest
+    : public ThresholdTest,
+      public ::testing::WithParamInterface<std::tuple<std::uint32_t, testing::StoreBackend>> {
+ protected:
+  ThresholdBoundaryTest() { backend_ = std::get<1>(GetParam()); }
+};
 
 // t-1 real matches reveal nothing whatever the synthetics; the t-th reveals every real payload
 // and no synthetic one.
 TEST_P(ThresholdBoundaryTest, NothingOpensAtTMinusOneAndEveryRealPayloadAtT) {
-  const std::uint32_t t = GetParam();
+  const std::uint32_t t = std::get<0>(GetParam());
   hashdb::DbBuildOptions options;
   options.threshold = t;
   options.synthetic_rate_ppm = 500'000;  // half the images are drawn synthetic
@@ -104,7 +119,7 @@ TEST_P(ThresholdBoundaryTest, NothingOpensAtTMinusOneAndEveryRealPayloadAtT) {
 // Synthetic vouchers carry nothing of their image: after the threshold the server holds adkey,
 // and no synthetic candidate's inner layer opens under it (it seals zeros under a key nobody
 // kept); every real one does.
-TEST_F(ThresholdTest, AfterTheRevealSyntheticCandidatesHoldNothing) {
+TEST_P(ThresholdStoreTest, AfterTheRevealSyntheticCandidatesHoldNothing) {
   hashdb::DbBuildOptions options;
   options.threshold = 2;
   options.synthetic_rate_ppm = 500'000;
@@ -135,9 +150,15 @@ TEST_F(ThresholdTest, AfterTheRevealSyntheticCandidatesHoldNothing) {
   EXPECT_GE(real, 2);
 }
 
-INSTANTIATE_TEST_SUITE_P(Thresholds, ThresholdBoundaryTest, ::testing::Values(2u, 3u, 30u));
+INSTANTIATE_TEST_SUITE_P(Thresholds, ThresholdBoundaryTest,
+                         ::testing::Combine(::testing::Values(2u, 3u, 30u),
+                                            testing::kStoreBackends),
+                         [](const auto& info) {
+                           return "t" + std::to_string(std::get<0>(info.param)) + "_" +
+                                  testing::StoreBackendName(std::get<1>(info.param));
+                         });
 
-TEST_F(ThresholdTest, RepeatsCountOnceAndDistinctImagesTwice) {
+TEST_P(ThresholdStoreTest, RepeatsCountOnceAndDistinctImagesTwice) {
   hashdb::DbBuildOptions options;
   options.threshold = 3;
   options.synthetic_rate_ppm = 0;
@@ -175,7 +196,7 @@ TEST_F(ThresholdTest, RepeatsCountOnceAndDistinctImagesTwice) {
 
 // Another account's real vouchers under this account's name carry tags outside its hkey's span:
 // to detection they are synthetics. More than s_max of them: flagged, nothing lost.
-TEST_F(ThresholdTest, MoreSyntheticsThanTheCapAreFlaggedAndNothingIsLost) {
+TEST_P(ThresholdStoreTest, MoreSyntheticsThanTheCapAreFlaggedAndNothingIsLost) {
   hashdb::DbBuildOptions options;
   options.threshold = 3;
   options.synthetic_rate_ppm = 0;
@@ -196,7 +217,7 @@ TEST_F(ThresholdTest, MoreSyntheticsThanTheCapAreFlaggedAndNothingIsLost) {
   EXPECT_EQ(store->LoadCandidates("alice").value().size(), 6u);  // nothing lost
 }
 
-TEST_F(ThresholdTest, MalformedVouchersAreCountedAndLeaveTheStoreIntact) {
+TEST_P(ThresholdStoreTest, MalformedVouchersAreCountedAndLeaveTheStoreIntact) {
   hashdb::DbBuildOptions options;
   options.threshold = 2;
   options.synthetic_rate_ppm = 0;
@@ -246,7 +267,7 @@ TEST(ShareStoreTest, AccountNamesAreSafeFileNames) {
 }
 
 // One DB per epoch: another DB under the served epoch, or an older epoch, is refused.
-TEST_F(ThresholdTest, AStoreRefusesAnotherDbOfItsEpochOrAnOlderOne) {
+TEST_P(ThresholdStoreTest, AStoreRefusesAnotherDbOfItsEpochOrAnOlderOne) {
   hashdb::DbBuildOptions options;
   options.key_scheme.probes = 4;
   options.epoch = 5;
@@ -357,7 +378,7 @@ TEST_F(ThresholdTest, RealAndSyntheticCandidatesAreIndistinguishableBelowTheThre
 
 // Only verified matches reach a reviewer, and only once t distinct DB entries verify: a payload
 // that verifies against no original (a key collision) is counted, never shown.
-TEST_F(ThresholdTest, ReportsHoldOnlyVerifiedMatchesOfTDistinctEntries) {
+TEST_P(ThresholdStoreTest, ReportsHoldOnlyVerifiedMatchesOfTDistinctEntries) {
   hashdb::DbBuildOptions options;
   options.threshold = 2;
   options.synthetic_rate_ppm = 0;
@@ -419,6 +440,9 @@ TEST_F(ThresholdTest, ReportsHoldOnlyVerifiedMatchesOfTDistinctEntries) {
             owner_only);
   EXPECT_TRUE(WriteAccountReport(both, dir_).ok());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ThresholdStoreTest, testing::kStoreBackends,
+                         testing::StoreBackendParamName());
 
 }  // namespace
 }  // namespace hashveil::psi

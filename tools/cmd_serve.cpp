@@ -209,7 +209,10 @@ int RunServe(ServeArgs args) {
 void AddServeCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand("serve", "The voucher service over HTTP (docs/service.md)");
-  cmd->add_option("--store", args->store, "Share store (SQLite; created on first use)")->required();
+  cmd->add_option("--store", args->store,
+                  "Share store: a SQLite file, or a PostgreSQL URI (postgresql://...); created on "
+                  "first use")
+      ->required();
   cmd->add_option("--secret", args->secret, "Server blinding secret file")->required();
   cmd->add_option("--listen", args->listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();

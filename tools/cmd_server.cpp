@@ -5,6 +5,7 @@
 // KEY.pub]`: the first call must give it, the store remembers the DB's parameters (one per
 // epoch; a newer --db becomes current, as `serve --db` does, docs/service.md "DB updates") and
 // later calls may omit it. The server secret must be the one the DBs were blinded with.
+// --store is a SQLite file or a PostgreSQL URI (postgresql://...; psi::OpenShareStore).
 //
 // ingest: each voucher opened and stored (idempotent by voucher id); a refused voucher is named
 // by its position with the reason, counted for the account, and the exit code is 1.
@@ -141,7 +142,9 @@ int RunProcess(const ServerArgs& args) {
 }
 
 void AddServedDbOptions(CLI::App* cmd, ServerArgs& args) {
-  cmd->add_option("--store", args.store, "Share store (SQLite)")->required();
+  cmd->add_option("--store", args.store,
+                  "Share store: a SQLite file, or a PostgreSQL URI (postgresql://...)")
+      ->required();
   cmd->add_option("--secret", args.secret, "Server blinding secret file")->required();
   cmd->add_option("--db", args.db, "Client DB to serve (needed once; the store remembers it)");
   cmd->add_option("--publisher", args.publisher, "Publisher public key file for --db")

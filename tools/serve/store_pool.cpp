@@ -15,7 +15,7 @@ Result<StorePool::Lease> StorePool::Acquire() {
       return Lease(*this, std::move(store));
     }
   }
-  HV_ASSIGN_OR_RETURN(auto store, psi::ShareStore::Open(path_));
+  HV_ASSIGN_OR_RETURN(auto store, psi::OpenShareStore(location_));
   return Lease(*this, std::move(store));
 }
 

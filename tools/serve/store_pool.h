@@ -1,12 +1,13 @@
-// ShareStore connections for the service. A ShareStore is thread-compatible (one SQLite
-// connection), so each user borrows one and gives it back: the group commit's leader (one at a
-// time), threshold processing, a refusal being counted. The pool grows to the number in use at
-// once, a few; SQLite serialises their writes (busy timeout 10 s).
+// ShareStore connections for the service. A ShareStore is thread-compatible (one SQLite or
+// PostgreSQL connection), so each user borrows one and gives it back: the group commit's leader
+// (one at a time), threshold processing, a refusal being counted. The pool grows to the number
+// in use at once, a few; SQLite serialises their writes (busy timeout 10 s), PostgreSQL those to
+// one account.
 #pragma once
 
-#include <filesystem>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "hashveil/common/status.h"
@@ -17,7 +18,8 @@ namespace hashveil::tools::serve {
 // Thread-safe.
 class StorePool {
  public:
-  explicit StorePool(std::filesystem::path path) : path_(std::move(path)) {}
+  // `location`: a --store value, a SQLite path or a PostgreSQL URI (psi::OpenShareStore).
+  explicit StorePool(std::string location) : location_(std::move(location)) {}
 
   // A connection, returned to the pool when the lease ends.
   class Lease {
@@ -35,13 +37,13 @@ class StorePool {
     std::unique_ptr<psi::ShareStore> store_;
   };
 
-  // An idle connection, or a new one. kIoError, kCorrupt as ShareStore::Open.
+  // An idle connection, or a new one. The errors of psi::OpenShareStore.
   Result<Lease> Acquire();
 
  private:
   void Release(std::unique_ptr<psi::ShareStore> store);
 
-  const std::filesystem::path path_;
+  const std::string location_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<psi::ShareStore>> idle_;
 };

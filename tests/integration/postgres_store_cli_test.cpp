@@ -1,0 +1,147 @@
+// `server ingest` and `server process` through the real `hashveil` binary with --store a SQLite
+// file and then a PostgreSQL URI (a throwaway server, tests/support): the same vouchers give the
+// same output lines and the same reports (issue 13: same semantics, same output). And a URI
+// whose server is down fails with a clear message, without the URI's password.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "support/cli_runner.h"
+#include "support/postgres_server.h"
+#include "support/test_paths.h"
+
+namespace hashveil {
+namespace {
+
+namespace fs = std::filesystem;
+
+class PostgresStoreCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::FreshDirForCurrentTest("hv-pg-cli");
+    auto server = testing::PostgresServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(server).value();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  testing::CliRun Run(const std::string& args) const {
+    return testing::RunCli(HASHVEIL_BINARY, args, dir_ / "stderr");
+  }
+  std::string P(const std::string& name) const { return (dir_ / name).string(); }
+
+  // What the server side prints and writes for one store: ingest lines, the process lines, and
+  // every report file by name.
+  struct Outputs {
+    std::vector<std::string> lines;
+    std::map<std::string, std::string> reports;
+  };
+  Outputs IngestAndProcess(const std::string& store, const std::string& reports) {
+    Outputs outputs;
+    const std::string common = " --store '" + store + "' --secret " + P("server.key");
+    // alice's vouchers twice (the second time all duplicates), bob's once, a refusal for bob.
+    for (const auto& [account, folder] :
+         {std::pair{"alice", "alice"}, std::pair{"alice", "alice"}, std::pair{"bob", "bob"}}) {
+      std::string files;
+      for (const auto& entry : fs::directory_iterator(P(folder)))
+        files += " " + entry.path().string();
+      const auto ingest =
+          Run("server ingest" + common + " --db " + P("client.hvdb") + " --publisher " +
+              P("publisher.key.pub") + " --account " + account + files);
+      EXPECT_EQ(ingest.exit_code, 0) << ingest.err;
+      outputs.lines.push_back(ingest.out);
+    }
+    const auto refused = Run("server ingest" + common + " --account bob " + P("list.txt"));
+    EXPECT_EQ(refused.exit_code, 1) << refused.err;
+    outputs.lines.push_back(refused.out + refused.err);
+    const auto process = Run("server process" + common + " --sources " + P("sources.sqlite") +
+                             " --reports " + P(reports));
+    EXPECT_EQ(process.exit_code, 0) << process.err;
+    outputs.lines.push_back(process.out);
+    for (const auto& entry : fs::directory_iterator(P(reports))) {
+      outputs.reports[entry.path().filename().string()] = testing::ReadTextFile(entry.path());
+    }
+    return outputs;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<testing::PostgresServer> server_;
+};
+
+TEST_F(PostgresStoreCliTest, IngestAndProcessGiveTheSameOutputOnSqliteAndPostgres) {
+  HV_REQUIRE_PINNED_PHOTOS(pinned);
+  ASSERT_GE(pinned.size(), 6u);
+  // A DB of four photos, t = 3 (the clients' floor), no synthetics (deterministic); alice sends
+  // three of them and an unrelated photo, bob two unrelated ones.
+  std::string hash_args = "hash";
+  for (int i = 0; i < 4; ++i) hash_args += " " + pinned[i].string();
+  const auto hashed = Run(hash_args);
+  ASSERT_EQ(hashed.exit_code, 0) << hashed.err;
+  {
+    std::ofstream list(P("list.txt"));
+    std::istringstream lines(hashed.out);
+    for (std::string line; std::getline(lines, line);) list << line.substr(0, 64) << "\n";
+  }
+  // Two sources in two jurisdictions, as the default policy wants.
+  for (const auto& [source, country] : {std::pair{"src-a", "US"}, std::pair{"src-b", "DE"}}) {
+    const auto imported = Run("db import --store " + P("sources.sqlite") + " --source " + source +
+                              " --jurisdiction " + country + " " + P("list.txt"));
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  }
+  ASSERT_EQ(
+      Run("keygen --secret " + P("server.key") + " --signing " + P("publisher.key")).exit_code, 0);
+  const auto built = Run("db build --store " + P("sources.sqlite") + " --secret " +
+                         P("server.key") + " --signing " + P("publisher.key") + " --out " +
+                         P("client.hvdb") + " --threshold 3 --synthetic-rate 0");
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  for (const auto& [account, images] :
+       {std::pair{"alice", std::vector{pinned[0], pinned[1], pinned[2], pinned[4]}},
+        std::pair{"bob", std::vector{pinned[4], pinned[5]}}}) {
+    std::string args = "scan --db " + P("client.hvdb") + " --publisher " + P("publisher.key.pub") +
+                       " --account " + P(std::string(account) + ".state") +
+                       " --min-synthetic-rate 0 --out " + P(account);
+    for (const auto& image : images) args += " " + image.string();
+    const auto scan = Run(args);
+    ASSERT_EQ(scan.exit_code, 0) << scan.err;
+  }
+
+  const Outputs sqlite = IngestAndProcess(P("server.sqlite"), "reports-sqlite");
+  auto uri = server_->CreateDatabase("hv");
+  ASSERT_TRUE(uri.ok()) << uri.status().ToString();
+  const Outputs postgres = IngestAndProcess(*uri, "reports-postgres");
+  EXPECT_EQ(postgres.lines, sqlite.lines);
+  EXPECT_EQ(postgres.reports, sqlite.reports);
+  // What the two compared: alice crossed t, bob did not, the repeat counted once.
+  ASSERT_EQ(sqlite.lines.size(), 5u);
+  EXPECT_NE(sqlite.lines[1].find("accepted=0 duplicates=4"), std::string::npos) << sqlite.lines[1];
+  EXPECT_NE(sqlite.lines[4].find("account=alice vouchers=4 candidates=3 "), std::string::npos)
+      << sqlite.lines[4];
+  EXPECT_NE(sqlite.lines[4].find("reported=yes"), std::string::npos) << sqlite.lines[4];
+  EXPECT_TRUE(sqlite.reports.contains("alice.json"));
+  EXPECT_FALSE(sqlite.reports.contains("bob.json"));
+}
+
+TEST_F(PostgresStoreCliTest, AStoreWhoseServerIsDownFailsClearlyWithoutTheUri) {
+  auto uri = server_->CreateDatabase("hv");
+  ASSERT_TRUE(uri.ok()) << uri.status().ToString();
+  ASSERT_TRUE(server_->Stop().ok());
+  const std::string with_password = "postgresql://postgres:s3cret-pw@" + uri->substr(13);
+  ASSERT_EQ(
+      Run("keygen --secret " + P("server.key") + " --signing " + P("publisher.key")).exit_code, 0);
+  const auto process =
+      Run("server process --store '" + with_password + "' --secret " + P("server.key") +
+          " --sources " + P("sources.sqlite") + " --reports " + P("reports"));
+  EXPECT_EQ(process.exit_code, 1);
+  EXPECT_NE(process.err.find("unreachable"), std::string::npos) << process.err;
+  EXPECT_EQ(process.err.find("s3cret-pw"), std::string::npos) << process.err;
+  EXPECT_EQ(process.err.find("/tmp"), std::string::npos) << process.err;
+}
+
+}  // namespace
+}  // namespace hashveil

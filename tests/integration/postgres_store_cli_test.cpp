@@ -1,17 +1,23 @@
-// `server ingest` and `server process` through the real `hashveil` binary with --store a SQLite
-// file and then a PostgreSQL URI (a throwaway server, tests/support): the same vouchers give the
-// same output lines and the same reports (issue 13: same semantics, same output). And a URI
-// whose server is down fails with a clear message, without the URI's password.
+// `server ingest` and `server process`, and `hashveil serve`, through the real binary with
+// --store a SQLite file and then a PostgreSQL URI (a throwaway server, tests/support): the same
+// vouchers give the same answers, output lines and reports (issue 13: same semantics, same
+// output). And a URI whose server is down fails with a clear message, without the URI's
+// password.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "serve_fixture.h"
 #include "support/cli_runner.h"
 #include "support/postgres_server.h"
 #include "support/test_paths.h"
@@ -125,6 +131,59 @@ TEST_F(PostgresStoreCliTest, IngestAndProcessGiveTheSameOutputOnSqliteAndPostgre
   EXPECT_NE(sqlite.lines[4].find("reported=yes"), std::string::npos) << sqlite.lines[4];
   EXPECT_TRUE(sqlite.reports.contains("alice.json"));
   EXPECT_FALSE(sqlite.reports.contains("bob.json"));
+}
+
+// Four clients posting at once: their vouchers go through the group commit, batched.
+TEST_F(PostgresStoreCliTest, ServeAnswersAndProcessesAlikeOnSqliteAndPostgres) {
+  HV_REQUIRE_PINNED_PHOTOS(pinned);
+  ASSERT_GE(pinned.size(), 10u);
+  std::vector<std::string> vouchers;
+  for (const auto& name : testing::MakeServeFiles(dir_, pinned)) {
+    vouchers.push_back(testing::ReadText(dir_ / "vouchers" / name));
+  }
+  auto uri = server_->CreateDatabase("hv");
+  ASSERT_TRUE(uri.ok()) << uri.status().ToString();
+  std::vector<std::multiset<int>> answers;
+  std::vector<std::string> processed;
+  for (const std::string& store : {P("serve.sqlite"), *uri}) {
+    std::vector<std::string> argv = testing::ServeArgv(dir_, /*with_db=*/true);
+    argv[3] = store;  // after "--store"
+    testing::ChildProcess serve(argv, dir_ / "serve.out");
+    const int port = serve.WaitForPort();
+    ASSERT_GT(port, 0) << serve.Output();
+    std::mutex mutex;
+    std::multiset<int>& statuses = answers.emplace_back();
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 4; ++c) {
+      clients.emplace_back([&] {
+        httplib::Client client("127.0.0.1", port);
+        for (const std::string& voucher : vouchers) {
+          const auto answer = client.Post(
+              "/v1/accounts/alice/vouchers",
+              {{"Authorization", std::string("Bearer ") + testing::kServeToken}}, voucher,
+              "application/octet-stream");
+          std::lock_guard lock(mutex);
+          statuses.insert(answer ? answer->status : -1);
+        }
+      });
+    }
+    for (auto& client : clients) client.join();
+    httplib::Client client("127.0.0.1", port);
+    const auto lines = client.Post(
+        "/v1/process", {{"Authorization", std::string("Bearer ") + testing::kServeToken}}, "",
+        "text/plain");
+    ASSERT_TRUE(lines && lines->status == 200);
+    processed.push_back(lines->body);
+    serve.Signal(SIGTERM);
+    EXPECT_EQ(serve.Wait(), 0) << serve.Output();
+  }
+  // Each voucher new once (201), its three repeats 200, on both.
+  EXPECT_EQ(answers[1], answers[0]);
+  EXPECT_EQ(answers[0].count(201), vouchers.size());
+  EXPECT_EQ(answers[0].count(200), 3 * vouchers.size());
+  EXPECT_EQ(processed[1], processed[0]);
+  EXPECT_NE(processed[0].find("account=alice vouchers=10 candidates=4 "), std::string::npos)
+      << processed[0];
 }
 
 TEST_F(PostgresStoreCliTest, AStoreWhoseServerIsDownFailsClearlyWithoutTheUri) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <opencv2/core.hpp>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "decoded_image.h"
+#include "hashveil/common/secret_file.h"
 #include "hashveil/matcher/pdq_hasher.h"
 #include "opencv_decoder.h"
 #include "support/test_paths.h"
@@ -22,8 +24,9 @@ namespace hashveil::matcher {
 // OpenCV's BGR output in RGB order, as the device decoders give it.
 inline DecodedImage InRgbOrder(DecodedImage image) {
   if (image.format != PixelFormat::kBgr8) return image;
-  for (std::size_t i = 0; i + 2 < image.pixels.size(); i += 3)
+  for (std::size_t i = 0; i + 2 < image.pixels.size(); i += 3) {
     std::swap(image.pixels[i], image.pixels[i + 2]);
+  }
   image.format = PixelFormat::kRgb8;
   return image;
 }
@@ -63,15 +66,24 @@ inline void ExpectSameHashesAsOpenCv(std::span<const std::uint8_t> bytes) {
   }
 }
 
-// Every file with extension `ext` under the PDQ conformance vectors.
-inline std::vector<std::filesystem::path> VectorFiles(const std::string& ext) {
+using DeviceDecoder = Result<DecodedImage> (*)(std::span<const std::uint8_t>, std::uint64_t);
+
+// Every conformance vector with extension `ext` (there are at least `at_least`) decodes as
+// OpenCV decodes it, and hashes as before.
+inline void ExpectVectorsDecodeAsOpenCv(const std::string& ext, std::size_t at_least,
+                                        DeviceDecoder decode) {
   std::vector<std::filesystem::path> files;
-  for (const auto& entry :
-       std::filesystem::recursive_directory_iterator(testing::PdqVectorsDir())) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(testing::PdqVectorsDir())) {
     if (entry.is_regular_file() && entry.path().extension() == ext) files.push_back(entry.path());
   }
-  std::sort(files.begin(), files.end());
-  return files;
+  EXPECT_GE(files.size(), at_least);
+  for (const auto& file : files) {
+    SCOPED_TRACE(file.string());
+    const auto bytes = ReadFileBytes(file, std::size_t{1} << 26);
+    ASSERT_TRUE(bytes.ok());
+    ExpectSameAsOpenCv(decode(*bytes, std::uint64_t{1} << 26), *bytes);
+    ExpectSameHashesAsOpenCv(*bytes);
+  }
 }
 
 }  // namespace hashveil::matcher

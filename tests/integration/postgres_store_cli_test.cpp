@@ -158,10 +158,10 @@ TEST_F(PostgresStoreCliTest, ServeAnswersAndProcessesAlikeOnSqliteAndPostgres) {
       clients.emplace_back([&] {
         httplib::Client client("127.0.0.1", port);
         for (const std::string& voucher : vouchers) {
-          const auto answer = client.Post(
-              "/v1/accounts/alice/vouchers",
-              {{"Authorization", std::string("Bearer ") + testing::kServeToken}}, voucher,
-              "application/octet-stream");
+          const auto answer =
+              client.Post("/v1/accounts/alice/vouchers",
+                          {{"Authorization", std::string("Bearer ") + testing::kServeToken}},
+                          voucher, "application/octet-stream");
           std::lock_guard lock(mutex);
           statuses.insert(answer ? answer->status : -1);
         }

@@ -1,7 +1,8 @@
 # `cmake --install`: headers, the component libraries, the exported CMake package
 # (find_package(hashveil) -> hashveil::hashveil) with its version file, and hashveil.pc.
 # The libraries are static unless BUILD_SHARED_LIBS is on; either way the package config finds
-# the private dependencies that a static link needs (libsodium, libdecaf, OpenCV, SQLite, libjpeg).
+# the private dependencies that a static link needs (libsodium, libdecaf, SQLite, libjpeg, libpng,
+# libwebp, and OpenCV outside the device-only build).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -21,12 +22,23 @@ install(TARGETS ${hashveil_exported_targets} EXPORT hashveilTargets
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 # The server side of the vouchers (hashveil::psi_server) is not part of the package: its headers
 # stay out too, so nothing installed names a library that is not.
+# The device-only build has no publisher side either (hashdb/ holds the client DB and keys only).
+set(hashveil_uninstalled_headers "psi/(report|share_store|threshold)\\.h$")
+if(HASHVEIL_DEVICE_ONLY)
+  string(APPEND hashveil_uninstalled_headers
+         "|hashdb/(db_audit|db_builder|db_proof|publication|source_store)\\.h$")
+endif()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-        REGEX "psi/(report|share_store|threshold)\\.h$" EXCLUDE)
+        REGEX "${hashveil_uninstalled_headers}" EXCLUDE)
 install(FILES ${PROJECT_BINARY_DIR}/include/hashveil/version.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hashveil)
 install(EXPORT hashveilTargets NAMESPACE hashveil:: DESTINATION ${HASHVEIL_INSTALL_CMAKEDIR})
 
+if(HASHVEIL_DEVICE_ONLY)
+  set(HASHVEIL_PC_OPENCV "")
+else()
+  set(HASHVEIL_PC_OPENCV ", opencv4")
+endif()
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/hashveilConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/hashveilConfig.cmake
                               INSTALL_DESTINATION ${HASHVEIL_INSTALL_CMAKEDIR})

@@ -10,7 +10,9 @@
 #include "jarosz.h"
 #include "jpeg_decoder.h"
 #include "luma.h"
+#ifndef HASHVEIL_DEVICE_ONLY
 #include "opencv_decoder.h"
+#endif
 #include "pdq_core.h"
 #include "png_decoder.h"
 #include "webp_decoder.h"
@@ -85,7 +87,11 @@ Result<DecodedImage> Decode(std::span<const std::uint8_t> bytes, const DecodeOpt
   }
   if (header.format == ImageFormat::kPng) return DecodePng(bytes, options.max_pixels);
   if (header.format == ImageFormat::kWebp) return DecodeWebp(bytes, options.max_pixels);
+#ifdef HASHVEIL_DEVICE_ONLY
+  return Status::Unsupported("BMP and TIFF images are not decoded by the device-only build");
+#else
   return DecodeWithOpenCv(bytes);
+#endif
 }
 
 // Runs `body` with this thread's scratch, then bounds what the thread keeps (whether or not

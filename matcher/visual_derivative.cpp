@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 
 #include "hashveil/common/exception_boundary.h"
 #include "image_format.h"
+#include "png_encoder.h"
 
 namespace hashveil::matcher {
 namespace {
@@ -106,12 +105,8 @@ Result<VisualDerivative> MakeVisualDerivative(const ImageView& image) {
 }
 
 Result<std::vector<std::uint8_t>> EncodeVisualDerivativePng(const VisualDerivative& derivative) {
-  return StatusFromExceptions("PNG encoding", [&]() -> Result<std::vector<std::uint8_t>> {
-    const cv::Mat grey(kVisualDerivativeSide, kVisualDerivativeSide, CV_8UC1,
-                       const_cast<std::uint8_t*>(derivative.pixels.data()));
-    std::vector<std::uint8_t> png;
-    if (!cv::imencode(".png", grey, png)) return Status::Internal("PNG encoding failed");
-    return png;
+  return StatusFromExceptions("PNG encoding", [&] {
+    return EncodeGreyPng(derivative.pixels.data(), kVisualDerivativeSide, kVisualDerivativeSide);
   });
 }
 

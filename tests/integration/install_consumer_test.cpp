@@ -1,6 +1,7 @@
 // `cmake --install` into a scratch prefix, then a project outside the tree builds against it
 // twice, with find_package(hashveil) and with pkg-config (static libraries: --static), and each
-// build scans a member image whose voucher the server opens.
+// build scans a member image whose voucher the server opens. Both for this build and for the
+// device-only build beside it (no OpenCV: what an app links).
 #include <gtest/gtest.h>
 
 #include "api_files.h"
@@ -11,7 +12,15 @@
 namespace hashveil::testing {
 namespace {
 
-class InstallConsumerTest : public ScannerTest {
+struct InstalledBuild {
+  const char* name;
+  const char* build_dir;
+  bool has_cli;  // the device-only build has no tools
+};
+void PrintTo(const InstalledBuild& build, std::ostream* out) { *out << build.name; }
+
+class InstallConsumerTest : public ScannerTest,
+                            public ::testing::WithParamInterface<InstalledBuild> {
  protected:
   // The C ABI keeps the default privacy floor: a DB at its synthetic rate.
   InstallConsumerTest() { synthetic_rate_ppm_ = psi::PrivacyFloor{}.min_synthetic_rate_ppm; }
@@ -35,10 +44,11 @@ class InstallConsumerTest : public ScannerTest {
   }
 };
 
-TEST_F(InstallConsumerTest, InstalledPackageBuildsAndScansWithCMakeAndPkgConfig) {
+TEST_P(InstallConsumerTest, InstalledPackageBuildsAndScansWithCMakeAndPkgConfig) {
   const auto prefix = dir_ / "prefix";
   const auto libdir = prefix / HASHVEIL_INSTALL_LIBDIR;
-  CliRun run = Shell("cmake --install " HASHVEIL_BUILD_DIR " --prefix " + prefix.string());
+  CliRun run = Shell("cmake --install " + std::string(GetParam().build_dir) + " --prefix " +
+                     prefix.string());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   for (const auto& file : {prefix / "include/hashveil/scanner.h",
                            prefix / "include/hashveil/hashveil.h",
@@ -48,10 +58,16 @@ TEST_F(InstallConsumerTest, InstalledPackageBuildsAndScansWithCMakeAndPkgConfig)
                            libdir / "pkgconfig/hashveil.pc"}) {
     EXPECT_TRUE(std::filesystem::exists(file)) << file.lexically_relative(prefix);
   }
-  // The CLI is installed too, and runs from the prefix.
-  run = Shell((prefix / "bin" / "hashveil").string() + " db build --help");
-  EXPECT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_NE(run.out.find("--out"), std::string::npos) << run.out;
+  if (GetParam().has_cli) {  // the CLI is installed too, and runs from the prefix
+    run = Shell((prefix / "bin" / "hashveil").string() + " db build --help");
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_NE(run.out.find("--out"), std::string::npos) << run.out;
+  } else {  // nothing of the publisher's side or of OpenCV
+    EXPECT_FALSE(std::filesystem::exists(prefix / "include/hashveil/hashdb/db_builder.h"));
+    run = Shell("grep -il opencv " + (libdir / "pkgconfig/hashveil.pc").string() + " " +
+                (libdir / "cmake/hashveil/hashveilTargets.cmake").string());
+    EXPECT_EQ(run.out, "") << "these name OpenCV: " << run.out;
+  }
 
   const std::string consumer_src = HASHVEIL_SOURCE_DIR "/tests/integration/consumer";
   const auto cmake_build = dir_ / "cmake-build";
@@ -74,6 +90,12 @@ TEST_F(InstallConsumerTest, InstalledPackageBuildsAndScansWithCMakeAndPkgConfig)
   ASSERT_EQ(run.exit_code, 0) << run.err;
   ScanWith(pc_consumer, "pkg-config-user");
 }
+
+INSTANTIATE_TEST_SUITE_P(Builds, InstallConsumerTest,
+                         ::testing::Values(InstalledBuild{"Full", HASHVEIL_BUILD_DIR, true},
+                                           InstalledBuild{"DeviceOnly", HASHVEIL_DEVICE_BUILD_DIR,
+                                                          false}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace hashveil::testing

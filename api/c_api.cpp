@@ -1,6 +1,4 @@
 // The C ABI over hashveil::Scanner: argument checks, Status -> int, C++ exceptions stopped here.
-#include "hashveil/hashveil.h"
-
 #include <algorithm>
 #include <cstring>
 #include <exception>
@@ -12,6 +10,8 @@
 #include <utility>
 
 #include "hashveil/hashdb/keys.h"
+#include "hashveil/hashveil.h"
+#include "hashveil/matcher/pdq_hasher.h"
 #include "hashveil/scanner.h"
 
 struct hv_scanner {
@@ -102,6 +102,10 @@ Status CheckScanArguments(const hv_scanner* scanner, bool has_image, const uint8
 extern "C" {
 
 const char* hv_version(void) { return HASHVEIL_VERSION_STRING; }
+
+size_t hv_thread_memory_bytes(void) { return hashveil::matcher::ThreadHashingMemoryBytes(); }
+
+void hv_thread_memory_release(void) { hashveil::matcher::ReleaseThreadHashingMemory(); }
 
 const char* hv_status_name(int status) {
   if (status < HV_OK || status > HV_INTERNAL) return "unknown";

@@ -129,6 +129,13 @@ void ReadRows(jpeg_decompress_struct& cinfo, std::uint8_t* out, std::size_t stri
   }
 }
 
+// Each row into `row` and on to `squash`, which samples it while it is still in cache.
+void SquashRows(jpeg_decompress_struct& cinfo, std::uint8_t* row, RowSquash& squash) {
+  while (cinfo.output_scanline < cinfo.output_height) {
+    if (jpeg_read_scanlines(&cinfo, &row, 1) == 1) squash.AddRow(row);
+  }
+}
+
 // Adobe CMYK JPEGs store inverted inks (255 = no ink); others store inks.
 void CmykToRgb(DecodedImage& image, bool inverted) {
   const std::size_t pixels = static_cast<std::size_t>(image.width) * image.height;
@@ -225,20 +232,34 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes, const JpegR
   image.height = static_cast<int>(cinfo.output_height);
   image.format = cinfo.output_components == 1 ? PixelFormat::kGray8 : PixelFormat::kRgb8;
   const std::size_t stride = static_cast<std::size_t>(cinfo.output_width) * cinfo.output_components;
-  // Zeroed: libjpeg writes every row, but a plane reused from an earlier image never shows it.
-  if (request.scratch) {
-    image.pixels = TakeBuffer(request.scratch->pixels, stride * cinfo.output_height, /*zero=*/true);
-  } else {
-    image.pixels.resize(stride * cinfo.output_height);
-  }
-  std::uint8_t* out = image.pixels.data();
+  RowSquash* squash = cmyk ? nullptr : request.squash;
+  if (squash) squash->Start(image.width, image.height, image.format);
+  // One row when squashing, else the whole image. Zeroed: libjpeg writes every row, but a plane
+  // reused from an earlier image never shows it.
+  const std::size_t size = squash ? stride : stride * cinfo.output_height;
+  std::vector<std::uint8_t> pixels = request.scratch
+                                         ? TakeBuffer(request.scratch->pixels, size, /*zero=*/true)
+                                         : std::vector<std::uint8_t>(size);
+  std::uint8_t* out = pixels.data();
   if (!decompressor.Guarded([&](jpeg_decompress_struct& c) {
-        ReadRows(c, out, stride);
+        if (squash) {
+          SquashRows(c, out, *squash);
+        } else {
+          ReadRows(c, out, stride);
+        }
         // Stop here: the rest of a progressive file only refines what the hash does not need.
-        if (early) jpeg_abort_decompress(&c);
-        else jpeg_finish_decompress(&c);
+        if (early) {
+          jpeg_abort_decompress(&c);
+        } else {
+          jpeg_finish_decompress(&c);
+        }
       })) {
     return Malformed(decompressor);
+  }
+  if (squash == nullptr) {
+    image.pixels = std::move(pixels);
+  } else if (request.scratch) {
+    request.scratch->pixels = std::move(pixels);  // the row buffer, kept for the next image
   }
   if (decompressor.truncated()) return Status::Corrupt("JPEG data is truncated");
   if (cmyk) CmykToRgb(image, cinfo.saw_Adobe_marker);

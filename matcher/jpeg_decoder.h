@@ -10,6 +10,7 @@
 #include "decoded_image.h"
 #include "hashing_scratch.h"
 #include "hashveil/common/status.h"
+#include "luma.h"
 
 namespace hashveil::matcher {
 
@@ -29,6 +30,10 @@ struct JpegRequest {
   int early_scan_min_side = 0;
   // When set, the output's storage (and the early-scan reader's DC buffer) come from it.
   HashingScratch* scratch = nullptr;
+  // When set, a grey or RGB image libjpeg outputs goes to it row by row and is not stored: the
+  // result has the image's size and format, no pixels (when `squash->complete()`). Images that
+  // need a whole-image pass (CMYK) or come from the early-scan reader are returned as usual.
+  RowSquash* squash = nullptr;
 };
 
 // Errors: kResourceExhausted (too many pixels), kCorrupt (malformed or truncated data),

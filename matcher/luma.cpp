@@ -47,38 +47,74 @@ int BytesPerPixel(PixelFormat format) {
   return 0;
 }
 
-// The squash's pixels in one format, row by row: with the format known at compile time the
-// per-pixel conversion is a few instructions, not a switch.
+PlaneSize SquashedSize(int rows, int cols) {
+  const bool squashed = rows > kReferenceSquash || cols > kReferenceSquash;
+  return squashed ? PlaneSize{kReferenceSquash, kReferenceSquash} : PlaneSize{rows, cols};
+}
+
+namespace {
+
+// One row of the squash in one format: with the format known at compile time the per-pixel
+// conversion is a few instructions, not a switch.
 template <PixelFormat kFormat>
-void SamplePixels(const ImageView& image, const std::vector<int>& rows,
-                  const std::vector<int>& cols, float* out) {
+void SampleRowAs(const std::uint8_t* row, const std::vector<int>& cols, float* out) {
   constexpr std::size_t kBytes = kFormat == PixelFormat::kGray8   ? 1
                                  : kFormat == PixelFormat::kRgba8 ? 4
                                                                   : 3;
-  for (const int i : rows) {
-    const std::uint8_t* row = image.data + static_cast<std::size_t>(i) * image.stride;
-    for (const int j : cols)
-      *out++ = PixelLuma(row + static_cast<std::size_t>(j) * kBytes, kFormat);
+  for (const int j : cols) *out++ = PixelLuma(row + static_cast<std::size_t>(j) * kBytes, kFormat);
+}
+
+void SampleRow(const std::uint8_t* row, PixelFormat format, const std::vector<int>& cols,
+               float* out) {
+  switch (format) {
+    case PixelFormat::kGray8: return SampleRowAs<PixelFormat::kGray8>(row, cols, out);
+    case PixelFormat::kRgb8: return SampleRowAs<PixelFormat::kRgb8>(row, cols, out);
+    case PixelFormat::kBgr8: return SampleRowAs<PixelFormat::kBgr8>(row, cols, out);
+    case PixelFormat::kRgba8: return SampleRowAs<PixelFormat::kRgba8>(row, cols, out);
   }
 }
 
+// Every element is written by the caller.
+LumaPlane NewPlane(int rows, int cols, HashingScratch* scratch) {
+  const std::size_t size = static_cast<std::size_t>(rows) * cols;
+  return {rows, cols,
+          scratch ? TakeBuffer(scratch->luma, size, /*zero=*/false) : std::vector<float>(size)};
+}
+
+}  // namespace
+
 LumaPlane ToLuma(const ImageView& image, int out_rows, int out_cols, HashingScratch* scratch) {
-  const std::size_t size = static_cast<std::size_t>(out_rows) * out_cols;
-  // Every element is written below.
-  LumaPlane plane{out_rows, out_cols, scratch ? TakeBuffer(scratch->luma, size, /*zero=*/false) : std::vector<float>(size)};
+  LumaPlane plane = NewPlane(out_rows, out_cols, scratch);
   std::vector<int> local_rows, local_cols;
   std::vector<int>& rows = scratch ? scratch->source_rows : local_rows;
   std::vector<int>& cols = scratch ? scratch->source_cols : local_cols;
   SourceIndices(image.height, out_rows, rows);
   SourceIndices(image.width, out_cols, cols);
-  float* out = plane.values.data();
-  switch (image.format) {
-    case PixelFormat::kGray8: SamplePixels<PixelFormat::kGray8>(image, rows, cols, out); break;
-    case PixelFormat::kRgb8: SamplePixels<PixelFormat::kRgb8>(image, rows, cols, out); break;
-    case PixelFormat::kBgr8: SamplePixels<PixelFormat::kBgr8>(image, rows, cols, out); break;
-    case PixelFormat::kRgba8: SamplePixels<PixelFormat::kRgba8>(image, rows, cols, out); break;
+  for (int i = 0; i < out_rows; ++i) {
+    SampleRow(image.data + static_cast<std::size_t>(rows[i]) * image.stride, image.format, cols,
+              plane.values.data() + static_cast<std::size_t>(i) * out_cols);
   }
   return plane;
+}
+
+void RowSquash::Start(int width, int height, PixelFormat format) {
+  const PlaneSize size = SquashedSize(height, width);
+  plane_ = NewPlane(size.rows, size.cols, scratch_);
+  format_ = format;
+  height_ = height;
+  next_source_ = next_out_ = 0;
+  SourceIndices(height, size.rows, rows_);
+  SourceIndices(width, size.cols, cols_);
+}
+
+void RowSquash::AddRow(const std::uint8_t* pixels) {
+  // Plane row i reads source row rows_[i], which never decreases with i (a row is read by
+  // several plane rows when the squash stretches the image, by none when it shrinks it).
+  for (; next_out_ < plane_.rows && rows_[next_out_] == next_source_; ++next_out_) {
+    SampleRow(pixels, format_, cols_,
+              plane_.values.data() + static_cast<std::size_t>(next_out_) * plane_.cols);
+  }
+  ++next_source_;
 }
 
 }  // namespace hashveil::matcher

@@ -117,6 +117,14 @@ int hv_scanner_scan_pixels(const hv_scanner* scanner, const hv_image* image,
                            size_t voucher_capacity, size_t* voucher_size_out, char* message,
                            size_t message_size);
 
+/* Decoding and hashing keep their working buffers per thread between images (at most 8 MiB a
+ * thread), so the next scan on that thread reuses them. These act on the CALLING thread only:
+ * the bytes it keeps now, and freeing them at once (e.g. from each scanning thread on the
+ * platform's memory-pressure signal: Android onTrimMemory, iOS didReceiveMemoryWarning). A thread
+ * that exits frees its buffers itself. */
+size_t hv_thread_memory_bytes(void);
+void hv_thread_memory_release(void);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

@@ -1,13 +1,13 @@
-#include "hashveil/hashveil.h"
-
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cstring>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "hashveil/hashveil.h"
 #include "scanner_fixture.h"
 
 namespace hashveil::testing {
@@ -108,6 +108,30 @@ TEST_F(CApiTest, ScanWritesAVoucherTheServerOpens) {
       << message.data();
   EXPECT_EQ(written, size);
   EXPECT_FALSE(Open(voucher).candidates.empty());
+}
+
+TEST_F(CApiTest, AScanningThreadKeepsItsBuffersUntilItReleasesThem) {
+  Message message{};
+  ASSERT_EQ(Create(db_path_, message), HV_OK) << message.data();
+  hv_thread_memory_release();
+  EXPECT_EQ(hv_thread_memory_bytes(), 0u);
+  std::vector<uint8_t> voucher(hv_scanner_voucher_size(scanner_));
+  size_t written = 0;
+  const TestImage& member = members_[2];
+  const hv_image image{member.rgb.data(), member.width, member.height,
+                       static_cast<size_t>(member.width) * 3, HV_PIXEL_RGB8};
+  ASSERT_EQ(hv_scanner_scan_pixels(scanner_, &image, nullptr, 0, voucher.data(), voucher.size(),
+                                   &written, message.data(), message.size()),
+            HV_OK)
+      << message.data();
+  const size_t kept = hv_thread_memory_bytes();
+  EXPECT_GT(kept, 0u);                    // the luma plane, kept for the next image
+  EXPECT_LE(kept, std::size_t{8} << 20);  // kMaxRetainedHashingBytes
+  std::size_t other_thread_bytes = 1;
+  std::thread([&] { other_thread_bytes = hv_thread_memory_bytes(); }).join();
+  EXPECT_EQ(other_thread_bytes, 0u);  // per thread: another thread has none
+  hv_thread_memory_release();
+  EXPECT_EQ(hv_thread_memory_bytes(), 0u);
 }
 
 TEST_F(CApiTest, ScanRefusesBadArgumentsWithoutTouchingTheOutput) {

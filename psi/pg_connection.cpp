@@ -98,7 +98,16 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
   return wrapped;
 }
 
+Status PgConnection::ReconnectIfLost() {
+  if (in_transaction_ || PQstatus(connection_) == CONNECTION_OK) return Status::Ok();
+  PQreset(connection_);
+  prepared_.clear();
+  if (PQstatus(connection_) != CONNECTION_OK) return Unreachable("");
+  return Status::Ok();
+}
+
 Status PgConnection::Execute(const char* sql, const char* doing) {
+  HV_RETURN_IF_ERROR(ReconnectIfLost());
   PGresult* result = PQexec(connection_, sql);
   const ExecStatusType status = PQresultStatus(result);
   const Status outcome = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
@@ -110,6 +119,7 @@ Status PgConnection::Execute(const char* sql, const char* doing) {
 
 Result<PgRows> PgConnection::Run(const PgStatement& statement, const PgParams& params,
                                  const char* doing) {
+  HV_RETURN_IF_ERROR(ReconnectIfLost());
   const int count = static_cast<int>(params.values_.size());
   if (!prepared_.contains(statement.name)) {
     PgRows prepared(

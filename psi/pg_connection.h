@@ -4,7 +4,7 @@
 // Errors never carry libpq's own text: it can hold the URI's password, the socket's path or a
 // row's values (a voucher id, a share). They name what was being done and the SQLSTATE.
 // kIoError for every failure, "unreachable" in the message when the server cannot be reached or
-// the connection was lost (a later engineer maps that to 503 and reconnects).
+// the connection was lost; a lost connection is opened again before the next transaction.
 #pragma once
 
 #include <libpq-fe.h>
@@ -87,17 +87,21 @@ class PgConnection {
 
   // Runs `body` between BEGIN and COMMIT, or rolls back on its first error. A transaction that
   // lost a deadlock or a serialisation conflict to another one is run again, a few times.
+  // A connection lost when the transaction failed (e.g. the server restarted) leaves its outcome
+  // unknown to the caller; the writes above are idempotent, so the caller retries.
   template <typename Body>
   Status InTransaction(Body&& body) {
     Status status;
     for (int attempt = 0; attempt < kTransactionAttempts; ++attempt) {
       lost_a_conflict_ = false;
-      status = Execute("BEGIN", "starting a transaction on");
+      status = ReconnectIfLost();
+      in_transaction_ = true;
+      if (status.ok()) status = Execute("BEGIN", "starting a transaction on");
       if (status.ok()) status = body();
       if (status.ok()) status = Execute("COMMIT", "committing to");
-      if (status.ok()) return status;
-      (void)Execute("ROLLBACK", "rolling back");
-      if (!lost_a_conflict_) return status;
+      if (!status.ok()) (void)Execute("ROLLBACK", "rolling back");
+      in_transaction_ = false;
+      if (status.ok() || !lost_a_conflict_) return status;
     }
     return status;
   }
@@ -105,11 +109,16 @@ class PgConnection {
  private:
   static constexpr int kTransactionAttempts = 3;
   explicit PgConnection(PGconn* connection) : connection_(connection) {}
+  // Before a transaction or a statement outside one: a connection lost since the last call
+  // (the server restarted) is opened again, forgetting what was prepared on it. Never inside a
+  // transaction, whose later statements would run outside it. kIoError when still unreachable.
+  Status ReconnectIfLost();
   // The Status of a result that is not `expected`; remembers whether it lost a conflict.
   Status Failure(const PGresult* result, const char* doing);
 
   PGconn* connection_;
   std::set<std::string, std::less<>> prepared_;
+  bool in_transaction_ = false;
   bool lost_a_conflict_ = false;
 };
 

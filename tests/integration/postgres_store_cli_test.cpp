@@ -186,6 +186,45 @@ TEST_F(PostgresStoreCliTest, ServeAnswersAndProcessesAlikeOnSqliteAndPostgres) {
       << processed[0];
 }
 
+// PostgreSQL stops under a running serve: vouchers get 503 and /healthz says why (without the
+// URI); once it is back, the same serve process (its pooled connections) answers again.
+TEST_F(PostgresStoreCliTest, ServeAnswers503WhilePostgresIsDownAndRecoversWithoutARestart) {
+  HV_REQUIRE_PINNED_PHOTOS(pinned);
+  ASSERT_GE(pinned.size(), 10u);
+  const auto names = testing::MakeServeFiles(dir_, pinned);
+  auto uri = server_->CreateDatabase("hv");
+  ASSERT_TRUE(uri.ok()) << uri.status().ToString();
+  std::vector<std::string> argv = testing::ServeArgv(dir_, /*with_db=*/true);
+  argv[3] = *uri;  // after "--store"
+  testing::ChildProcess serve(argv, dir_ / "serve.out");
+  const int port = serve.WaitForPort();
+  ASSERT_GT(port, 0) << serve.Output();
+  httplib::Client client("127.0.0.1", port);
+  const httplib::Headers token = {{"Authorization", std::string("Bearer ") + testing::kServeToken}};
+  const auto post = [&](const std::string& name) {
+    const auto answer = client.Post("/v1/accounts/alice/vouchers", token,
+                                    testing::ReadText(dir_ / "vouchers" / name),
+                                    "application/octet-stream");
+    return answer ? answer->status : -1;
+  };
+  ASSERT_EQ(post(names[0]), 201);
+
+  ASSERT_TRUE(server_->Stop().ok());
+  EXPECT_EQ(post(names[1]), 503);
+  const auto health = client.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 503);
+  EXPECT_NE(health->body.find("unreachable"), std::string::npos) << health->body;
+  EXPECT_EQ(health->body.find(dir_.string()), std::string::npos) << health->body;
+
+  ASSERT_TRUE(server_->Resume().ok());
+  EXPECT_EQ(post(names[1]), 201);
+  EXPECT_EQ(post(names[0]), 200);
+  const auto healthy = client.Get("/healthz");
+  ASSERT_TRUE(healthy);
+  EXPECT_EQ(healthy->status, 200) << healthy->body;
+}
+
 TEST_F(PostgresStoreCliTest, AStoreWhoseServerIsDownFailsClearlyWithoutTheUri) {
   auto uri = server_->CreateDatabase("hv");
   ASSERT_TRUE(uri.ok()) << uri.status().ToString();

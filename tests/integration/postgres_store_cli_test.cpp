@@ -202,9 +202,9 @@ TEST_F(PostgresStoreCliTest, ServeAnswers503WhilePostgresIsDownAndRecoversWithou
   httplib::Client client("127.0.0.1", port);
   const httplib::Headers token = {{"Authorization", std::string("Bearer ") + testing::kServeToken}};
   const auto post = [&](const std::string& name) {
-    const auto answer = client.Post("/v1/accounts/alice/vouchers", token,
-                                    testing::ReadText(dir_ / "vouchers" / name),
-                                    "application/octet-stream");
+    const auto answer =
+        client.Post("/v1/accounts/alice/vouchers", token,
+                    testing::ReadText(dir_ / "vouchers" / name), "application/octet-stream");
     return answer ? answer->status : -1;
   };
   ASSERT_EQ(post(names[0]), 201);

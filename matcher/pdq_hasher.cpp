@@ -21,8 +21,6 @@ namespace hashveil::matcher {
 namespace {
 
 constexpr int kMinHashableSide = 5;
-// The reference CLI's squash: a side over 512 px sends the image to exactly 512x512.
-constexpr int kReferenceSquash = 512;
 // Fast mode decodes JPEGs DCT-scaled to keep the shorter side >= 512, the reference's squash
 // size; progressive ones from their early scans only, keeping >= 1024 px when a scale can (1/2
 // from 2048 px, 1/4 from 4096, 1/8 from 8192). On resized sharp copies, decodes whose shorter
@@ -63,18 +61,19 @@ PdqResult HashLuma(LumaPlane plane, const HashOptions& options, HashingScratch& 
   return PdqFromGrid(JaroszDownsample(std::move(plane), &scratch), options);
 }
 
-// Both modes take the reference CLI's squash; they differ in how the pixels were decoded.
-Result<PdqResult> HashDecoded(const ImageView& image, const HashOptions& options, HashingScratch& scratch) {
-  int rows = image.height, cols = image.width;
-  if (rows < kMinHashableSide || cols < kMinHashableSide) return Unhashable(options);
-  if (rows > kReferenceSquash || cols > kReferenceSquash) {
-    rows = cols = kReferenceSquash;
-  }
-  return HashLuma(ToLuma(image, rows, cols, &scratch), options, scratch);
+// Both modes take the reference CLI's squash; they differ in how the pixels were decoded. The
+// squash comes from `squash` when the decoder streamed the rows to it, else from the pixels.
+Result<PdqResult> HashDecoded(const DecodedImage& image, RowSquash& squash,
+                              const HashOptions& options, HashingScratch& scratch) {
+  if (image.height < kMinHashableSide || image.width < kMinHashableSide) return Unhashable(options);
+  if (squash.complete()) return HashLuma(squash.TakePlane(), options, scratch);
+  const PlaneSize size = SquashedSize(image.height, image.width);
+  return HashLuma(ToLuma(image.view(), size.rows, size.cols, &scratch), options, scratch);
 }
 
+// With `squash`, a fast-mode JPEG's rows may go to it instead of into the result (HashDecoded).
 Result<DecodedImage> Decode(std::span<const std::uint8_t> bytes, const DecodeOptions& options,
-                            HashingScratch& scratch) {
+                            HashingScratch& scratch, RowSquash* squash = nullptr) {
   HV_ASSIGN_OR_RETURN(const ImageHeader header, ReadImageHeader(bytes));
   HV_RETURN_IF_ERROR(CheckPixelBudget(header, options.max_pixels));
   if (header.format == ImageFormat::kJpeg) {
@@ -83,7 +82,8 @@ Result<DecodedImage> Decode(std::span<const std::uint8_t> bytes, const DecodeOpt
                               .min_side = fast ? kFastMinSide : 0,
                               .early_scans = fast,
                               .early_scan_min_side = kFastEarlyScanMinSide,
-                              .scratch = &scratch});
+                              .scratch = &scratch,
+                              .squash = fast ? squash : nullptr});
   }
   if (header.format == ImageFormat::kPng) return DecodePng(bytes, options.max_pixels);
   if (header.format == ImageFormat::kWebp) return DecodeWebp(bytes, options.max_pixels);
@@ -121,9 +121,13 @@ Result<PdqResult> HashPixels(const ImageView& image, const HashOptions& options)
 Result<PdqResult> HashEncodedImage(std::span<const std::uint8_t> bytes, const DecodeOptions& options) {
   return StatusFromExceptions("decoding the image", [&]() -> Result<PdqResult> {
     return WithScratch([&](HashingScratch& scratch) -> Result<PdqResult> {
-      HV_ASSIGN_OR_RETURN(DecodedImage decoded, Decode(bytes, options, scratch));
-      Result<PdqResult> result = HashDecoded(decoded.view(), {.dihedral = options.dihedral}, scratch);
-      scratch.pixels = std::move(decoded.pixels);
+      // Fast mode squashes a JPEG's rows as they are decoded, without storing the image.
+      RowSquash squash(&scratch);
+      HV_ASSIGN_OR_RETURN(DecodedImage decoded, Decode(bytes, options, scratch, &squash));
+      Result<PdqResult> result =
+          HashDecoded(decoded, squash, {.dihedral = options.dihedral}, scratch);
+      // A squashed decode left its row buffer in the scratch already.
+      if (!squash.complete()) scratch.pixels = std::move(decoded.pixels);
       return result;
     });
   });
@@ -134,7 +138,8 @@ Result<HashedImage> HashAndDeriveEncodedImage(std::span<const std::uint8_t> byte
   return StatusFromExceptions("decoding the image", [&]() -> Result<HashedImage> {
     return WithScratch([&](HashingScratch& scratch) -> Result<HashedImage> {
       HV_ASSIGN_OR_RETURN(DecodedImage decoded, Decode(bytes, options, scratch));
-      Result<PdqResult> pdq = HashDecoded(decoded.view(), {.dihedral = options.dihedral}, scratch);
+      RowSquash unused;  // the derivative needs the pixels
+      Result<PdqResult> pdq = HashDecoded(decoded, unused, {.dihedral = options.dihedral}, scratch);
       Result<VisualDerivative> derivative =
           pdq.ok() ? MakeVisualDerivative(decoded.view()) : Result<VisualDerivative>(pdq.status());
       scratch.pixels = std::move(decoded.pixels);

@@ -8,13 +8,12 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "serve_fixture.h"
@@ -48,26 +47,27 @@ class PostgresStoreCliTest : public ::testing::Test {
     std::vector<std::string> lines;
     std::map<std::string, std::string> reports;
   };
-  Outputs IngestAndProcess(const std::string& store, const std::string& reports) {
+  // The serve fixture's vouchers (testing::MakeServeFiles, all from one device): the 4 members
+  // and 2 others for alice, twice (the second time all duplicates), the 4 last others for bob,
+  // then a file that is no voucher for bob (refused).
+  Outputs IngestAndProcess(const std::string& store, const std::string& reports,
+                           const std::vector<std::string>& vouchers) {
     Outputs outputs;
     const std::string common = " --store '" + store + "' --secret " + P("server.key");
-    // alice's vouchers twice (the second time all duplicates), bob's once, a refusal for bob.
-    for (const auto& [account, folder] :
-         {std::pair{"alice", "alice"}, std::pair{"alice", "alice"}, std::pair{"bob", "bob"}}) {
+    for (const auto& [account, first, last] :
+         {std::tuple{"alice", 0, 6}, std::tuple{"alice", 0, 6}, std::tuple{"bob", 6, 10}}) {
       std::string files;
-      for (const auto& entry : fs::directory_iterator(P(folder)))
-        files += " " + entry.path().string();
-      const auto ingest =
-          Run("server ingest" + common + " --db " + P("client.hvdb") + " --publisher " +
-              P("publisher.key.pub") + " --account " + account + files);
+      for (int i = first; i < last; ++i) files += " " + P("vouchers/" + vouchers[i]);
+      const auto ingest = Run("server ingest" + common + " --db " + P("client.hvdb") +
+                              " --publisher " + P("pub.key.pub") + " --account " + account + files);
       EXPECT_EQ(ingest.exit_code, 0) << ingest.err;
       outputs.lines.push_back(ingest.out);
     }
-    const auto refused = Run("server ingest" + common + " --account bob " + P("list.txt"));
+    const auto refused = Run("server ingest" + common + " --account bob " + P("members.csv"));
     EXPECT_EQ(refused.exit_code, 1) << refused.err;
     outputs.lines.push_back(refused.out + refused.err);
-    const auto process = Run("server process" + common + " --sources " + P("sources.sqlite") +
-                             " --reports " + P(reports));
+    const auto process =
+        Run("server process" + common + " --sources " + P("S.sqlite") + " --reports " + P(reports));
     EXPECT_EQ(process.exit_code, 0) << process.err;
     outputs.lines.push_back(process.out);
     for (const auto& entry : fs::directory_iterator(P(reports))) {
@@ -82,51 +82,18 @@ class PostgresStoreCliTest : public ::testing::Test {
 
 TEST_F(PostgresStoreCliTest, IngestAndProcessGiveTheSameOutputOnSqliteAndPostgres) {
   HV_REQUIRE_PINNED_PHOTOS(pinned);
-  ASSERT_GE(pinned.size(), 6u);
-  // A DB of four photos, t = 3 (the clients' floor), no synthetics (deterministic); alice sends
-  // three of them and an unrelated photo, bob two unrelated ones.
-  std::string hash_args = "hash";
-  for (int i = 0; i < 4; ++i) hash_args += " " + pinned[i].string();
-  const auto hashed = Run(hash_args);
-  ASSERT_EQ(hashed.exit_code, 0) << hashed.err;
-  {
-    std::ofstream list(P("list.txt"));
-    std::istringstream lines(hashed.out);
-    for (std::string line; std::getline(lines, line);) list << line.substr(0, 64) << "\n";
-  }
-  // Two sources in two jurisdictions, as the default policy wants.
-  for (const auto& [source, country] : {std::pair{"src-a", "US"}, std::pair{"src-b", "DE"}}) {
-    const auto imported = Run("db import --store " + P("sources.sqlite") + " --source " + source +
-                              " --jurisdiction " + country + " " + P("list.txt"));
-    ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  }
-  ASSERT_EQ(
-      Run("keygen --secret " + P("server.key") + " --signing " + P("publisher.key")).exit_code, 0);
-  const auto built = Run("db build --store " + P("sources.sqlite") + " --secret " +
-                         P("server.key") + " --signing " + P("publisher.key") + " --out " +
-                         P("client.hvdb") + " --threshold 3 --synthetic-rate 0");
-  ASSERT_EQ(built.exit_code, 0) << built.err;
-  for (const auto& [account, images] :
-       {std::pair{"alice", std::vector{pinned[0], pinned[1], pinned[2], pinned[4]}},
-        std::pair{"bob", std::vector{pinned[4], pinned[5]}}}) {
-    std::string args = "scan --db " + P("client.hvdb") + " --publisher " + P("publisher.key.pub") +
-                       " --account " + P(std::string(account) + ".state") +
-                       " --min-synthetic-rate 0 --out " + P(account);
-    for (const auto& image : images) args += " " + image.string();
-    const auto scan = Run(args);
-    ASSERT_EQ(scan.exit_code, 0) << scan.err;
-  }
-
-  const Outputs sqlite = IngestAndProcess(P("server.sqlite"), "reports-sqlite");
+  ASSERT_GE(pinned.size(), 10u);
+  const auto vouchers = testing::MakeServeFiles(dir_, pinned);  // t = 3, no synthetics
+  const Outputs sqlite = IngestAndProcess(P("server.sqlite"), "reports-sqlite", vouchers);
   auto uri = server_->CreateDatabase("hv");
   ASSERT_TRUE(uri.ok()) << uri.status().ToString();
-  const Outputs postgres = IngestAndProcess(*uri, "reports-postgres");
+  const Outputs postgres = IngestAndProcess(*uri, "reports-postgres", vouchers);
   EXPECT_EQ(postgres.lines, sqlite.lines);
   EXPECT_EQ(postgres.reports, sqlite.reports);
   // What the two compared: alice crossed t, bob did not, the repeat counted once.
   ASSERT_EQ(sqlite.lines.size(), 5u);
-  EXPECT_NE(sqlite.lines[1].find("accepted=0 duplicates=4"), std::string::npos) << sqlite.lines[1];
-  EXPECT_NE(sqlite.lines[4].find("account=alice vouchers=4 candidates=3 "), std::string::npos)
+  EXPECT_NE(sqlite.lines[1].find("accepted=0 duplicates=6"), std::string::npos) << sqlite.lines[1];
+  EXPECT_NE(sqlite.lines[4].find("account=alice vouchers=6 candidates=4 "), std::string::npos)
       << sqlite.lines[4];
   EXPECT_NE(sqlite.lines[4].find("reported=yes"), std::string::npos) << sqlite.lines[4];
   EXPECT_TRUE(sqlite.reports.contains("alice.json"));

@@ -1,6 +1,6 @@
 // Image bytes to PDQ hash: format sniffing, the header's pixel budget, libjpeg-turbo (both the
-// fast DCT-scaled / early-scan path and the reference full decode), OpenCV for PNG, WebP, BMP
-// and TIFF, then the hashing core.
+// fast DCT-scaled / early-scan path and the reference full decode), libpng, libwebp, OpenCV for
+// BMP and TIFF, then the hashing core. png_decode and webp_decode reach those decoders directly.
 #include <cstdint>
 #include <span>
 

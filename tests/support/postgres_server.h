@@ -1,6 +1,7 @@
-// A throwaway PostgreSQL 15 server for tests that need a real one (issue 13: no mock): initdb and
-// pg_ctl from Debian's postgresql-15 into a fresh temporary folder, unix socket only, run as the
-// `postgres` user when the test runs as root (CI does; PostgreSQL refuses to run as root).
+// A throwaway PostgreSQL 15 server for tests that need a real one (issue 13: no mock): a copy of
+// a cluster initdb made once (kept as <tmp>/hv-pg-template-15-UID for later runs) in a fresh
+// temporary folder, started with pg_ctl from Debian's postgresql-15, unix socket only, run as
+// the `postgres` user when the test runs as root (CI does; PostgreSQL refuses to run as root).
 // Stopped and removed when the object goes.
 #pragma once
 
@@ -18,8 +19,9 @@ inline const std::filesystem::path kPostgresBinDir = "/usr/lib/postgresql/15/bin
 // Not thread-safe: one test thread drives it.
 class PostgresServer {
  public:
-  // initdb, then start and wait until it accepts connections. The error names the step and
-  // keeps the server's log. kNotFound without initdb (postgresql-15 not installed).
+  // Copies the template cluster (making it first if needed), starts it and waits until it
+  // accepts connections. The error names the step and keeps the end of its log. kNotFound
+  // without initdb (postgresql-15 not installed).
   static Result<std::unique_ptr<PostgresServer>> Start();
   ~PostgresServer();
   PostgresServer(const PostgresServer&) = delete;
@@ -38,8 +40,8 @@ class PostgresServer {
 
  private:
   explicit PostgresServer(std::filesystem::path dir) : dir_(std::move(dir)) {}
-  // `program args` from kPostgresBinDir, as the postgres user when we are root; its output goes
-  // to the log file.
+  // `program args` from kPostgresBinDir (as the postgres user when we are root); the error ends
+  // with the server's log.
   Status Run(const std::string& program, const std::string& args) const;
 
   const std::filesystem::path dir_;  // the socket's folder; data/ and server.log inside

@@ -141,7 +141,9 @@ TEST_F(PostgresShareStoreTest, ConnectionsOpeningAndWritingAtOnceCountEachVouche
         results[w] = store.status();
         return;
       }
-      if (w == 0) EXPECT_TRUE((*store)->RememberDbParams(Served(*client.db)).ok());
+      if (w == 0) {
+        EXPECT_TRUE((*store)->RememberDbParams(Served(*client.db)).ok());
+      }
       for (int round = 0; round < 5; ++round) {
         results[w] = (*store)->RecordAll(w % 2 == 0 ? forward : backward);
         if (!results[w].ok()) return;

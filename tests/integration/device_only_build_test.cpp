@@ -61,6 +61,21 @@ TEST_F(DeviceOnlyBuildTest, ItsExampleWritesAVoucherTheServerOpens) {
   EXPECT_FALSE(Open(*bytes).candidates.empty());
 }
 
+TEST_F(DeviceOnlyBuildTest, RefusesBmpAndTiffAsUnsupportedWhereThisBuildHashesThem) {
+  // WritePng's cv::imwrite picks the format from the file's extension.
+  const auto bmp = WritePng(members_[0], dir_ / "member.bmp");
+  const auto tiff = WritePng(members_[0], dir_ / "member.tiff");
+  const CliRun run = Shell("printf \"%s\\n%s\\n\" " + bmp.string() + " " + tiff.string() +
+                           " | " HASHVEIL_DEVICE_HASHES);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "error=unsupported\nerror=unsupported\n");
+  for (const auto& image : {bmp, tiff}) {
+    auto bytes = ReadFileBytes(image, 1 << 20);
+    ASSERT_TRUE(bytes.ok());
+    EXPECT_TRUE(HashLine(*bytes).starts_with("fast=")) << image.filename();
+  }
+}
+
 TEST_F(DeviceOnlyBuildTest, HashesEveryTestImageAsThisBuildDoes) {
   HV_REQUIRE_PINNED_PHOTOS(photos);
   std::vector<std::filesystem::path> images = TestImages();

@@ -45,15 +45,49 @@ constexpr PgStatement kCountRefused{
     "hv_count_refused",
     "INSERT INTO accounts (bucket, name, refused) VALUES ($1, $2, 1)"
     " ON CONFLICT (bucket, name) DO UPDATE SET refused = accounts.refused + 1"};
-constexpr PgStatement kListAccounts{
-    "hv_list_accounts",
-    "SELECT a.name, a.refused, a.inconsistent,"
-    " (SELECT count(*) FROM vouchers v WHERE v.bucket = a.bucket AND v.account = a.name),"
-    " (SELECT count(DISTINCT voucher_id) FROM candidates c"
-    "  WHERE c.bucket = a.bucket AND c.account = a.name),"
-    " (SELECT count(DISTINCT share_x) FROM candidates c"
-    "  WHERE c.bucket = a.bucket AND c.account = a.name)"
-    " FROM accounts a ORDER BY a.name"};
+// An account's name and AccountCounts (CountsAt reads them), from its `accounts` row `a`.
+#define HV_ACCOUNT_COUNTS                                                                \
+  "a.name, a.refused, a.inconsistent,"                                                   \
+  " (SELECT count(*) FROM vouchers v WHERE v.bucket = a.bucket AND v.account = a.name)," \
+  " (SELECT count(DISTINCT voucher_id) FROM candidates c"                                \
+  "  WHERE c.bucket = a.bucket AND c.account = a.name),"                                 \
+  " (SELECT count(DISTINCT share_x) FROM candidates c"                                   \
+  "  WHERE c.bucket = a.bucket AND c.account = a.name)"
+constexpr PgStatement kListAccounts{"hv_list_accounts",
+                                    "SELECT " HV_ACCOUNT_COUNTS " FROM accounts a ORDER BY a.name"};
+// The processing job (ShareStore::ClaimBucket). A new mark replaces a claimed one, so that
+// processor's FinishAccount leaves the account dirty.
+constexpr PgStatement kMarkDirty{
+    "hv_mark_dirty",
+    "INSERT INTO dirty_accounts (bucket, account, mark) VALUES ($1, $2, nextval('dirty_marks'))"
+    " ON CONFLICT (bucket, account) DO UPDATE SET mark = excluded.mark"};
+constexpr PgStatement kDirtyBuckets{
+    "hv_dirty_buckets", "SELECT DISTINCT bucket::bigint FROM dirty_accounts ORDER BY 1"};
+constexpr PgStatement kDirtyAccounts{
+    "hv_dirty_accounts", "SELECT " HV_ACCOUNT_COUNTS
+                         ", d.mark FROM dirty_accounts d"
+                         " JOIN accounts a ON a.bucket = d.bucket AND a.name = d.account"
+                         " WHERE d.bucket = $1 ORDER BY a.name"};
+#undef HV_ACCOUNT_COUNTS
+constexpr PgStatement kClearMark{
+    "hv_clear_mark", "DELETE FROM dirty_accounts WHERE bucket = $1 AND account = $2 AND mark = $3"};
+// Bucket locks are session-level advisory locks keyed (HV_BUCKET_LOCK_CLASS, bucket): held
+// across the bucket's per-account transactions and released by the server when the session
+// ends, so a processor that dies frees its bucket and nothing else does. "hvpr" in ASCII; the
+// two-integer key space is apart from the schema lock's one bigint.
+#define HV_BUCKET_LOCK_CLASS "1752592498"
+constexpr PgStatement kTryLockBucket{"hv_try_lock_bucket",
+                                     "SELECT pg_try_advisory_lock(" HV_BUCKET_LOCK_CLASS
+                                     ", $1::integer)::integer::bigint"};
+constexpr PgStatement kUnlockBucket{"hv_unlock_bucket",
+                                    "SELECT pg_advisory_unlock(" HV_BUCKET_LOCK_CLASS
+                                    ", $1::integer)::integer::bigint"};
+constexpr PgStatement kHoldsBucket{
+    "hv_holds_bucket",
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND pid = pg_backend_pid() AND classid::bigint = " HV_BUCKET_LOCK_CLASS
+    " AND objid::bigint = $1 AND objsubid = 2"};
+#undef HV_BUCKET_LOCK_CLASS
 constexpr PgStatement kSelectCandidates{
     "hv_select_candidates",
     "SELECT voucher_id, share_x, share_y, tag, adct, epoch FROM candidates"
@@ -124,18 +158,55 @@ class PostgresShareStore final : public ShareStore {
     HV_ASSIGN_OR_RETURN(const PgRows rows, connection_->Run(kListAccounts, PgParams(), "reading"));
     std::vector<AccountCounts> accounts;
     for (int row = 0; row < rows.size(); ++row) {
-      std::int64_t counts[5];
-      for (int column = 1; column <= 5; ++column) {
-        HV_ASSIGN_OR_RETURN(counts[column - 1], rows.Int(row, column));
-      }
-      accounts.push_back({.account = rows.Text(row, 0),
-                          .vouchers = static_cast<std::uint64_t>(counts[2]),
-                          .candidates = static_cast<std::uint64_t>(counts[3]),
-                          .distinct_shares = static_cast<std::uint64_t>(counts[4]),
-                          .refused = static_cast<std::uint64_t>(counts[0]),
-                          .inconsistent = static_cast<std::uint64_t>(counts[1])});
+      HV_ASSIGN_OR_RETURN(AccountCounts counts, CountsAt(rows, row));
+      accounts.push_back(std::move(counts));
     }
     return accounts;
+  }
+
+  Result<std::vector<std::uint32_t>> DirtyBuckets() override {
+    HV_ASSIGN_OR_RETURN(const PgRows rows, connection_->Run(kDirtyBuckets, PgParams(), "reading"));
+    std::vector<std::uint32_t> buckets;
+    for (int row = 0; row < rows.size(); ++row) {
+      HV_ASSIGN_OR_RETURN(const std::int64_t bucket, rows.Int(row, 0));
+      buckets.push_back(static_cast<std::uint32_t>(bucket));
+    }
+    return buckets;
+  }
+
+  Result<std::optional<ClaimedBucket>> ClaimBucket(std::uint32_t bucket) override {
+    HV_ASSIGN_OR_RETURN(const PgRows locked,
+                        connection_->Run(kTryLockBucket, PgParams().Int(bucket), "locking"));
+    HV_ASSIGN_OR_RETURN(const std::int64_t taken, locked.Int(0, 0));
+    if (taken == 0) return std::optional<ClaimedBucket>();
+    // Read after the lock is held: what an earlier holder finished is gone from the list.
+    auto claimed = DirtyAccountsOf(bucket);
+    if (!claimed.ok()) {
+      (void)ReleaseBucket(bucket);
+      return claimed.status();
+    }
+    return std::optional<ClaimedBucket>(std::move(claimed).value());
+  }
+
+  Status FinishAccount(std::uint32_t bucket, const DirtyAccount& account) override {
+    return connection_->InTransaction([&]() -> Status {
+      // The claim is lost if the connection was opened again since (the server restarted):
+      // another processor may hold the bucket now.
+      HV_ASSIGN_OR_RETURN(const PgRows held,
+                          connection_->Run(kHoldsBucket, PgParams().Int(bucket), "reading"));
+      HV_ASSIGN_OR_RETURN(const std::int64_t holds, held.Int(0, 0));
+      if (holds == 0) {
+        return Status::IoError("the share store's connection was lost while processing");
+      }
+      return connection_
+          ->Run(kClearMark, PgParams().Int(bucket).Text(account.counts.account).Int(account.mark),
+                "writing")
+          .status();
+    });
+  }
+
+  Status ReleaseBucket(std::uint32_t bucket) override {
+    return connection_->Run(kUnlockBucket, PgParams().Int(bucket), "unlocking").status();
   }
 
   Result<std::vector<StoredCandidate>> LoadCandidates(std::string_view account) override {
@@ -166,6 +237,33 @@ class PostgresShareStore final : public ShareStore {
     if (rows.IsNull(row, column)) return std::optional<std::int64_t>();
     HV_ASSIGN_OR_RETURN(const std::int64_t value, rows.Int(row, column));
     return std::optional<std::int64_t>(value);
+  }
+
+  // The name and AccountCounts of HV_ACCOUNT_COUNTS, columns 0-5 of `row`.
+  static Result<AccountCounts> CountsAt(const PgRows& rows, int row) {
+    std::int64_t counts[5];
+    for (int column = 1; column <= 5; ++column) {
+      HV_ASSIGN_OR_RETURN(counts[column - 1], rows.Int(row, column));
+    }
+    return AccountCounts{.account = rows.Text(row, 0),
+                         .vouchers = static_cast<std::uint64_t>(counts[2]),
+                         .candidates = static_cast<std::uint64_t>(counts[3]),
+                         .distinct_shares = static_cast<std::uint64_t>(counts[4]),
+                         .refused = static_cast<std::uint64_t>(counts[0]),
+                         .inconsistent = static_cast<std::uint64_t>(counts[1])};
+  }
+
+  // The bucket's dirty accounts with their counts and marks, read in one snapshot.
+  Result<ClaimedBucket> DirtyAccountsOf(std::uint32_t bucket) {
+    HV_ASSIGN_OR_RETURN(const PgRows rows,
+                        connection_->Run(kDirtyAccounts, PgParams().Int(bucket), "reading"));
+    ClaimedBucket claimed{.bucket = bucket};
+    for (int row = 0; row < rows.size(); ++row) {
+      HV_ASSIGN_OR_RETURN(AccountCounts counts, CountsAt(rows, row));
+      HV_ASSIGN_OR_RETURN(const std::int64_t mark, rows.Int(row, 6));
+      claimed.accounts.push_back({.counts = std::move(counts), .mark = mark});
+    }
+    return claimed;
   }
 
   std::uint32_t Bucket(std::string_view account) const {
@@ -243,6 +341,11 @@ class PostgresShareStore final : public ShareStore {
                                        .Int(epoch),
                                    "writing")
                              .status());
+    }
+    // In the voucher's transaction: the candidates and the mark commit together or not at all.
+    if (!voucher.candidates.empty()) {
+      HV_RETURN_IF_ERROR(
+          connection_->Run(kMarkDirty, PgParams().Int(bucket).Text(account), "writing").status());
     }
     return true;
   }

@@ -30,6 +30,14 @@ constexpr const char* kMigrations[] = {
     "  share_x bytea NOT NULL, share_y bytea NOT NULL, tag bytea NOT NULL, adct bytea NOT NULL,"
     "  epoch bigint NOT NULL, PRIMARY KEY (bucket, account, seq),"
     "  UNIQUE (bucket, account, voucher_id, share_x));",
+    // 1 -> 2: dirty marks. Every account that already has candidates starts dirty, so the
+    // first run after the upgrade processes it as a run before did.
+    "CREATE SEQUENCE dirty_marks;"
+    "CREATE TABLE dirty_accounts ("
+    "  bucket integer NOT NULL, account text COLLATE \"C\" NOT NULL, mark bigint NOT NULL,"
+    "  PRIMARY KEY (bucket, account));"
+    "INSERT INTO dirty_accounts (bucket, account, mark)"
+    "  SELECT bucket, account, nextval('dirty_marks') FROM candidates GROUP BY bucket, account;",
 };
 static_assert(std::size(kMigrations) == kPostgresShareStoreSchemaVersion);
 

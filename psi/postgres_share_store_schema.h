@@ -13,7 +13,10 @@ namespace hashveil::psi {
 // 1: store_meta (version, bucket key); served_dbs; accounts, vouchers and candidates keyed by
 // (bucket, account, ...), candidates UNIQUE (bucket, account, voucher_id, share_x) as SQLite
 // schema 4.
-inline constexpr int kPostgresShareStoreSchemaVersion = 1;
+// 2: dirty_accounts (bucket, account, mark): accounts whose vouchers added candidates since
+// their last processing; marks drawn from the sequence dirty_marks, so a mark set again after
+// a clear never equals one a processor claimed before.
+inline constexpr int kPostgresShareStoreSchemaVersion = 2;
 
 // Inside a transaction: creates the schema in a database without one (drawing the store's
 // bucket key) or migrates an older one, and returns the store's bucket key. kUnsupported for a

@@ -304,6 +304,21 @@ Status ShareStore::RememberDbParams(const ServedDbParams& params) {
   return AddServedDb(params, now.count(), kDefaultTransitionSeconds);
 }
 
+Result<std::vector<std::uint32_t>> ShareStore::DirtyBuckets() {
+  return std::vector<std::uint32_t>{0};
+}
+
+Result<std::optional<ClaimedBucket>> ShareStore::ClaimBucket(std::uint32_t bucket) {
+  HV_ASSIGN_OR_RETURN(auto accounts, ListAccounts());
+  ClaimedBucket claimed{.bucket = bucket};
+  for (AccountCounts& counts : accounts) claimed.accounts.push_back({.counts = std::move(counts)});
+  return std::optional<ClaimedBucket>(std::move(claimed));
+}
+
+Status ShareStore::FinishAccount(std::uint32_t, const DirtyAccount&) { return Status::Ok(); }
+
+Status ShareStore::ReleaseBucket(std::uint32_t) { return Status::Ok(); }
+
 Result<std::unique_ptr<ShareStore>> ShareStore::Open(const std::filesystem::path& path) {
   // Created 0600 here rather than by SQLite (umask's 0644), and never another user's file or a
   // symbolic link: the store holds every account's candidates, and SQLite gives its WAL and

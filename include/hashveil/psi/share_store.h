@@ -79,6 +79,23 @@ struct StoredCandidate {
   std::uint64_t epoch = 0;  // of the DB the voucher was made for
 };
 
+// Threshold processing as a job over buckets (docs/service.md, "PostgreSQL store"): an account
+// whose voucher added a candidate is marked dirty in that voucher's transaction; a processor
+// claims a bucket, processes its dirty accounts and clears each one's mark once that account's
+// result is written. A dirty account as claimed:
+struct DirtyAccount {
+  AccountCounts counts;  // read with the mark, in one snapshot
+  // Which mark was claimed: FinishAccount clears it only if no voucher marked the account again
+  // since (then it stays dirty for the next run).
+  std::int64_t mark = 0;
+};
+
+// A bucket one processor holds, with its dirty accounts sorted by name.
+struct ClaimedBucket {
+  std::uint32_t bucket = 0;
+  std::vector<DirtyAccount> accounts;
+};
+
 // Two backends: SQLite (ShareStore::Open, below) and PostgreSQL (OpenShareStore with a URI).
 // Thread-compatible: one ShareStore per thread (SQLite serialises writers across processes;
 // PostgreSQL's row locks serialise writers of one account).
@@ -119,6 +136,23 @@ class ShareStore {
   // The account's candidates, of every epoch, in the order they arrived. kCorrupt if a stored
   // row is malformed.
   virtual Result<std::vector<StoredCandidate>> LoadCandidates(std::string_view account) = 0;
+
+  // The processing job. PostgreSQL keeps marks and locks buckets across processes. The defaults
+  // are SQLite's, which keeps no marks: the store is one bucket, 0, whose dirty accounts are
+  // all its accounts, every claim succeeds and finishing clears nothing (every run processes
+  // every account, as before the job existed).
+  //
+  // The buckets that hold dirty accounts, ascending.
+  virtual Result<std::vector<std::uint32_t>> DirtyBuckets();
+  // Takes `bucket` for this store until ReleaseBucket, or until its connection ends (a processor
+  // that dies loses its claims), and lists its dirty accounts; none when another processor holds
+  // it. At most one bucket at a time.
+  virtual Result<std::optional<ClaimedBucket>> ClaimBucket(std::uint32_t bucket);
+  // In one transaction: clears the account's mark if it is still the claimed one. kIoError when
+  // the claim was lost with the connection (the mark stays).
+  virtual Status FinishAccount(std::uint32_t bucket, const DirtyAccount& account);
+  // Lets other processors take the bucket.
+  virtual Status ReleaseBucket(std::uint32_t bucket);
 };
 
 // Whether a --store value is a libpq connection URI (postgresql:// or postgres://).

@@ -10,58 +10,20 @@
 
 #include "account_bucket.h"
 #include "pg_connection.h"
-#include "store_backends.h"
-#include "voucher_fixture.h"
+#include "postgres_store_fixture.h"
 
 namespace hashveil::psi {
 namespace {
 
-using testing::kAccount;
+using testing::PostgresShareStoreTest;
 using testing::SharedPostgresServer;
-
-// A fresh database's URI and a store opened on it.
-class PostgresShareStoreTest : public testing::VoucherTest {
- protected:
-  void SetUp() override {
-    VoucherTest::SetUp();
-    uri_ = testing::FreshStoreLocation(testing::StoreBackend::kPostgres, dir_);
-  }
-
-  std::unique_ptr<PgConnection> Connect() {
-    auto connection = PgConnection::Connect(uri_);
-    if (!connection.ok()) throw std::runtime_error(connection.status().ToString());
-    return std::move(connection).value();
-  }
-
-  // `count` opened vouchers of distinct member images, from one account's device.
-  std::vector<OpenedVoucher> Vouchers(const Client& client, std::size_t count) {
-    std::vector<OpenedVoucher> opened;
-    for (std::size_t i = 0; i < count; ++i) {
-      auto voucher =
-          client.opener->Open(Build(*client.builder, InputFor(members_[i].hash)), kAccount);
-      EXPECT_TRUE(voucher.ok()) << voucher.status().ToString();
-      opened.push_back(std::move(voucher).value());
-    }
-    return opened;
-  }
-
-  static hashdb::DbBuildOptions Options() {
-    hashdb::DbBuildOptions options;
-    options.threshold = 2;
-    options.synthetic_rate_ppm = 0;
-    options.key_scheme.probes = 4;
-    return options;
-  }
-
-  std::string uri_;
-};
 
 TEST_F(PostgresShareStoreTest, AStoreOfANewerSchemaIsRefusedAndLeftAsItWas) {
   ASSERT_TRUE(OpenShareStore(uri_).ok());
-  ASSERT_TRUE(Connect()->Execute("UPDATE store_meta SET schema_version = 2", "writing").ok());
+  ASSERT_TRUE(Connect()->Execute("UPDATE store_meta SET schema_version = 3", "writing").ok());
   const auto refused = OpenShareStore(uri_);
   ASSERT_EQ(refused.status().code(), StatusCode::kUnsupported) << refused.status().ToString();
-  EXPECT_NE(refused.status().message().find("schema version 2, newer than this hashveil reads (1)"),
+  EXPECT_NE(refused.status().message().find("schema version 3, newer than this hashveil reads (2)"),
             std::string::npos)
       << refused.status().ToString();
   // Still refused: opening changed nothing.

@@ -10,7 +10,10 @@
 // ingest: each voucher opened and stored (idempotent by voucher id); a refused voucher is named
 // by its position with the reason, counted for the account, and the exit code is 1.
 // process: DIR/ACCOUNT.json (+ derivative PNGs) for each account over the threshold, and one
-// `account=NAME vouchers=N candidates=M threshold=T reported=yes|no ...` line per account.
+// `account=NAME vouchers=N candidates=M threshold=T reported=yes|no ...` line per account it
+// processed: every account on SQLite; on PostgreSQL the dirty accounts (new candidates since
+// their last processing) of the buckets no other processor held (docs/service.md).
+
 #include <cstdio>
 #include <optional>
 #include <string>

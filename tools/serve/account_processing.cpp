@@ -95,20 +95,41 @@ Result<std::unique_ptr<AccountProcessing>> AccountProcessing::Create(
 
 Result<ProcessingSummary> AccountProcessing::RunOnce() {
   HV_ASSIGN_OR_RETURN(auto store, stores_.Acquire());
-  HV_ASSIGN_OR_RETURN(const auto accounts, store->ListAccounts());
+  HV_ASSIGN_OR_RETURN(const auto buckets, store->DirtyBuckets());
+  std::map<std::string, std::string> lines;  // by account: printed in name order
   ProcessingSummary summary;
-  summary.accounts = accounts.size();
-  for (const psi::AccountCounts& counts : accounts) {
+  for (const std::uint32_t bucket : buckets) {
+    // A bucket another processor holds is its to finish.
+    HV_ASSIGN_OR_RETURN(const auto claimed, store->ClaimBucket(bucket));
+    if (!claimed) continue;
+    const Status processed = ProcessBucket(*store, *claimed, lines, summary.reports_written);
+    // Released on failure too: the store goes back to the pool, which must not keep the lock.
+    const Status released = store->ReleaseBucket(bucket);
+    HV_RETURN_IF_ERROR(processed);
+    HV_RETURN_IF_ERROR(released);
+  }
+  summary.accounts = lines.size();
+  for (const auto& [account, line] : lines) summary.lines += line;
+  return summary;
+}
+
+Status AccountProcessing::ProcessBucket(psi::ShareStore& store, const psi::ClaimedBucket& claimed,
+                                        std::map<std::string, std::string>& lines,
+                                        std::uint64_t& reports_written) {
+  for (const psi::DirtyAccount& dirty : claimed.accounts) {
+    const psi::AccountCounts& counts = dirty.counts;
     auto& seen = seen_[counts.account];
     if (seen.line.empty() || seen.vouchers != counts.vouchers ||
         seen.candidates != counts.candidates) {
-      HV_ASSIGN_OR_RETURN(seen.line, ProcessAccount(*store, counts, summary.reports_written));
+      HV_ASSIGN_OR_RETURN(seen.line, ProcessAccount(store, counts, reports_written));
       seen.vouchers = counts.vouchers;
       seen.candidates = counts.candidates;
     }
-    summary.lines += seen.line;
+    // Only once its report is written: a processor that dies before leaves the account dirty.
+    HV_RETURN_IF_ERROR(store.FinishAccount(claimed.bucket, dirty));
+    lines[counts.account] = seen.line;
   }
-  return summary;
+  return Status::Ok();
 }
 
 Result<std::string> AccountProcessing::ProcessAccount(psi::ShareStore& store,

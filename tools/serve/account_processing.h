@@ -1,10 +1,14 @@
-// One threshold processing run over every account of the share store, as `hashveil server
-// process` does it: per group of epochs whose shares combine (GroupEpochsByGeneration), an
-// account with at least t distinct images in that group goes through detection and reveal
-// (psi::ProcessThreshold), its revealed payloads are verified against the original hashes of
-// their own epochs (psi::VerifyRevealed) and the report is written (psi::WriteAccountReport) to
-// the reports directory. An account whose counts did not change since the last run is not
-// processed again, so a long-running service does not rewrite the same report every interval.
+// One threshold processing run over the share store's dirty accounts, as `hashveil server
+// process` does it: bucket by bucket, those this processor claims (psi::ShareStore::
+// ClaimBucket; SQLite: every account, PostgreSQL: the accounts whose vouchers added candidates
+// since their last processing, in buckets no other processor holds), each account's mark
+// cleared once its report is written. Per group of epochs whose shares combine
+// (GroupEpochsByGeneration), an account with at least t distinct images in that group goes
+// through detection and reveal (psi::ProcessThreshold), its revealed payloads are verified
+// against the original hashes of their own epochs (psi::VerifyRevealed) and the report is
+// written (psi::WriteAccountReport) to the reports directory. An account whose counts did not
+// change since the last run is not processed again, so a long-running service does not rewrite
+// the same report every interval.
 #pragma once
 
 #include <filesystem>
@@ -42,6 +46,9 @@ class AccountProcessing {
       : stores_(stores), reports_dir_(std::move(reports_dir)), groups_(std::move(groups)),
         originals_(std::move(originals)) {}
 
+  // Processes the claimed bucket's accounts, adding each one's summary line to `lines`.
+  Status ProcessBucket(psi::ShareStore& store, const psi::ClaimedBucket& claimed,
+                       std::map<std::string, std::string>& lines, std::uint64_t& reports_written);
   // The account's summary line, processing each group of epochs that crossed its threshold.
   Result<std::string> ProcessAccount(psi::ShareStore& store, const psi::AccountCounts& counts,
                                      std::uint64_t& reports_written);

@@ -173,7 +173,9 @@ void AddServerCommands(CLI::App& app, int* exit_code) {
 
   auto process_args = std::make_shared<ServerArgs>();
   CLI::App* process = server.add_subcommand(
-      "process", "Threshold processing for every account; a JSON report per account over it");
+      "process",
+      "Threshold processing for every account (PostgreSQL: every dirty one); a JSON report per "
+      "account over it");
   AddServedDbOptions(process, *process_args);
   process->add_option("--sources", process_args->sources,
                       "Source store holding the DB's original hashes")->required();

@@ -17,9 +17,10 @@
 namespace hashveil::tools::serve {
 
 struct ProcessingSummary {
-  std::uint64_t accounts = 0;
+  std::uint64_t accounts = 0;  // processed (on PostgreSQL, the dirty ones this run claimed)
   std::uint64_t reports_written = 0;
-  // One `account=NAME vouchers=N ...` line per account, as `hashveil server process` prints.
+  // One `account=NAME vouchers=N ...` line per account processed, by name, as `hashveil server
+  // process` prints.
   std::string lines;
 };
 

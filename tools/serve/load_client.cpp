@@ -8,10 +8,13 @@
 //     latency runs from that due time to its answer: a stalled service shows in the latency of
 //     every voucher that waited, not only of the few in flight (no coordinated omission).
 //   --rate 0: closed loop, each thread sends its next pair when the previous one is answered.
+// With several --port values (serve processes sharing one PostgreSQL store), connection i starts
+// on port i mod n, as a load balancer without account affinity would spread them.
 // A pair whose answer did not arrive (connection refused or reset: the service was killed) is
-// retried until it is answered, as a messenger's upload queue would; a 503 is retried after its
-// Retry-After. Prints throughput, latency percentiles, errors and retries by kind, the client's
-// own CPU time, and the number of pairs acknowledged (2xx), to compare with the store's count.
+// retried until it is answered, as a messenger's upload queue would, on the next port (the load
+// balancer's failover); a 503 is retried after its Retry-After. Prints throughput, latency
+// percentiles, errors and retries by kind, the client's own CPU time, and the number of pairs
+// acknowledged (2xx), to compare with the store's count.
 #include <httplib.h>
 #include <sys/resource.h>
 
@@ -34,7 +37,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct LoadArgs {
-  int port = 0;
+  std::vector<int> ports;
   std::string token_file, vouchers_dir;
   std::size_t accounts = 128, connections = 8;
   double rate = 0, seconds = 60;
@@ -92,7 +95,9 @@ class Load {
     deadline_ = start_ + std::chrono::duration_cast<Clock::duration>(
                              std::chrono::duration<double>(args_.seconds));
     std::vector<std::thread> threads;
-    for (std::size_t i = 0; i < args_.connections; ++i) threads.emplace_back([this] { Post(); });
+    for (std::size_t i = 0; i < args_.connections; ++i) {
+      threads.emplace_back([this, i] { Post(i % args_.ports.size()); });
+    }
     for (auto& thread : threads) thread.join();
   }
 
@@ -111,10 +116,15 @@ class Load {
     return due;
   }
 
-  void Post() {
-    httplib::Client client("127.0.0.1", args_.port);
-    client.set_connection_timeout(2);
-    client.set_read_timeout(30);
+  // Sends pairs from port number `port_index` on, moving to the next port when one goes away.
+  void Post(std::size_t port_index) {
+    std::optional<httplib::Client> client;
+    const auto connect = [&] {
+      client.emplace("127.0.0.1", args_.ports[port_index]);
+      client->set_connection_timeout(2);
+      client->set_read_timeout(30);
+    };
+    connect();
     Tally mine;
     for (std::size_t pair = next_pair_++; const auto due = Due(pair); pair = next_pair_++) {
       std::this_thread::sleep_until(*due);
@@ -122,11 +132,13 @@ class Load {
           "/v1/accounts/load" + std::to_string(pair % args_.accounts) + "/vouchers";
       const std::string& voucher = vouchers_[pair / args_.accounts];
       while (true) {  // until answered: an unanswered voucher may or may not have been committed
-        const auto answer = client.Post(path, {{"Authorization", authorization_}}, voucher,
-                                        "application/octet-stream");
+        const auto answer = client->Post(path, {{"Authorization", authorization_}}, voucher,
+                                         "application/octet-stream");
         if (!answer) {
           ++mine.retries["unanswered (" + httplib::to_string(answer.error()) + ")"];
           std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          port_index = (port_index + 1) % args_.ports.size();
+          connect();
           continue;
         }
         if (answer->status == 503) {
@@ -175,7 +187,10 @@ std::string ByKind(const std::map<std::string, std::uint64_t>& counts) {
 int main(int argc, char** argv) {
   LoadArgs args;
   CLI::App app{"hashveil-loadtest: bounded load against hashveil serve on 127.0.0.1"};
-  app.add_option("--port", args.port, "Port of hashveil serve on 127.0.0.1")->required();
+  app.add_option("--port", args.ports,
+                 "Port of hashveil serve on 127.0.0.1; repeat it for several serve processes")
+      ->required()
+      ->check(CLI::Range(1, 65535));
   app.add_option("--token-file", args.token_file, "Bearer token file")->required();
   app.add_option("--vouchers", args.vouchers_dir, "Directory of *.voucher files (hashveil scan)")
       ->required();

@@ -99,7 +99,10 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
 }
 
 Status PgConnection::ReconnectIfLost() {
-  if (in_transaction_ || PQstatus(connection_) == CONNECTION_OK) return Status::Ok();
+  // Still in pipeline mode only if a pipeline's answers were cut short: opened again too.
+  const bool usable =
+      PQstatus(connection_) == CONNECTION_OK && PQpipelineStatus(connection_) == PQ_PIPELINE_OFF;
+  if (in_transaction_ || usable) return Status::Ok();
   PQreset(connection_);
   prepared_.clear();
   if (PQstatus(connection_) != CONNECTION_OK) return Unreachable("");
@@ -119,22 +122,74 @@ Status PgConnection::Execute(const char* sql, const char* doing) {
 
 Result<PgRows> PgConnection::Run(const PgStatement& statement, const PgParams& params,
                                  const char* doing) {
+  const Call call{&statement, &params};
+  HV_ASSIGN_OR_RETURN(std::vector<PgRows> rows, RunCalls({&call, 1}, doing));
+  return std::move(rows.front());
+}
+
+Result<std::vector<PgRows>> PgConnection::RunPipeline(const PgPipeline& pipeline,
+                                                      const char* doing) {
+  std::vector<Call> calls;
+  calls.reserve(pipeline.steps_.size());
+  for (const auto& step : pipeline.steps_) calls.push_back({step.statement, &step.params});
+  return RunCalls(calls, doing);
+}
+
+Result<std::vector<PgRows>> PgConnection::RunCalls(std::span<const Call> calls, const char* doing) {
   HV_RETURN_IF_ERROR(ReconnectIfLost());
-  const int count = static_cast<int>(params.values_.size());
-  if (!prepared_.contains(statement.name)) {
-    PgRows prepared(
-        PQprepare(connection_, statement.name, statement.sql, count, params.types_.data()));
-    if (PQresultStatus(prepared.result_.get()) != PGRES_COMMAND_OK) {
-      return Failure(prepared.result_.get(), doing);
+  if (PQenterPipelineMode(connection_) != 1) return Failure(nullptr, doing);
+  // What the server answers, in order: for each statement prepared here its name, for each
+  // call a null. Blocking mode cannot deadlock on a long pipeline: while libpq waits to send,
+  // it reads what the server answered so far.
+  std::vector<const char*> answers;
+  bool sent = true;
+  for (const auto& [statement, params] : calls) {
+    const int count = static_cast<int>(params->values_.size());
+    // Counted as prepared from here, so a later call in this pipeline does not prepare it
+    // again; forgotten below if the server did not prepare it.
+    if (prepared_.emplace(statement->name).second) {
+      sent = PQsendPrepare(connection_, statement->name, statement->sql, count,
+                           params->types_.data()) == 1;
+      if (!sent) {
+        prepared_.erase(statement->name);
+        break;
+      }
+      answers.push_back(statement->name);
     }
-    prepared_.emplace(statement.name);
+    sent = PQsendQueryPrepared(connection_, statement->name, count, params->values_.data(),
+                               params->lengths_.data(), params->formats_.data(), kBinary) == 1;
+    if (!sent) break;
+    answers.push_back(nullptr);
   }
-  PgRows rows(PQexecPrepared(connection_, statement.name, count, params.values_.data(),
-                             params.lengths_.data(), params.formats_.data(), kBinary));
-  const ExecStatusType status = PQresultStatus(rows.result_.get());
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-    return Failure(rows.result_.get(), doing);
+  // Synced even after a failed send: what was sent is answered before pipeline mode can end.
+  const bool synced = PQpipelineSync(connection_) == 1;
+  Status error = sent && synced ? Status::Ok() : Failure(nullptr, doing);
+  std::vector<PgRows> rows;
+  rows.reserve(calls.size());
+  // Each answer is its result then a null; after a failure the server skips the rest, each
+  // answered PGRES_PIPELINE_ABORTED; the sync ends them all. A lost connection ends them early.
+  std::size_t answer = 0;
+  while (synced && PQstatus(connection_) == CONNECTION_OK && answer <= answers.size()) {
+    PGresult* result = PQgetResult(connection_);
+    if (result == nullptr) {
+      ++answer;
+      continue;
+    }
+    PgRows answered(result);
+    const ExecStatusType status = PQresultStatus(result);
+    if (status == PGRES_PIPELINE_SYNC) break;
+    const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+    if (!ok && status != PGRES_PIPELINE_ABORTED && error.ok()) error = Failure(result, doing);
+    if (answer >= answers.size()) continue;
+    if (answers[answer] == nullptr) {
+      if (ok) rows.push_back(std::move(answered));
+    } else if (!ok) {
+      prepared_.erase(answers[answer]);
+    }
   }
+  if (PQexitPipelineMode(connection_) != 1 && error.ok()) error = Failure(nullptr, doing);
+  if (error.ok() && rows.size() != calls.size()) error = Failure(nullptr, doing);
+  if (!error.ok()) return error;
   return rows;
 }
 

@@ -1,5 +1,6 @@
 // A thin wrapper over one libpq connection for the PostgreSQL share store: connect with a URI,
-// named prepared statements run with binary parameters and binary results, transactions.
+// named prepared statements run with binary parameters and binary results, alone or many in
+// one round trip (a pipeline), transactions.
 //
 // Errors never carry libpq's own text: it can hold the URI's password, the socket's path or a
 // row's values (a voucher id, a share). They name what was being done and the SQLSTATE.
@@ -71,6 +72,26 @@ struct PgStatement {
   const char* sql;
 };
 
+// Statements to send to the server together and have answered together (libpq's pipeline
+// mode): one round trip for all of them, however many. Fill each statement's parameters where
+// it is added: `pipeline.Add(kAddAccount).Int(bucket).Text(account);`. As with PgParams, what
+// the parameters point at must outlive RunPipeline.
+class PgPipeline {
+ public:
+  PgParams& Add(const PgStatement& statement) { return steps_.emplace_back(statement).params; }
+  bool empty() const { return steps_.empty(); }
+  std::size_t size() const { return steps_.size(); }
+
+ private:
+  friend class PgConnection;
+  struct Step {
+    explicit Step(const PgStatement& statement) : statement(&statement) {}
+    const PgStatement* statement;
+    PgParams params;
+  };
+  std::deque<Step> steps_;  // a deque: PgParams stay where they were filled
+};
+
 // Thread-compatible, like the ShareStore that owns it.
 class PgConnection {
  public:
@@ -84,6 +105,11 @@ class PgConnection {
   Status Execute(const char* sql, const char* doing);
   // Runs a prepared statement. `doing` ("reading", "writing") goes into the error.
   Result<PgRows> Run(const PgStatement& statement, const PgParams& params, const char* doing);
+  // Runs the pipeline's statements in order in one round trip (with those not yet prepared on
+  // this connection prepared in the same one) and gives their rows in the same order. Inside a
+  // transaction they belong to it; outside one they make one of their own. Once a statement
+  // fails the server skips the rest: the error, by Run's rules, is that first failure's.
+  Result<std::vector<PgRows>> RunPipeline(const PgPipeline& pipeline, const char* doing);
 
   // Runs `body` between BEGIN and COMMIT, or rolls back on its first error. A transaction that
   // lost a deadlock or a serialisation conflict to another one is run again, a few times.
@@ -115,6 +141,13 @@ class PgConnection {
   Status ReconnectIfLost();
   // The Status of a result that is not `expected`; remembers whether it lost a conflict.
   Status Failure(const PGresult* result, const char* doing);
+  // Run and RunPipeline: sends the statements in pipeline mode, then reads every result up to
+  // the pipeline's sync, so the connection leaves pipeline mode idle even after an error.
+  struct Call {
+    const PgStatement* statement;
+    const PgParams* params;
+  };
+  Result<std::vector<PgRows>> RunCalls(std::span<const Call> calls, const char* doing);
 
   PGconn* connection_;
   std::set<std::string, std::less<>> prepared_;

@@ -33,6 +33,7 @@ constexpr const char* kCommand = "serve";
 
 struct ServeArgs {
   std::string store;
+  std::size_t store_connections = 8;
   std::string secret;
   std::string listen = "127.0.0.1:8443";
   std::string token_file;
@@ -130,7 +131,7 @@ int RunServe(ServeArgs args) {
     PrintError(kCommand, "server secret file: " + secret.status().ToString());
     return kExitSomeFailed;
   }
-  serve::StorePool stores(args.store);
+  serve::StorePool stores(args.store, args.store_connections);
   const serve::EpochRollOver roll{
       .now = serve::UnixNow(),
       .transition_seconds = static_cast<std::int64_t>(args.transition_hours) * 3600};
@@ -156,7 +157,7 @@ int RunServe(ServeArgs args) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  serve::ServiceMetrics metrics(BuildInfo(*served, roll.now));
+  serve::ServiceMetrics metrics(BuildInfo(*served, roll.now), &stores);
   serve::VoucherIntake intake(std::move(openers).value(), stores);
   std::unique_ptr<serve::AccountProcessing> processing;
   std::unique_ptr<serve::ThresholdScheduler> scheduler;
@@ -213,6 +214,11 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
                   "Share store: a SQLite file, or a PostgreSQL URI (postgresql://...); created on "
                   "first use")
       ->required();
+  cmd->add_option("--store-connections", args->store_connections,
+                  "Share store connections this process opens at most (PostgreSQL admits a "
+                  "bounded number for the whole fleet)")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
   cmd->add_option("--secret", args->secret, "Server blinding secret file")->required();
   cmd->add_option("--listen", args->listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();

@@ -1,6 +1,7 @@
 #include "group_committer.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace hashveil::tools::serve {
 
@@ -37,8 +38,13 @@ Result<std::vector<bool>> GroupCommitter::CommitBatch(const std::vector<Pending*
   std::vector<psi::AccountVoucher> vouchers;
   vouchers.reserve(batch.size());
   for (const Pending* pending : batch) vouchers.push_back(pending->voucher);
-  HV_ASSIGN_OR_RETURN(auto store, stores_.Acquire());
-  return store->RecordAll(vouchers);
+  const auto started = std::chrono::steady_clock::now();
+  Result<std::vector<bool>> added = [&]() -> Result<std::vector<bool>> {
+    HV_ASSIGN_OR_RETURN(auto store, stores_.Acquire());
+    return store->RecordAll(vouchers);
+  }();
+  stores_.ObserveCommit(std::chrono::steady_clock::now() - started, vouchers.size(), added.ok());
+  return added;
 }
 
 }  // namespace hashveil::tools::serve

@@ -4,7 +4,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <utility>
@@ -60,23 +59,13 @@ std::uint64_t ResidentBytes() {
 
 }  // namespace
 
-ServiceMetrics::ServiceMetrics(ServedBuild build)
-    : build_(std::move(build)), start_time_seconds_(UnixNow()) {}
+ServiceMetrics::ServiceMetrics(ServedBuild build, const StorePool* store)
+    : build_(std::move(build)), start_time_seconds_(UnixNow()), store_(store) {}
 
 void ServiceMetrics::CountProcessingRun(std::uint64_t reports, bool failed) {
   processing_runs_.fetch_add(1, std::memory_order_relaxed);
   if (failed) processing_failures_.fetch_add(1, std::memory_order_relaxed);
   reports_.fetch_add(reports, std::memory_order_relaxed);
-}
-
-void ServiceMetrics::ObserveRequest(std::chrono::nanoseconds latency) {
-  const double seconds = std::chrono::duration<double>(latency).count();
-  const auto bucket = static_cast<std::size_t>(
-      std::lower_bound(kLatencyBuckets.begin(), kLatencyBuckets.end(), seconds) -
-      kLatencyBuckets.begin());
-  latency_counts_[bucket].fetch_add(1, std::memory_order_relaxed);
-  latency_sum_ns_.fetch_add(static_cast<std::uint64_t>(latency.count()),
-                            std::memory_order_relaxed);
 }
 
 std::string ServiceMetrics::RenderPrometheus() const {
@@ -138,19 +127,9 @@ std::string ServiceMetrics::RenderPrometheus() const {
   counter("hashveil_reports_total", "Account reports written by threshold processing.",
           reports_.load(std::memory_order_relaxed));
 
-  out += "# HELP hashveil_request_duration_seconds Time to answer an HTTP request.\n"
-         "# TYPE hashveil_request_duration_seconds histogram\n";
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
-    cumulative += latency_counts_[i].load(std::memory_order_relaxed);
-    out += fmt::format("hashveil_request_duration_seconds_bucket{{le=\"{}\"}} {}\n",
-                       kLatencyBuckets[i], cumulative);
-  }
-  cumulative += latency_counts_.back().load(std::memory_order_relaxed);
-  out += fmt::format("hashveil_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
-  out += fmt::format("hashveil_request_duration_seconds_sum {}\n",
-                     static_cast<double>(latency_sum_ns_.load(std::memory_order_relaxed)) / 1e9);
-  out += fmt::format("hashveil_request_duration_seconds_count {}\n", cumulative);
+  out += request_durations_.Render("hashveil_request_duration_seconds",
+                                   "Time to answer an HTTP request.");
+  if (store_ != nullptr) out += store_->RenderPrometheus();
   return out;
 }
 

@@ -13,6 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "latency_histogram.h"
+#include "store_pool.h"
+
 namespace hashveil::tools::serve {
 
 // Why a request to the write endpoint was refused; each has its own counter.
@@ -58,11 +61,9 @@ struct ServedBuild {
 // Thread-safe: every method may be called from any request thread.
 class ServiceMetrics {
  public:
-  explicit ServiceMetrics(ServedBuild build = {});
-
-  // Upper bounds of the request latency buckets, in seconds (+Inf is implicit).
-  static constexpr std::array<double, 12> kLatencyBuckets = {
-      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0};
+  // `store`: the service's share store connections, whose metrics (store_pool.h) /metrics
+  // shows too; it must outlive this.
+  explicit ServiceMetrics(ServedBuild build = {}, const StorePool* store = nullptr);
 
   void CountAccepted() { accepted_.fetch_add(1, std::memory_order_relaxed); }
   void CountDuplicate() { duplicates_.fetch_add(1, std::memory_order_relaxed); }
@@ -74,7 +75,7 @@ class ServiceMetrics {
   }
   // One threshold processing run: how many accounts it reported (reports written).
   void CountProcessingRun(std::uint64_t reports, bool failed);
-  void ObserveRequest(std::chrono::nanoseconds latency);
+  void ObserveRequest(std::chrono::nanoseconds latency) { request_durations_.Observe(latency); }
 
   std::string RenderPrometheus() const;
 
@@ -88,9 +89,8 @@ class ServiceMetrics {
   std::atomic<std::uint64_t> processing_runs_{0};
   std::atomic<std::uint64_t> processing_failures_{0};
   std::atomic<std::uint64_t> reports_{0};
-  // Per bucket (not cumulative; summed when rendered), the last one is +Inf.
-  std::array<std::atomic<std::uint64_t>, kLatencyBuckets.size() + 1> latency_counts_{};
-  std::atomic<std::uint64_t> latency_sum_ns_{0};
+  LatencyHistogram request_durations_;
+  const StorePool* const store_;
 };
 
 }  // namespace hashveil::tools::serve

@@ -98,10 +98,14 @@ constexpr const char* kLockServedDbs = "LOCK TABLE served_dbs IN SHARE ROW EXCLU
 
 class PostgresShareStore final : public ShareStore {
  public:
-  PostgresShareStore(std::unique_ptr<PgConnection> connection, const BucketKey& bucket_key)
-      : connection_(std::move(connection)), bucket_key_(bucket_key) {}
+  // `served_dbs`: where the served DBs are kept, when not in this database (a shard's are in
+  // its directory, sharded_share_store.h); it must outlive this store.
+  PostgresShareStore(std::unique_ptr<PgConnection> connection, const BucketKey& bucket_key,
+                     ShareStore* served_dbs = nullptr)
+      : connection_(std::move(connection)), bucket_key_(bucket_key), served_dbs_(served_dbs) {}
 
   Result<std::vector<ServedDb>> LoadServedDbs() override {
+    if (served_dbs_ != nullptr) return served_dbs_->LoadServedDbs();
     HV_ASSIGN_OR_RETURN(const PgRows rows, connection_->Run(kSelectDbs, PgParams(), "reading"));
     std::vector<ServedDb> dbs;
     for (int row = 0; row < rows.size(); ++row) {
@@ -122,6 +126,7 @@ class PostgresShareStore final : public ShareStore {
   Status AddServedDb(const ServedDbParams& params, std::int64_t now,
                      std::int64_t transition_seconds) override {
     if (transition_seconds < 0) return Status::InvalidInput("transition must not be negative");
+    if (served_dbs_ != nullptr) return served_dbs_->AddServedDb(params, now, transition_seconds);
     return connection_->InTransaction(
         [&] { return AddInTransaction(params, now, transition_seconds); });
   }
@@ -352,19 +357,57 @@ class PostgresShareStore final : public ShareStore {
 
   const std::unique_ptr<PgConnection> connection_;
   const BucketKey bucket_key_;
+  ShareStore* const served_dbs_;
 };
 
-}  // namespace
-
-Result<std::unique_ptr<ShareStore>> OpenPostgresShareStore(const std::string& uri) {
+// Connects to `uri` and creates or migrates the schema; `read` then runs in the same
+// transaction. The connection and the store's bucket key.
+template <typename Read>
+Result<std::pair<std::unique_ptr<PgConnection>, BucketKey>> ConnectAndMigrate(
+    const std::string& uri, Read&& read) {
   HV_ASSIGN_OR_RETURN(auto connection, PgConnection::Connect(uri));
   BucketKey bucket_key{};
   HV_RETURN_IF_ERROR(connection->InTransaction([&]() -> Status {
     HV_ASSIGN_OR_RETURN(bucket_key, CreateOrMigratePostgresSchema(*connection));
-    return Status::Ok();
+    return read(*connection);
   }));
+  return std::pair(std::move(connection), bucket_key);
+}
+Status ReadNothing(PgConnection&) { return Status::Ok(); }
+
+}  // namespace
+
+Result<std::unique_ptr<ShareStore>> OpenPostgresShareStore(const std::string& uri) {
+  HV_ASSIGN_OR_RETURN(auto opened, ConnectAndMigrate(uri, ReadNothing));
   return std::unique_ptr<ShareStore>(
-      std::make_unique<PostgresShareStore>(std::move(connection), bucket_key));
+      std::make_unique<PostgresShareStore>(std::move(opened.first), opened.second));
+}
+
+Result<PostgresDirectory> OpenPostgresDirectory(const std::string& uri) {
+  std::vector<BucketRange> ranges;
+  HV_ASSIGN_OR_RETURN(auto opened, ConnectAndMigrate(uri, [&](PgConnection& connection) {
+                        HV_ASSIGN_OR_RETURN(ranges, ReadBucketMap(connection));
+                        return Status::Ok();
+                      }));
+  auto map = BucketMap::FromRanges(ranges);
+  if (!map.ok()) return Status::Corrupt("the share store's bucket map is malformed");
+  return PostgresDirectory{
+      .store = std::make_unique<PostgresShareStore>(std::move(opened.first), opened.second),
+      .bucket_key = opened.second,
+      .map = std::move(map).value()};
+}
+
+Result<std::unique_ptr<ShareStore>> OpenPostgresShard(const std::string& uri,
+                                                      const BucketKey& bucket_key,
+                                                      ShareStore& directory) {
+  HV_ASSIGN_OR_RETURN(auto opened, ConnectAndMigrate(uri, ReadNothing));
+  if (opened.second != bucket_key) {
+    return Status::FailedPrecondition(
+        "a shard's bucket key is not the directory's (attach it with `hashveil server shards "
+        "--assign`)");
+  }
+  return std::unique_ptr<ShareStore>(
+      std::make_unique<PostgresShareStore>(std::move(opened.first), opened.second, &directory));
 }
 
 }  // namespace hashveil::psi

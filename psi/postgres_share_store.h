@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 
+#include "account_bucket.h"
+#include "bucket_map.h"
 #include "hashveil/common/status.h"
 #include "hashveil/psi/share_store.h"
 
@@ -19,5 +21,23 @@ namespace hashveil::psi {
 // is unreachable or fails, kUnsupported for a schema newer than this build reads, kCorrupt for
 // a malformed store_meta. Thread-compatible, like every ShareStore: one per thread.
 Result<std::unique_ptr<ShareStore>> OpenPostgresShareStore(const std::string& uri);
+
+// A sharded deployment's directory (sharded_share_store.h): the store at `uri`, which holds the
+// buckets the map gives no shard, with its bucket key and map, read when it is opened. The
+// errors of OpenPostgresShareStore; kCorrupt for a malformed map.
+struct PostgresDirectory {
+  std::unique_ptr<ShareStore> store;
+  BucketKey bucket_key{};
+  BucketMap map;
+};
+Result<PostgresDirectory> OpenPostgresDirectory(const std::string& uri);
+
+// A shard of `directory`, whose bucket key is `bucket_key`: the store at `uri`, reading and
+// adding served DBs through `directory` (which must outlive it). The errors of
+// OpenPostgresShareStore; kFailedPrecondition when the shard's bucket key is another (it was
+// never attached with `hashveil server shards --assign`).
+Result<std::unique_ptr<ShareStore>> OpenPostgresShard(const std::string& uri,
+                                                      const BucketKey& bucket_key,
+                                                      ShareStore& directory);
 
 }  // namespace hashveil::psi

@@ -38,6 +38,32 @@ constexpr const char* kMigrations[] = {
     "  PRIMARY KEY (bucket, account));"
     "INSERT INTO dirty_accounts (bucket, account, mark)"
     "  SELECT bucket, account, nextval('dirty_marks') FROM candidates GROUP BY bucket, account;",
+    // 2 -> 3: shards. bucket_map is read in the directory only (no rows: it holds every
+    // bucket). held_buckets fences every database: an account row of a bucket it does not hold
+    // is refused, so a process still routing by an old map cannot put an account on two
+    // shards. A writer holds ROW SHARE on held_buckets until it commits, and a map change takes
+    // EXCLUSIVE, so the change waits for writers in flight and the writers after it see it (the
+    // SELECT after the LOCK reads a new snapshot). Every store starts holding every bucket.
+    "CREATE TABLE bucket_map ("
+    "  first_bucket integer PRIMARY KEY, last_bucket integer NOT NULL, shard text NOT NULL,"
+    "  CHECK (0 <= first_bucket AND first_bucket <= last_bucket AND last_bucket < 1024),"
+    "  EXCLUDE USING gist (int4range(first_bucket, last_bucket, '[]') WITH &&));"
+    "CREATE TABLE held_buckets ("
+    "  first_bucket integer PRIMARY KEY, last_bucket integer NOT NULL,"
+    "  CHECK (0 <= first_bucket AND first_bucket <= last_bucket AND last_bucket < 1024),"
+    "  EXCLUDE USING gist (int4range(first_bucket, last_bucket, '[]') WITH &&));"
+    "INSERT INTO held_buckets (first_bucket, last_bucket) VALUES (0, 1023);"
+    "CREATE FUNCTION hv_check_held_bucket() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN"
+    "  LOCK TABLE held_buckets IN ROW SHARE MODE;"
+    "  IF NOT EXISTS (SELECT 1 FROM held_buckets"
+    "                 WHERE NEW.bucket BETWEEN first_bucket AND last_bucket) THEN"
+    "   RAISE EXCEPTION 'bucket not held by this shard' USING ERRCODE = 'HV001';"
+    "  END IF;"
+    "  RETURN NEW;"
+    " END $$;"
+    "CREATE TRIGGER accounts_in_held_bucket BEFORE INSERT OR UPDATE OF bucket ON accounts"
+    "  FOR EACH ROW EXECUTE FUNCTION hv_check_held_bucket();",
 };
 static_assert(std::size(kMigrations) == kPostgresShareStoreSchemaVersion);
 
@@ -55,6 +81,9 @@ constexpr PgStatement kInsertMeta{
     "INSERT INTO store_meta (id, schema_version, bucket_key) VALUES (1, $1, $2)"};
 constexpr PgStatement kSetVersion{"hv_schema_set_version",
                                   "UPDATE store_meta SET schema_version = $1"};
+constexpr PgStatement kReadBucketMap{
+    "hv_schema_read_bucket_map",
+    "SELECT first_bucket::bigint, last_bucket::bigint, shard FROM bucket_map ORDER BY 1"};
 
 }  // namespace
 
@@ -93,6 +122,20 @@ Result<BucketKey> CreateOrMigratePostgresSchema(PgConnection& connection) {
   }
   std::ranges::copy(meta.Bytes(0, 1), key.begin());
   return key;
+}
+
+Result<std::vector<BucketRange>> ReadBucketMap(PgConnection& connection) {
+  HV_ASSIGN_OR_RETURN(const PgRows rows, connection.Run(kReadBucketMap, PgParams(), "reading"));
+  std::vector<BucketRange> ranges;
+  for (int row = 0; row < rows.size(); ++row) {
+    HV_ASSIGN_OR_RETURN(const std::int64_t first, rows.Int(row, 0));
+    HV_ASSIGN_OR_RETURN(const std::int64_t last, rows.Int(row, 1));
+    // The table's CHECK keeps both in [0, 1024).
+    ranges.push_back({.first = static_cast<std::uint32_t>(first),
+                      .last = static_cast<std::uint32_t>(last),
+                      .shard = rows.Text(row, 2)});
+  }
+  return ranges;
 }
 
 }  // namespace hashveil::psi

@@ -13,16 +13,26 @@
 // `account=NAME vouchers=N candidates=M threshold=T reported=yes|no ...` line per account it
 // processed: every account on SQLite; on PostgreSQL the dirty accounts (new candidates since
 // their last processing) of the buckets no other processor held (docs/service.md).
+//
+// `hashveil server shards --store URI [--show-uris]` prints a PostgreSQL store's bucket map,
+// `buckets FIRST-LAST shard N` per run of buckets, then `shard N accounts=COUNT` per shard
+// (shard 0 is the directory, the --store database; `accounts=unreachable` and exit code 1 for a
+// shard that cannot be read); `--assign FIRST-LAST=URI|directory` puts those buckets on a shard
+// first (psi::AssignBuckets: refused when they hold accounts where they are now).
 
+#include <charconv>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "commands.h"
 #include "db_report.h"
 #include "hashveil/common/secret_file.h"
 #include "hashveil/hashdb/keys.h"
+#include "hashveil/psi/shard_map.h"
 #include "hashveil/psi/share_store.h"
 #include "hashveil/psi/voucher_opener.h"
 #include "serve/account_processing.h"
@@ -144,6 +154,71 @@ int RunProcess(const ServerArgs& args) {
   return kExitOk;
 }
 
+struct ShardsArgs {
+  std::string store;
+  std::optional<std::string> assign;  // FIRST-LAST=URI|directory
+  bool show_uris = false;
+};
+
+// "FIRST-LAST=URI" or "FIRST-LAST=directory" (the shard URI "" for the directory); the numbers'
+// range is AssignBuckets's to check.
+std::optional<std::tuple<std::uint32_t, std::uint32_t, std::string>> ParseAssignment(
+    const std::string& text) {
+  const auto dash = text.find('-');
+  const auto equals = text.find('=');
+  if (dash == std::string::npos || equals == std::string::npos || equals < dash) return {};
+  std::uint32_t first = 0, last = 0;
+  const char* begin = text.data();
+  if (std::from_chars(begin, begin + dash, first).ptr != begin + dash ||
+      std::from_chars(begin + dash + 1, begin + equals, last).ptr != begin + equals || dash == 0 ||
+      equals == dash + 1) {
+    return {};
+  }
+  std::string shard = text.substr(equals + 1);
+  if (shard == "directory") shard.clear();
+  return std::tuple(first, last, std::move(shard));
+}
+
+int RunShards(const ShardsArgs& args) {
+  constexpr const char* kCommand = "server shards";
+  if (!psi::IsPostgresStoreUri(args.store)) {
+    PrintError(kCommand, "--store must be a PostgreSQL URI (postgresql://...)");
+    return kExitUsage;
+  }
+  if (args.assign) {
+    const auto assignment = ParseAssignment(*args.assign);
+    if (!assignment) {
+      PrintError(kCommand, "--assign takes FIRST-LAST=URI or FIRST-LAST=directory");
+      return kExitUsage;
+    }
+    const auto& [first, last, shard] = *assignment;
+    const Status assigned = psi::AssignBuckets(args.store, first, last, shard);
+    if (!assigned.ok()) {
+      PrintError(kCommand, assigned.ToString());
+      return assigned.code() == StatusCode::kInvalidInput ? kExitUsage : kExitSomeFailed;
+    }
+  }
+  const auto map = psi::ReadShardMap(args.store);
+  if (!map.ok()) {
+    PrintError(kCommand, map.status().ToString());
+    return kExitSomeFailed;
+  }
+  for (const psi::ShardRun& run : map->runs) {
+    std::printf("buckets %u-%u shard %zu\n", run.first, run.last, run.shard);
+  }
+  bool all_read = true;
+  for (std::size_t index = 0; index < map->shards.size(); ++index) {
+    const psi::ShardOfMap& shard = map->shards[index];
+    const std::string accounts =
+        shard.accounts ? std::to_string(*shard.accounts) : std::string("unreachable");
+    all_read = all_read && shard.accounts.has_value();
+    std::string uri;
+    if (args.show_uris) uri = index == 0 ? " uri=directory" : " uri=" + shard.uri;
+    std::printf("shard %zu accounts=%s%s\n", index, accounts.c_str(), uri.c_str());
+  }
+  return all_read ? kExitOk : kExitSomeFailed;
+}
+
 void AddServedDbOptions(CLI::App* cmd, ServerArgs& args) {
   cmd->add_option("--store", args.store,
                   "Share store: a SQLite file, or a PostgreSQL URI (postgresql://...)")
@@ -182,6 +257,23 @@ void AddServerCommands(CLI::App& app, int* exit_code) {
   process->add_option("--reports", process_args->reports, "Directory for the reports")
       ->required();
   process->callback([process_args, exit_code] { *exit_code = RunProcess(*process_args); });
+
+  auto shards_args = std::make_shared<ShardsArgs>();
+  CLI::App* shards = server.add_subcommand(
+      "shards",
+      "PostgreSQL: print the bucket map (which database holds each of the 1024 account buckets) "
+      "with each shard's account count, after --assign if given");
+  shards
+      ->add_option("--store", shards_args->store,
+                   "The directory: the PostgreSQL URI (postgresql://...) serve's --store names")
+      ->required();
+  shards->add_option("--assign", shards_args->assign,
+                     "FIRST-LAST=URI: put buckets FIRST..LAST (0..1023) on the shard at URI (no "
+                     "password in it; libpq reads ~/.pgpass), or back on the directory with "
+                     "FIRST-LAST=directory. Refused when those buckets hold accounts where they "
+                     "are now; restart serve processes afterwards");
+  shards->add_flag("--show-uris", shards_args->show_uris, "Print each shard's URI");
+  shards->callback([shards_args, exit_code] { *exit_code = RunShards(*shards_args); });
 }
 
 }  // namespace hashveil::tools

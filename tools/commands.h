@@ -46,7 +46,8 @@ void AddAuditThresholdsCommand(CLI::App& app, int* exit_code);
 
 // hashveil scan --db client.hvdb --account ACCOUNT.state [--account-key KEYFILE] --out DIR IMAGE...
 void AddScanCommand(CLI::App& app, int* exit_code);
-// hashveil server ingest ... / hashveil server process ... (docs/design.md section 9)
+// hashveil server ingest ... / hashveil server process ... (docs/design.md section 9) /
+// hashveil server shards --store URI [--assign FIRST-LAST=URI] [--show-uris] (issue 13)
 void AddServerCommands(CLI::App& app, int* exit_code);
 
 // hashveil serve --store server.sqlite --secret server.key --listen HOST:PORT --token-file TOKEN ...

@@ -1,6 +1,7 @@
 #include "postgres_share_store.h"
 
 #include <algorithm>
+#include <deque>
 #include <numeric>
 #include <tuple>
 
@@ -40,7 +41,7 @@ constexpr PgStatement kAddCandidate{
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
 constexpr PgStatement kCountInconsistent{
     "hv_count_inconsistent",
-    "UPDATE accounts SET inconsistent = inconsistent + 1 WHERE bucket = $1 AND name = $2"};
+    "UPDATE accounts SET inconsistent = inconsistent + $3 WHERE bucket = $1 AND name = $2"};
 constexpr PgStatement kCountRefused{
     "hv_count_refused",
     "INSERT INTO accounts (bucket, name, refused) VALUES ($1, $2, 1)"
@@ -131,24 +132,16 @@ class PostgresShareStore final : public ShareStore {
         [&] { return AddInTransaction(params, now, transition_seconds); });
   }
 
+  // Two round trips inside the transaction's BEGIN and COMMIT, whatever the batch's size: one
+  // pipeline adds the accounts and voucher rows and so learns which vouchers are new, a second
+  // one adds what the new ones bring.
   Result<std::vector<bool>> RecordAll(std::span<const AccountVoucher> vouchers) override {
     HV_RETURN_IF_ERROR(CheckAccountNames(vouchers));
-    // Rows are written in (bucket, account) order, the same in every transaction, so two
-    // batches never wait for each other's rows in opposite orders (a deadlock). Stable: an
-    // account's vouchers keep their order, the first of a repeated id is the new one, and its
-    // candidates arrive in order.
-    std::vector<std::uint32_t> buckets(vouchers.size());
-    for (std::size_t i = 0; i < vouchers.size(); ++i) buckets[i] = Bucket(vouchers[i].account);
-    std::vector<std::size_t> order(vouchers.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::ranges::stable_sort(
-        order, {}, [&](std::size_t i) { return std::tie(buckets[i], vouchers[i].account); });
+    const Batch batch = Sorted(vouchers);
     std::vector<bool> added(vouchers.size());
     HV_RETURN_IF_ERROR(connection_->InTransaction([&]() -> Status {
-      for (const std::size_t i : order) {
-        HV_ASSIGN_OR_RETURN(added[i], RecordOne(buckets[i], vouchers[i]));
-      }
-      return Status::Ok();
+      HV_RETURN_IF_ERROR(AddVouchers(batch, added));
+      return AddWhatNewVouchersBring(batch, added);
     }));
     return added;
   }
@@ -313,46 +306,108 @@ class PostgresShareStore final : public ShareStore {
         .status();
   }
 
-  // Inside a transaction: one voucher of RecordAll; true when new.
-  Result<bool> RecordOne(std::uint32_t bucket, const AccountVoucher& item) {
-    const auto& [account, voucher] = item;
-    const std::span<const std::uint8_t> id(voucher.header.id);
-    const auto epoch = static_cast<std::int64_t>(voucher.header.epoch);
-    HV_RETURN_IF_ERROR(
-        connection_->Run(kAddAccount, PgParams().Int(bucket).Text(account), "writing").status());
-    HV_ASSIGN_OR_RETURN(
-        const PgRows inserted,
-        connection_->Run(kAddVoucher, PgParams().Int(bucket).Text(account).Bytes(id).Int(epoch),
-                         "writing"));
-    // No row: this account already sent this voucher.
-    if (inserted.Changed() == 0) return false;
-    if (voucher.inconsistency != nullptr) {
-      HV_RETURN_IF_ERROR(
-          connection_->Run(kCountInconsistent, PgParams().Int(bucket).Text(account), "writing")
-              .status());
+  // A RecordAll batch, with its vouchers' buckets and the orders its rows are written in. Every
+  // transaction locks rows in the same order, so two batches never wait for each other's rows
+  // in opposite orders (a deadlock): accounts and vouchers (their keys) in (bucket, account,
+  // voucher id) order, then accounts' counts and dirty marks (their rows) in (bucket, account)
+  // order. Stable sorts: the first of a repeated id is the new one, and an account's candidates
+  // are stored in the order its vouchers arrived.
+  struct Batch {
+    std::span<const AccountVoucher> vouchers;
+    std::vector<std::uint32_t> buckets;
+    std::vector<std::size_t> by_id;
+    std::vector<std::size_t> by_account;
+    bool SameAccount(std::size_t i, std::size_t j) const {
+      return buckets[i] == buckets[j] && vouchers[i].account == vouchers[j].account;
     }
-    for (const Candidate& candidate : voucher.candidates) {
-      const std::vector<std::uint8_t> tag = EncodeTag(candidate.tag);
-      HV_RETURN_IF_ERROR(connection_
-                             ->Run(kAddCandidate,
-                                   PgParams()
-                                       .Int(bucket)
-                                       .Text(account)
-                                       .Bytes(id)
-                                       .Bytes(candidate.share.x.bytes())
-                                       .Bytes(candidate.share.y.bytes())
-                                       .Bytes(tag)
-                                       .Bytes(candidate.adct)
-                                       .Int(epoch),
-                                   "writing")
-                             .status());
+  };
+
+  Batch Sorted(std::span<const AccountVoucher> vouchers) const {
+    Batch batch{.vouchers = vouchers, .buckets = std::vector<std::uint32_t>(vouchers.size())};
+    for (std::size_t i = 0; i < vouchers.size(); ++i) {
+      batch.buckets[i] = Bucket(vouchers[i].account);
     }
-    // In the voucher's transaction: the candidates and the mark commit together or not at all.
-    if (!voucher.candidates.empty()) {
-      HV_RETURN_IF_ERROR(
-          connection_->Run(kMarkDirty, PgParams().Int(bucket).Text(account), "writing").status());
+    batch.by_account.resize(vouchers.size());
+    std::iota(batch.by_account.begin(), batch.by_account.end(), 0);
+    batch.by_id = batch.by_account;
+    std::ranges::stable_sort(batch.by_account, {}, [&](std::size_t i) {
+      return std::tie(batch.buckets[i], vouchers[i].account);
+    });
+    std::ranges::stable_sort(batch.by_id, {}, [&](std::size_t i) {
+      return std::tie(batch.buckets[i], vouchers[i].account, vouchers[i].voucher.header.id);
+    });
+    return batch;
+  }
+
+  // RecordAll's first pipeline: each account's row, and each voucher's, whose insert tells
+  // whether it is new (`added`). A repeat gets no row: of a voucher stored before, or of one
+  // earlier in this pipeline, which this transaction sees.
+  Status AddVouchers(const Batch& batch, std::vector<bool>& added) {
+    PgPipeline pipeline;
+    std::vector<std::size_t> voucher_rows;  // which of the pipeline's rows is by_id[k]'s
+    for (std::size_t k = 0; k < batch.by_id.size(); ++k) {
+      const std::size_t i = batch.by_id[k];
+      const auto& [account, voucher] = batch.vouchers[i];
+      if (k == 0 || !batch.SameAccount(i, batch.by_id[k - 1])) {
+        pipeline.Add(kAddAccount).Int(batch.buckets[i]).Text(account);
+      }
+      voucher_rows.push_back(pipeline.size());
+      pipeline.Add(kAddVoucher)
+          .Int(batch.buckets[i])
+          .Text(account)
+          .Bytes(voucher.header.id)
+          .Int(static_cast<std::int64_t>(voucher.header.epoch));
     }
-    return true;
+    HV_ASSIGN_OR_RETURN(const std::vector<PgRows> rows,
+                        connection_->RunPipeline(pipeline, "writing"));
+    for (std::size_t k = 0; k < batch.by_id.size(); ++k) {
+      added[batch.by_id[k]] = rows[voucher_rows[k]].Changed() != 0;
+    }
+    return Status::Ok();
+  }
+
+  // RecordAll's second pipeline, account by account: what its new vouchers bring (none when
+  // every voucher was a repeat). The count of inconsistent ones, their candidates, and a dirty
+  // mark when there is a candidate: in the vouchers' transaction, so candidates and mark commit
+  // together or not at all.
+  Status AddWhatNewVouchersBring(const Batch& batch, const std::vector<bool>& added) {
+    PgPipeline pipeline;
+    std::deque<std::vector<std::uint8_t>> tags;  // the pipeline's tag parameters point here
+    const auto& order = batch.by_account;
+    for (std::size_t begin = 0, end = 0; begin < order.size(); begin = end) {
+      const std::size_t first = order[begin];
+      std::int64_t inconsistent = 0;
+      bool has_candidates = false;
+      for (end = begin; end < order.size() && batch.SameAccount(order[end], first); ++end) {
+        const OpenedVoucher& voucher = batch.vouchers[order[end]].voucher;
+        if (!added[order[end]]) continue;
+        inconsistent += voucher.inconsistency != nullptr;
+        has_candidates = has_candidates || !voucher.candidates.empty();
+      }
+      const std::uint32_t bucket = batch.buckets[first];
+      const std::string_view account = batch.vouchers[first].account;
+      if (inconsistent > 0) {
+        pipeline.Add(kCountInconsistent).Int(bucket).Text(account).Int(inconsistent);
+      }
+      for (std::size_t k = begin; k < end; ++k) {
+        if (!added[order[k]]) continue;
+        const OpenedVoucher& voucher = batch.vouchers[order[k]].voucher;
+        for (const Candidate& candidate : voucher.candidates) {
+          pipeline.Add(kAddCandidate)
+              .Int(bucket)
+              .Text(account)
+              .Bytes(voucher.header.id)
+              .Bytes(candidate.share.x.bytes())
+              .Bytes(candidate.share.y.bytes())
+              .Bytes(tags.emplace_back(EncodeTag(candidate.tag)))
+              .Bytes(candidate.adct)
+              .Int(static_cast<std::int64_t>(voucher.header.epoch));
+        }
+      }
+      if (has_candidates) pipeline.Add(kMarkDirty).Int(bucket).Text(account);
+    }
+    if (pipeline.empty()) return Status::Ok();
+    return connection_->RunPipeline(pipeline, "writing").status();
   }
 
   const std::unique_ptr<PgConnection> connection_;

@@ -5,6 +5,7 @@
 // threshold_test and epoch_rollover_test.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -17,6 +18,16 @@ namespace {
 
 using testing::PostgresShareStoreTest;
 using testing::SharedPostgresServer;
+
+// The store's bucket key, as it keeps it.
+BucketKey StoredBucketKey(PgConnection& connection) {
+  const PgStatement query{"test_key", "SELECT bucket_key FROM store_meta"};
+  const auto rows = connection.Run(query, PgParams(), "reading").value();
+  BucketKey key{};
+  EXPECT_EQ(rows.Bytes(0, 0).size(), key.size());
+  std::ranges::copy(rows.Bytes(0, 0).first(key.size()), key.begin());
+  return key;
+}
 
 TEST_F(PostgresShareStoreTest, AStoreOfANewerSchemaIsRefusedAndLeftAsItWas) {
   ASSERT_TRUE(OpenShareStore(uri_).ok());
@@ -139,11 +150,7 @@ TEST_F(PostgresShareStoreTest, EveryRowOfAnAccountIsInItsKeyedBucket) {
   }
   ASSERT_TRUE(store->RecordRefused("erin").ok());
   auto connection = Connect();
-  const PgStatement key_query{"test_key", "SELECT bucket_key FROM store_meta"};
-  const auto key_rows = connection->Run(key_query, PgParams(), "reading").value();
-  BucketKey key{};
-  ASSERT_EQ(key_rows.Bytes(0, 0).size(), key.size());
-  std::ranges::copy(key_rows.Bytes(0, 0), key.begin());
+  const BucketKey key = StoredBucketKey(*connection);
   const PgStatement rows_query{"test_rows",
                                "SELECT account, bucket::bigint FROM vouchers UNION ALL"
                                " SELECT account, bucket::bigint FROM candidates UNION ALL"
@@ -153,6 +160,197 @@ TEST_F(PostgresShareStoreTest, EveryRowOfAnAccountIsInItsKeyedBucket) {
   for (int row = 0; row < rows.size(); ++row) {
     EXPECT_EQ(rows.Int(row, 1).value(), AccountBucket(key, rows.Text(row, 0))) << rows.Text(row, 0);
   }
+}
+
+// RecordAll writes a batch in two pipelines (accounts and vouchers, then what the new ones
+// bring). A voucher repeated inside the batch is found by the first pipeline's own earlier
+// insert: counted once, its candidates and inconsistency once, one dirty mark per account.
+// The accounts' candidates are stored in the order their vouchers arrived, although voucher
+// rows are written in id order.
+TEST_F(PostgresShareStoreTest, ABatchCountsARepeatInsideItOnceAndMarksEachAccountOnce) {
+  const Client client = MakeClient(4, Options());
+  auto store = OpenShareStore(uri_).value();
+  ASSERT_TRUE(store->RememberDbParams(Served(*client.db)).ok());
+  const auto vouchers = Vouchers(client, 3);
+  // Arrival order against id order: `later_id` arrives first.
+  const bool ascending = vouchers[0].header.id < vouchers[1].header.id;
+  const OpenedVoucher& later_id = vouchers[ascending ? 1 : 0];
+  const OpenedVoucher& earlier_id = vouchers[ascending ? 0 : 1];
+  const OpenedVoucher inconsistent{.header = vouchers[2].header,
+                                   .inconsistency = "two entries with one share x"};
+  const AccountVoucher batch[] = {
+      {"alice", later_id},     {"alice", earlier_id}, {"alice", later_id},    {"bob", later_id},
+      {"alice", inconsistent}, {"alice", earlier_id}, {"alice", inconsistent}};
+  EXPECT_EQ(store->RecordAll(batch).value(),
+            (std::vector<bool>{true, true, false, true, true, false, false}));
+
+  const auto accounts = store->ListAccounts().value();
+  ASSERT_EQ(accounts.size(), 2u);
+  EXPECT_EQ(accounts[0].vouchers, 3u);
+  EXPECT_EQ(accounts[0].inconsistent, 1u);
+  EXPECT_EQ(accounts[1].vouchers, 1u);
+  const auto candidates = store->LoadCandidates("alice").value();
+  ASSERT_EQ(candidates.size(), later_id.candidates.size() + earlier_id.candidates.size());
+  EXPECT_EQ(candidates.front().id, later_id.header.id);
+  EXPECT_EQ(candidates.back().id, earlier_id.header.id);
+  auto connection = Connect();
+  const PgStatement marks{"test_marks", "SELECT last_value FROM dirty_marks"};
+  EXPECT_EQ(connection->Run(marks, PgParams(), "reading").value().Int(0, 0).value(), 2);
+
+  // All of it again: nothing is new, nothing is added, nothing is marked.
+  EXPECT_EQ(store->RecordAll(batch).value(), std::vector<bool>(std::size(batch), false));
+  EXPECT_EQ(store->LoadCandidates("alice").value().size(), candidates.size());
+  EXPECT_EQ(connection->Run(marks, PgParams(), "reading").value().Int(0, 0).value(), 2);
+}
+
+// A statement that fails late in a batch (a candidate breaking the table's uniqueness, in the
+// second pipeline, after every voucher row and the other accounts' candidates and marks) rolls
+// all of it back; the error has the SQLSTATE and no row's value, and the store goes on.
+TEST_F(PostgresShareStoreTest, ABatchWhoseLaterStatementFailsStoresNothing) {
+  const Client client = MakeClient(4, Options());
+  auto store = OpenShareStore(uri_).value();
+  ASSERT_TRUE(store->RememberDbParams(Served(*client.db)).ok());
+  auto vouchers = Vouchers(client, 4);
+  // Another voucher of the same image has the same share x: the broken one has it twice.
+  auto twins = Vouchers(client, 4);
+  OpenedVoucher& broken = twins[3];
+  ASSERT_FALSE(broken.candidates.empty() || vouchers[3].candidates.empty());
+  broken.candidates.push_back(std::move(vouchers[3].candidates.front()));
+
+  // The broken voucher's account is the batch's last in bucket order.
+  auto connection = Connect();
+  const BucketKey key = StoredBucketKey(*connection);
+  std::vector<std::string> names = {"alice", "bob", "carol", "dave", "erin", "mallory"};
+  std::ranges::sort(names, {}, [&](const std::string& name) { return AccountBucket(key, name); });
+  std::vector<AccountVoucher> batch;
+  for (const auto& name : names) {
+    for (int i = 0; i < 3; ++i) batch.push_back({name, vouchers[i]});
+  }
+  batch.push_back({names.back(), broken});
+
+  const auto failed = store->RecordAll(batch);
+  ASSERT_EQ(failed.status().code(), StatusCode::kIoError);
+  const std::string message = failed.status().message();
+  EXPECT_NE(message.find("SQLSTATE 23505"), std::string::npos) << message;
+  EXPECT_EQ(message.find("unreachable"), std::string::npos) << message;
+  EXPECT_EQ(message.find(names.back()), std::string::npos) << message;
+  const PgStatement rows_query{
+      "test_rows",
+      "SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM vouchers)"
+      " + (SELECT count(*) FROM candidates) + (SELECT count(*) FROM dirty_accounts)"};
+  EXPECT_EQ(connection->Run(rows_query, PgParams(), "reading").value().Int(0, 0).value(), 0);
+
+  batch.pop_back();
+  EXPECT_EQ(store->RecordAll(batch).value(), std::vector<bool>(batch.size(), true));
+  EXPECT_EQ(store->ListAccounts().value().size(), names.size());
+}
+
+// The server restarts between two batches: the first after it finds the connection lost and
+// reports the server unreachable, storing nothing; the next one connects again and stores all.
+TEST_F(PostgresShareStoreTest, ABatchAcrossARestartIsUnreachableAndTheNextIsStored) {
+  const Client client = MakeClient(8, Options());
+  auto store = OpenShareStore(uri_).value();
+  ASSERT_TRUE(store->RememberDbParams(Served(*client.db)).ok());
+  const auto vouchers = Vouchers(client, 8);
+  std::vector<AccountVoucher> batch;
+  for (const auto& name : {"alice", "bob"}) {
+    for (const auto& voucher : vouchers) batch.push_back({name, voucher});
+  }
+  const std::span<const AccountVoucher> first(batch.data(), 4), rest(batch);
+  ASSERT_TRUE(store->RecordAll(first).ok());
+
+  ASSERT_TRUE(SharedPostgresServer().Stop().ok());
+  ASSERT_TRUE(SharedPostgresServer().Resume().ok());
+  const auto lost = store->RecordAll(rest);
+  ASSERT_EQ(lost.status().code(), StatusCode::kIoError);
+  EXPECT_NE(lost.status().message().find("unreachable"), std::string::npos)
+      << lost.status().ToString();
+  const auto stored = store->RecordAll(rest);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(std::ranges::count(*stored, true), 16 - 4);
+  const auto accounts = store->ListAccounts().value();
+  ASSERT_EQ(accounts.size(), 2u);
+  EXPECT_EQ(accounts[0].vouchers + accounts[1].vouchers, 16u);
+}
+
+// A batch as large as serve's group committer makes by default and more (64 vouchers of 8
+// accounts, every statement in two pipelines) is stored whole.
+TEST_F(PostgresShareStoreTest, ABatchOf64VouchersIsStoredWhole) {
+  const Client client = MakeClient(8, Options());
+  auto store = OpenShareStore(uri_).value();
+  ASSERT_TRUE(store->RememberDbParams(Served(*client.db)).ok());
+  const auto vouchers = Vouchers(client, 8);
+  const std::vector<std::string> names = {"a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7"};
+  std::vector<AccountVoucher> batch;
+  for (const auto& voucher : vouchers) {
+    for (const auto& name : names) batch.push_back({name, voucher});
+  }
+  ASSERT_EQ(batch.size(), 64u);
+  const auto added = store->RecordAll(batch);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(*added, std::vector<bool>(64, true));
+  const auto accounts = store->ListAccounts().value();
+  ASSERT_EQ(accounts.size(), names.size());
+  for (const auto& account : accounts) {
+    EXPECT_EQ(account.vouchers, 8u) << account.account;
+    EXPECT_EQ(account.distinct_shares, 8u) << account.account;
+  }
+  const BucketKey key = StoredBucketKey(*Connect());
+  std::set<std::uint32_t> buckets;
+  for (const auto& name : names) buckets.insert(AccountBucket(key, name));
+  const auto dirty = store->DirtyBuckets().value();
+  EXPECT_EQ(std::set<std::uint32_t>(dirty.begin(), dirty.end()), buckets);
+}
+
+// PgConnection's pipelines: rows in order, a statement used twice prepared once, the first
+// real failure reported (not the statements the server then skipped), a lost conflict run
+// again by InTransaction, and a connection lost inside a transaction opened again after it.
+TEST_F(PostgresShareStoreTest, APipelineAnswersInOrderAndReportsItsFirstFailure) {
+  auto connection = Connect();
+  const PgStatement add{"test_add", "SELECT $1::bigint + 1"};
+  for (int round = 0; round < 2; ++round) {  // prepared in the first pipeline, reused after
+    PgPipeline pipeline;
+    for (int i = 0; i < 5; ++i) pipeline.Add(add).Int(std::int64_t{10 * i});
+    const auto rows = connection->RunPipeline(pipeline, "reading");
+    ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+    ASSERT_EQ(rows->size(), 5u);
+    for (int i = 0; i < 5; ++i) EXPECT_EQ((*rows)[i].Int(0, 0).value(), 10 * i + 1);
+  }
+
+  const PgStatement conflict{"test_conflict",
+                             "DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '40001'; END $$"};
+  int attempts = 0;
+  const Status lost = connection->InTransaction([&] {
+    ++attempts;
+    PgPipeline pipeline;
+    pipeline.Add(add).Int(std::int64_t{1});
+    pipeline.Add(conflict);
+    pipeline.Add(add).Int(std::int64_t{2});
+    return connection->RunPipeline(pipeline, "writing").status();
+  });
+  EXPECT_EQ(attempts, 3);
+  EXPECT_NE(lost.message().find("SQLSTATE 40001"), std::string::npos) << lost.ToString();
+  EXPECT_EQ(lost.message().find("unreachable"), std::string::npos) << lost.ToString();
+
+  const PgStatement pid{"test_pid", "SELECT pg_backend_pid()::bigint"};
+  const PgStatement terminate{"test_terminate",
+                              "SELECT pg_terminate_backend($1::integer, 5000)::integer::bigint"};
+  auto other = Connect();
+  const Status cut = connection->InTransaction([&]() -> Status {
+    HV_ASSIGN_OR_RETURN(const PgRows backend, connection->Run(pid, PgParams(), "reading"));
+    HV_ASSIGN_OR_RETURN(const std::int64_t backend_pid, backend.Int(0, 0));
+    HV_RETURN_IF_ERROR(other->Run(terminate, PgParams().Int(backend_pid), "killing").status());
+    PgPipeline pipeline;
+    pipeline.Add(add).Int(std::int64_t{1});
+    return connection->RunPipeline(pipeline, "writing").status();
+  });
+  EXPECT_EQ(cut.code(), StatusCode::kIoError);
+  EXPECT_NE(cut.message().find("unreachable"), std::string::npos) << cut.ToString();
+  PgPipeline after;
+  after.Add(add).Int(std::int64_t{41});
+  const auto again = connection->RunPipeline(after, "reading");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ((*again)[0].Int(0, 0).value(), 42);
 }
 
 TEST(AccountBucketTest, IsKeyedAndSpreadsNamesOverAllBuckets) {

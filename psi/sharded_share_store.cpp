@@ -76,7 +76,7 @@ class ShardedShareStore final : public ShareStore {
       buckets.insert(buckets.end(), dirty.begin(), dirty.end());
     }
     std::ranges::sort(buckets);
-    buckets.erase(std::ranges::unique(buckets).begin(), buckets.end());
+    buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
     return buckets;
   }
 

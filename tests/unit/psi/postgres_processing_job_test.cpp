@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "account_bucket.h"
+#include "postgres_share_store_schema.h"
 #include "postgres_store_fixture.h"
 
 namespace hashveil::psi {
@@ -244,7 +245,8 @@ TEST_F(ProcessingJobTest, MigratingFromSchema1MarksEveryAccountWithCandidates) {
   auto migrated = Open(uri_);
   EXPECT_EQ(Names(Dirty(*migrated)), std::set<std::string>{"alice"});
   const PgStatement version{"test_version", "SELECT schema_version::bigint FROM store_meta"};
-  EXPECT_EQ(Connect()->Run(version, PgParams(), "reading").value().Int(0, 0).value(), 2);
+  EXPECT_EQ(Connect()->Run(version, PgParams(), "reading").value().Int(0, 0).value(),
+            kPostgresShareStoreSchemaVersion);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "account_bucket.h"
 #include "pg_connection.h"
+#include "postgres_share_store_schema.h"
 #include "postgres_store_fixture.h"
 
 namespace hashveil::psi {
@@ -31,10 +32,16 @@ BucketKey StoredBucketKey(PgConnection& connection) {
 
 TEST_F(PostgresShareStoreTest, AStoreOfANewerSchemaIsRefusedAndLeftAsItWas) {
   ASSERT_TRUE(OpenShareStore(uri_).ok());
-  ASSERT_TRUE(Connect()->Execute("UPDATE store_meta SET schema_version = 3", "writing").ok());
+  constexpr int kCurrent = kPostgresShareStoreSchemaVersion;
+  const std::string newer = std::to_string(kCurrent + 1);
+  ASSERT_TRUE(Connect()
+                  ->Execute(("UPDATE store_meta SET schema_version = " + newer).c_str(), "writing")
+                  .ok());
   const auto refused = OpenShareStore(uri_);
   ASSERT_EQ(refused.status().code(), StatusCode::kUnsupported) << refused.status().ToString();
-  EXPECT_NE(refused.status().message().find("schema version 3, newer than this hashveil reads (2)"),
+  EXPECT_NE(refused.status().message().find("schema version " + newer +
+                                            ", newer than this hashveil reads (" +
+                                            std::to_string(kCurrent) + ")"),
             std::string::npos)
       << refused.status().ToString();
   // Still refused: opening changed nothing.

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "pg_connection.h"
+#include "http_warm_up.h"
 #include "serve_fixture.h"
 #include "support/postgres_server.h"
 #include "support/test_paths.h"
@@ -148,6 +149,7 @@ TEST_F(PostgresFaultsCliTest, StoreHoldsExactlyTheAcknowledgedVouchersThroughKil
     }
     return -1;
   };
+  testing::WarmUpHttpClient(ports[0]);
   std::vector<std::thread> clients;
   for (std::size_t c = 0; c < 4; ++c) {
     clients.emplace_back([&, c] {

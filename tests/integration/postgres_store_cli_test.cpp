@@ -16,6 +16,7 @@
 #include <tuple>
 #include <vector>
 
+#include "http_warm_up.h"
 #include "serve_fixture.h"
 #include "support/cli_runner.h"
 #include "support/postgres_server.h"
@@ -127,6 +128,7 @@ TEST_F(PostgresStoreCliTest, ServeAnswersAndProcessesAlikeOnSqliteAndPostgres) {
     ASSERT_GT(port, 0) << serve.Output();
     std::mutex mutex;
     std::multiset<int>& statuses = answers.emplace_back();
+    testing::WarmUpHttpClient(port);
     std::vector<std::thread> clients;
     for (int c = 0; c < 4; ++c) {
       clients.emplace_back([&] {

@@ -126,7 +126,9 @@ class ShareStore {
   Result<bool> Record(std::string_view account, const OpenedVoucher& voucher);
   // Stores every voucher in one transaction (one sync to disk for all): per voucher, in order,
   // true when new, false when its account already had its voucher id, earlier in the batch
-  // included. Any error stores none of them. kInvalidInput for a bad account name; kIoError.
+  // included. On one database any error stores none of them; a sharded store (one transaction
+  // per shard) may have stored the parts on other shards, which a retry then finds as repeats,
+  // so every voucher is still counted once. kInvalidInput for a bad account name; kIoError.
   virtual Result<std::vector<bool>> RecordAll(std::span<const AccountVoucher> vouchers) = 0;
   // Counts one refused voucher for the account.
   virtual Status RecordRefused(std::string_view account) = 0;

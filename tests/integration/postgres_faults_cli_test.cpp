@@ -20,8 +20,8 @@
 #include <utility>
 #include <vector>
 
-#include "pg_connection.h"
 #include "http_warm_up.h"
+#include "pg_connection.h"
 #include "serve_fixture.h"
 #include "support/postgres_server.h"
 #include "support/test_paths.h"

@@ -30,12 +30,6 @@ class ProcessingJobTest : public testing::PostgresShareStoreTest {
     vouchers_ = Vouchers(client_, 4);
   }
 
-  static std::unique_ptr<ShareStore> Open(const std::string& uri) {
-    auto store = OpenShareStore(uri);
-    if (!store.ok()) throw std::runtime_error(store.status().ToString());
-    return std::move(store).value();
-  }
-
   // Every dirty account with its mark, as a processor that claims each bucket in turn sees it.
   static std::map<std::string, std::int64_t> Dirty(ShareStore& store) {
     std::map<std::string, std::int64_t> dirty;
@@ -206,28 +200,8 @@ TEST_F(ProcessingJobTest, TwoProcessorsRacingFinishEachAccountExactlyOnce) {
   for (std::size_t i = 0; i < names.size(); ++i) batch.push_back({names[i], vouchers_[i % 2]});
   ASSERT_TRUE(store_->RecordAll(batch).ok());
 
-  std::vector<std::string> finished[2];
-  std::vector<std::thread> processors;
-  for (int p = 0; p < 2; ++p) {
-    processors.emplace_back([&, p] {
-      auto store = Open(uri_);
-      const auto buckets = store->DirtyBuckets().value();
-      for (const std::uint32_t bucket : buckets) {
-        const auto claimed = store->ClaimBucket(bucket).value();
-        if (!claimed) continue;
-        for (const DirtyAccount& account : claimed->accounts) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the processing
-          ASSERT_TRUE(store->FinishAccount(bucket, account).ok());
-          finished[p].push_back(account.counts.account);
-        }
-        ASSERT_TRUE(store->ReleaseBucket(bucket).ok());
-      }
-    });
-  }
-  for (auto& processor : processors) processor.join();
-  std::multiset<std::string> all(finished[0].begin(), finished[0].end());
-  all.insert(finished[1].begin(), finished[1].end());
-  EXPECT_EQ(all, std::multiset<std::string>(names.begin(), names.end()));
+  EXPECT_EQ(FinishEveryDirtyAccountWithTwoProcessors(uri_),
+            std::multiset<std::string>(names.begin(), names.end()));
   EXPECT_TRUE(Dirty(*store_).empty());
 }
 
@@ -238,7 +212,11 @@ TEST_F(ProcessingJobTest, MigratingFromSchema1MarksEveryAccountWithCandidates) {
   ASSERT_TRUE(store_->Record("alice", vouchers_[0]).value());
   ASSERT_TRUE(store_->Record("alice", vouchers_[1]).value());
   ASSERT_TRUE(Connect()
-                  ->Execute("DROP TABLE dirty_accounts; DROP SEQUENCE dirty_marks;"
+                  // Back to schema 1: without schema 3's map and fence, and schema 2's marks.
+                  ->Execute("DROP TRIGGER accounts_in_held_bucket ON accounts;"
+                            " DROP FUNCTION hv_check_held_bucket(); DROP TABLE held_buckets;"
+                            " DROP TABLE bucket_map;"
+                            " DROP TABLE dirty_accounts; DROP SEQUENCE dirty_marks;"
                             " UPDATE store_meta SET schema_version = 1",
                             "writing")
                   .ok());

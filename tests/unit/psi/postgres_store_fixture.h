@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pg_connection.h"
@@ -39,6 +42,41 @@ class PostgresShareStoreTest : public VoucherTest {
       opened.push_back(std::move(voucher).value());
     }
     return opened;
+  }
+
+  static std::unique_ptr<ShareStore> Open(const std::string& uri) {
+    auto store = OpenShareStore(uri);
+    if (!store.ok()) throw std::runtime_error(store.status().ToString());
+    return std::move(store).value();
+  }
+
+  // Two processors (threads, each with its own store on `uri`) take the dirty buckets in turn
+  // and finish every account of those they claim, as `server process` does; the accounts they
+  // finished, once per finish.
+  static std::multiset<std::string> FinishEveryDirtyAccountWithTwoProcessors(
+      const std::string& uri) {
+    std::vector<std::string> finished[2];
+    std::vector<std::thread> processors;
+    for (int p = 0; p < 2; ++p) {
+      processors.emplace_back([&, p] {
+        auto store = Open(uri);
+        const auto buckets = store->DirtyBuckets().value();
+        for (const std::uint32_t bucket : buckets) {
+          const auto claimed = store->ClaimBucket(bucket).value();
+          if (!claimed) continue;
+          for (const DirtyAccount& account : claimed->accounts) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the processing
+            EXPECT_TRUE(store->FinishAccount(bucket, account).ok());
+            finished[p].push_back(account.counts.account);
+          }
+          EXPECT_TRUE(store->ReleaseBucket(bucket).ok());
+        }
+      });
+    }
+    for (auto& processor : processors) processor.join();
+    std::multiset<std::string> all(finished[0].begin(), finished[0].end());
+    all.insert(finished[1].begin(), finished[1].end());
+    return all;
   }
 
   static hashdb::DbBuildOptions Options() {

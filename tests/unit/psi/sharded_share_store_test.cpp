@@ -50,12 +50,6 @@ class ShardedShareStoreTest : public testing::PostgresShareStoreTest {
     std::ranges::copy(rows.Bytes(0, 0), key_.begin());
   }
 
-  static std::unique_ptr<ShareStore> Open(const std::string& uri) {
-    auto store = OpenShareStore(uri);
-    if (!store.ok()) throw std::runtime_error(store.status().ToString());
-    return std::move(store).value();
-  }
-
   // The names of the accounts database `uri` holds, read as a plain store.
   static std::set<std::string> AccountsIn(const std::string& uri) {
     const auto accounts = OpenPostgresShareStore(uri).value()->ListAccounts().value();
@@ -247,28 +241,8 @@ TEST_F(ShardedShareStoreTest, TwoProcessorsAcrossShardsFinishEachAccountExactlyO
   }
   EXPECT_EQ(dirty_shards.size(), 3u);
 
-  std::vector<std::string> finished[2];
-  std::vector<std::thread> processors;
-  for (int p = 0; p < 2; ++p) {
-    processors.emplace_back([&, p] {
-      auto store = Open(uri_);
-      const auto buckets = store->DirtyBuckets().value();
-      for (const std::uint32_t bucket : buckets) {
-        const auto claimed = store->ClaimBucket(bucket).value();
-        if (!claimed) continue;
-        for (const DirtyAccount& account : claimed->accounts) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the processing
-          ASSERT_TRUE(store->FinishAccount(bucket, account).ok());
-          finished[p].push_back(account.counts.account);
-        }
-        ASSERT_TRUE(store->ReleaseBucket(bucket).ok());
-      }
-    });
-  }
-  for (auto& processor : processors) processor.join();
-  std::multiset<std::string> all(finished[0].begin(), finished[0].end());
-  all.insert(finished[1].begin(), finished[1].end());
-  EXPECT_EQ(all, std::multiset<std::string>(names.begin(), names.end()));
+  EXPECT_EQ(FinishEveryDirtyAccountWithTwoProcessors(uri_),
+            std::multiset<std::string>(names.begin(), names.end()));
   EXPECT_TRUE(store_->DirtyBuckets().value().empty());
 }
 

@@ -8,6 +8,7 @@
 
 #include "hashveil/common/hex.h"
 #include "hashveil/common/secret_file.h"
+#include "report_file.h"
 
 namespace hashveil::psi {
 namespace {
@@ -128,8 +129,11 @@ std::string AccountReportJson(const AccountReport& report) {
 }
 
 // Reports name an account and show what its matched images look like: owner-only (0600), as
-// secrets are; a report is rewritten when the account's counts change.
-Status WriteAccountReport(const AccountReport& report, const std::filesystem::path& dir) {
+// secrets are; a report is rewritten when the account's counts change. The images need no lock:
+// each is named by its voucher and holds that voucher's derivative, the same bytes whoever
+// writes it, so a late writer cannot put back an older image.
+Result<ReportWrite> WriteAccountReport(const AccountReport& report,
+                                       const std::filesystem::path& dir) {
   if (!report.reportable()) {
     return Status::FailedPrecondition("fewer distinct DB entries verified than the threshold");
   }
@@ -140,9 +144,11 @@ Status WriteAccountReport(const AccountReport& report, const std::filesystem::pa
                                        /*overwrite=*/true)
                            .WithContext("writing a report image"));
   }
-  return WriteSecretFile(dir / (report.counts.account + ".json"),
-                         AsBytes(AccountReportJson(report)), /*overwrite=*/true)
-      .WithContext("writing a report");
+  auto written =
+      ReplaceReportUnlessNewer(dir, report.counts.account + ".json",
+                               AsBytes(AccountReportJson(report)), report.counts.vouchers);
+  if (!written.ok()) return written.status().WithContext("writing a report");
+  return written;
 }
 
 }  // namespace hashveil::psi

@@ -173,8 +173,10 @@ Result<std::string> AccountProcessing::ProcessAccount(psi::ShareStore& store,
     Merge(report, std::move(*run.revealed));
   }
   if (report) {
-    HV_RETURN_IF_ERROR(psi::WriteAccountReport(*report, reports_dir_));
-    ++reports_written;
+    HV_ASSIGN_OR_RETURN(const psi::ReportWrite written,
+                        psi::WriteAccountReport(*report, reports_dir_));
+    // A report of more vouchers, another processor's, is kept: this run wrote none.
+    if (written == psi::ReportWrite::kWritten) ++reports_written;
     shown.revealed = std::move(report);
     return SummaryLine(counts, shown);
   }

@@ -69,9 +69,21 @@ AccountReport VerifyRevealed(const AccountCounts& counts, ThresholdResult reveal
 // or a user hash.
 std::string AccountReportJson(const AccountReport& report);
 
-// Writes DIR/ACCOUNT.json and, per verified match, DIR/ACCOUNT.VOUCHERID.png, each atomically.
-// kFailedPrecondition for a report that is not reportable() (nothing written); kIoError when a
-// file cannot be written; kInternal if PNG encoding fails.
-Status WriteAccountReport(const AccountReport& report, const std::filesystem::path& dir);
+enum class ReportWrite {
+  kWritten,    // DIR/ACCOUNT.json is this report
+  kKeptNewer,  // it already held a report of more vouchers, which stays
+};
+
+// Writes DIR/ACCOUNT.json and, per verified match, DIR/ACCOUNT.VOUCHERID.png, each atomically;
+// but never replaces a report of more vouchers (counts.vouchers): an account's voucher count
+// only grows, so it orders the account's reports in time, and a processor that lost its bucket
+// (PostgreSQL, docs/service.md) must not put back an older report over the newer one another
+// processor wrote meanwhile. The check and the replacement are made under an exclusive flock(2)
+// of DIR/.reports.lock (created 0600), so concurrent writers of one directory, in threads or
+// processes, keep the newest report. kFailedPrecondition for a report that is not reportable()
+// (nothing written); kIoError when a file cannot be written or the lock taken; kInternal if PNG
+// encoding fails.
+Result<ReportWrite> WriteAccountReport(const AccountReport& report,
+                                       const std::filesystem::path& dir);
 
 }  // namespace hashveil::psi

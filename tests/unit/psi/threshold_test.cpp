@@ -408,7 +408,7 @@ TEST_P(ThresholdStoreTest, ReportsHoldOnlyVerifiedMatchesOfTDistinctEntries) {
   EXPECT_EQ(one.matches[0].sources, (std::vector<std::string>{"src-a", "src-b"}));
   EXPECT_EQ(one.unverified, 1u);
   EXPECT_FALSE(one.reportable());
-  EXPECT_EQ(WriteAccountReport(one, dir_).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(WriteAccountReport(one, dir_).status().code(), StatusCode::kFailedPrecondition);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "alice.json"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / ("alice." + ToHex(first_id) + ".png")));
 

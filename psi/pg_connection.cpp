@@ -111,6 +111,10 @@ Status PgConnection::ReconnectIfLost() {
 
 Status PgConnection::Execute(const char* sql, const char* doing) {
   HV_RETURN_IF_ERROR(ReconnectIfLost());
+  if (begin_pending_) {
+    begin_pending_ = false;
+    HV_RETURN_IF_ERROR(Execute("BEGIN", "starting a transaction on"));
+  }
   PGresult* result = PQexec(connection_, sql);
   const ExecStatusType status = PQresultStatus(result);
   const Status outcome = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
@@ -123,27 +127,53 @@ Status PgConnection::Execute(const char* sql, const char* doing) {
 Result<PgRows> PgConnection::Run(const PgStatement& statement, const PgParams& params,
                                  const char* doing) {
   const Call call{&statement, &params};
-  HV_ASSIGN_OR_RETURN(std::vector<PgRows> rows, RunCalls({&call, 1}, doing));
+  HV_ASSIGN_OR_RETURN(std::vector<PgRows> rows, RunCalls({&call, 1}, doing, /*commit=*/false));
   return std::move(rows.front());
+}
+
+std::vector<PgConnection::Call> PgConnection::Calls(const PgPipeline& pipeline) {
+  std::vector<Call> calls;
+  calls.reserve(pipeline.steps_.size());
+  for (const auto& step : pipeline.steps_) calls.push_back({step.statement, &step.params});
+  return calls;
 }
 
 Result<std::vector<PgRows>> PgConnection::RunPipeline(const PgPipeline& pipeline,
                                                       const char* doing) {
-  std::vector<Call> calls;
-  calls.reserve(pipeline.steps_.size());
-  for (const auto& step : pipeline.steps_) calls.push_back({step.statement, &step.params});
-  return RunCalls(calls, doing);
+  return RunCalls(Calls(pipeline), doing, /*commit=*/false);
 }
 
-Result<std::vector<PgRows>> PgConnection::RunCalls(std::span<const Call> calls, const char* doing) {
+Status PgConnection::RunPipelineAndCommit(const PgPipeline& pipeline, const char* doing) {
+  return RunCalls(Calls(pipeline), doing, /*commit=*/true).status();
+}
+
+Result<std::vector<PgRows>> PgConnection::RunCalls(std::span<const Call> calls, const char* doing,
+                                                   bool commit) {
   HV_RETURN_IF_ERROR(ReconnectIfLost());
   if (PQenterPipelineMode(connection_) != 1) return Failure(nullptr, doing);
-  // What the server answers, in order: for each statement prepared here its name, for each
-  // call a null. Blocking mode cannot deadlock on a long pipeline: while libpq waits to send,
-  // it reads what the server answered so far.
-  std::vector<const char*> answers;
-  bool sent = true;
+  // What the server answers, in order: a statement prepared here, a call's rows, the
+  // transaction's BEGIN or COMMIT. Blocking mode cannot deadlock on a long pipeline: while libpq
+  // waits to send, it reads what the server answered so far.
+  struct Answer {
+    const char* doing;               // for its error
+    bool rows = false;               // a call's, returned
+    const char* prepared = nullptr;  // the statement prepared here, forgotten if that failed
+  };
+  std::vector<Answer> answers;
+  // BEGIN and COMMIT go unprepared, without parameters. BEGIN makes the statements after it
+  // one explicit transaction, not the implicit one a pipeline's sync would end: after a failure
+  // the server skips the rest up to the sync (COMMIT too) and holds the transaction aborted,
+  // for InTransaction to roll back.
+  const auto send_plain = [&](const char* sql, const char* plain_doing) {
+    const bool sent =
+        PQsendQueryParams(connection_, sql, 0, nullptr, nullptr, nullptr, nullptr, kBinary) == 1;
+    if (sent) answers.push_back({plain_doing});
+    return sent;
+  };
+  bool sent = !begin_pending_ || send_plain("BEGIN", "starting a transaction on");
+  begin_pending_ = false;
   for (const auto& [statement, params] : calls) {
+    if (!sent) break;
     const int count = static_cast<int>(params->values_.size());
     // Counted as prepared from here, so a later call in this pipeline does not prepare it
     // again; forgotten below if the server did not prepare it.
@@ -154,13 +184,16 @@ Result<std::vector<PgRows>> PgConnection::RunCalls(std::span<const Call> calls, 
         prepared_.erase(statement->name);
         break;
       }
-      answers.push_back(statement->name);
+      answers.push_back({doing, false, statement->name});
     }
     sent = PQsendQueryPrepared(connection_, statement->name, count, params->values_.data(),
                                params->lengths_.data(), params->formats_.data(), kBinary) == 1;
-    if (!sent) break;
-    answers.push_back(nullptr);
+    if (sent) answers.push_back({doing, true});
   }
+  // COMMIT's result is read below like the others, and the server sends it only once the
+  // commit is durable (its WAL flushed, with synchronous_commit on, the default): in the
+  // writes' pipeline, success still means committed, as with a COMMIT of its own.
+  if (sent && commit) sent = send_plain("COMMIT", "committing to");
   // Synced even after a failed send: what was sent is answered before pipeline mode can end.
   const bool synced = PQpipelineSync(connection_) == 1;
   Status error = sent && synced ? Status::Ok() : Failure(nullptr, doing);
@@ -178,14 +211,13 @@ Result<std::vector<PgRows>> PgConnection::RunCalls(std::span<const Call> calls, 
     PgRows answered(result);
     const ExecStatusType status = PQresultStatus(result);
     if (status == PGRES_PIPELINE_SYNC) break;
+    const Answer expected = answer < answers.size() ? answers[answer] : Answer{doing};
     const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-    if (!ok && status != PGRES_PIPELINE_ABORTED && error.ok()) error = Failure(result, doing);
-    if (answer >= answers.size()) continue;
-    if (answers[answer] == nullptr) {
-      if (ok) rows.push_back(std::move(answered));
-    } else if (!ok) {
-      prepared_.erase(answers[answer]);
+    if (!ok && status != PGRES_PIPELINE_ABORTED && error.ok()) {
+      error = Failure(result, expected.doing);
     }
+    if (expected.rows && ok) rows.push_back(std::move(answered));
+    if (expected.prepared != nullptr && !ok) prepared_.erase(expected.prepared);
   }
   if (PQexitPipelineMode(connection_) != 1 && error.ok()) error = Failure(nullptr, doing);
   if (error.ok() && rows.size() != calls.size()) error = Failure(nullptr, doing);

@@ -101,7 +101,7 @@ class PgConnection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
-  // Runs SQL of any number of statements without parameters (schema, BEGIN, COMMIT).
+  // Runs SQL of any number of statements without parameters (schema, locks).
   Status Execute(const char* sql, const char* doing);
   // Runs a prepared statement. `doing` ("reading", "writing") goes into the error.
   Result<PgRows> Run(const PgStatement& statement, const PgParams& params, const char* doing);
@@ -110,9 +110,16 @@ class PgConnection {
   // transaction they belong to it; outside one they make one of their own. Once a statement
   // fails the server skips the rest: the error, by Run's rules, is that first failure's.
   Result<std::vector<PgRows>> RunPipeline(const PgPipeline& pipeline, const char* doing);
+  // RunPipeline for the last statements of an InTransaction body: the transaction's COMMIT ends
+  // the same round trip, so InTransaction sends none. If a statement fails, the server skips
+  // the COMMIT with the rest and InTransaction rolls back.
+  Status RunPipelineAndCommit(const PgPipeline& pipeline, const char* doing);
 
-  // Runs `body` between BEGIN and COMMIT, or rolls back on its first error. A transaction that
-  // lost a deadlock or a serialisation conflict to another one is run again, a few times.
+  // Runs `body` in one transaction, or rolls back on its first error. BEGIN is no round trip of
+  // its own: it goes ahead of the body's first Run or RunPipeline, in the same one (ahead of an
+  // Execute, alone). COMMIT follows the body, alone, unless its last pipeline carried it
+  // (RunPipelineAndCommit). A transaction that lost a deadlock or a serialisation conflict to
+  // another one is run again, a few times.
   // A connection lost when the transaction failed (e.g. the server restarted) leaves its outcome
   // unknown to the caller; the writes above are idempotent, so the caller retries.
   template <typename Body>
@@ -122,10 +129,11 @@ class PgConnection {
       lost_a_conflict_ = false;
       status = ReconnectIfLost();
       in_transaction_ = true;
-      if (status.ok()) status = Execute("BEGIN", "starting a transaction on");
+      begin_pending_ = true;
       if (status.ok()) status = body();
-      if (status.ok()) status = Execute("COMMIT", "committing to");
-      if (!status.ok()) (void)Execute("ROLLBACK", "rolling back");
+      begin_pending_ = false;  // a body that sent nothing began nothing: no COMMIT, no ROLLBACK
+      if (status.ok() && TransactionOpen()) status = Execute("COMMIT", "committing to");
+      if (!status.ok() && TransactionOpen()) (void)Execute("ROLLBACK", "rolling back");
       in_transaction_ = false;
       if (status.ok() || !lost_a_conflict_) return status;
     }
@@ -139,19 +147,25 @@ class PgConnection {
   // (the server restarted) is opened again, forgetting what was prepared on it. Never inside a
   // transaction, whose later statements would run outside it. kIoError when still unreachable.
   Status ReconnectIfLost();
+  // Whether the server may hold a transaction open: not once it committed or rolled back, and
+  // still when the connection is lost (the COMMIT then fails as unreachable).
+  bool TransactionOpen() const { return PQtransactionStatus(connection_) != PQTRANS_IDLE; }
   // The Status of a result that is not `expected`; remembers whether it lost a conflict.
   Status Failure(const PGresult* result, const char* doing);
-  // Run and RunPipeline: sends the statements in pipeline mode, then reads every result up to
-  // the pipeline's sync, so the connection leaves pipeline mode idle even after an error.
+  // Run and RunPipeline: sends the statements in pipeline mode, after the transaction's BEGIN
+  // if it is pending and before its COMMIT if `commit`, then reads every result up to the
+  // pipeline's sync, so the connection leaves pipeline mode idle even after an error.
   struct Call {
     const PgStatement* statement;
     const PgParams* params;
   };
-  Result<std::vector<PgRows>> RunCalls(std::span<const Call> calls, const char* doing);
+  static std::vector<Call> Calls(const PgPipeline& pipeline);
+  Result<std::vector<PgRows>> RunCalls(std::span<const Call> calls, const char* doing, bool commit);
 
   PGconn* connection_;
   std::set<std::string, std::less<>> prepared_;
   bool in_transaction_ = false;
+  bool begin_pending_ = false;  // InTransaction's BEGIN, until its first statement is sent
   bool lost_a_conflict_ = false;
 };
 

@@ -132,9 +132,9 @@ class PostgresShareStore final : public ShareStore {
         [&] { return AddInTransaction(params, now, transition_seconds); });
   }
 
-  // Two round trips inside the transaction's BEGIN and COMMIT, whatever the batch's size: one
-  // pipeline adds the accounts and voucher rows and so learns which vouchers are new, a second
-  // one adds what the new ones bring.
+  // One transaction of two round trips, whatever the batch's size: one pipeline, after BEGIN,
+  // adds the accounts and voucher rows and so learns which vouchers are new; a second one adds
+  // what the new ones bring, then COMMIT (alone when none is new).
   Result<std::vector<bool>> RecordAll(std::span<const AccountVoucher> vouchers) override {
     HV_RETURN_IF_ERROR(CheckAccountNames(vouchers));
     const Batch batch = Sorted(vouchers);
@@ -368,8 +368,8 @@ class PostgresShareStore final : public ShareStore {
 
   // RecordAll's second pipeline, account by account: what its new vouchers bring (none when
   // every voucher was a repeat). The count of inconsistent ones, their candidates, and a dirty
-  // mark when there is a candidate: in the vouchers' transaction, so candidates and mark commit
-  // together or not at all.
+  // mark when there is a candidate: in the vouchers' transaction, whose COMMIT ends this
+  // pipeline, so candidates and mark commit together or not at all.
   Status AddWhatNewVouchersBring(const Batch& batch, const std::vector<bool>& added) {
     PgPipeline pipeline;
     std::deque<std::vector<std::uint8_t>> tags;  // the pipeline's tag parameters point here
@@ -407,7 +407,7 @@ class PostgresShareStore final : public ShareStore {
       if (has_candidates) pipeline.Add(kMarkDirty).Int(bucket).Text(account);
     }
     if (pipeline.empty()) return Status::Ok();
-    return connection_->RunPipeline(pipeline, "writing").status();
+    return connection_->RunPipelineAndCommit(pipeline, "writing");
   }
 
   const std::unique_ptr<PgConnection> connection_;

@@ -212,7 +212,9 @@ TEST_F(PostgresShareStoreTest, ABatchCountsARepeatInsideItOnceAndMarksEachAccoun
 
 // A statement that fails late in a batch (a candidate breaking the table's uniqueness, in the
 // second pipeline, after every voucher row and the other accounts' candidates and marks) rolls
-// all of it back; the error has the SQLSTATE and no row's value, and the store goes on.
+// all of it back, the transaction's COMMIT in that pipeline skipped with it; the error has the
+// SQLSTATE and no row's value, and the store goes on (its connection rolled back, not left in
+// the aborted transaction).
 TEST_F(PostgresShareStoreTest, ABatchWhoseLaterStatementFailsStoresNothing) {
   const Client client = MakeClient(4, Options());
   auto store = OpenShareStore(uri_).value();
@@ -250,6 +252,73 @@ TEST_F(PostgresShareStoreTest, ABatchWhoseLaterStatementFailsStoresNothing) {
   batch.pop_back();
   EXPECT_EQ(store->RecordAll(batch).value(), std::vector<bool>(batch.size(), true));
   EXPECT_EQ(store->ListAccounts().value().size(), names.size());
+}
+
+// A statement that fails early in a batch (a voucher row another transaction holds, past the
+// store's lock_timeout, in the first pipeline: the one BEGIN travels with, after the other
+// accounts' rows) rolls all of it back; the store's connection is not left in the aborted
+// transaction: once the other one ends, the same store stores the batch whole.
+TEST_F(PostgresShareStoreTest, ABatchWhoseFirstPipelineFailsStoresNothing) {
+  const Client client = MakeClient(4, Options());
+  auto store = OpenShareStore(uri_ + "&options=-c%20lock_timeout%3D200").value();
+  ASSERT_TRUE(store->RememberDbParams(Served(*client.db)).ok());
+  const auto vouchers = Vouchers(client, 3);
+  auto connection = Connect();
+  const BucketKey key = StoredBucketKey(*connection);
+  std::vector<std::string> names = {"alice", "bob", "carol", "dave"};
+  std::ranges::sort(names, {}, [&](const std::string& name) { return AccountBucket(key, name); });
+  std::vector<AccountVoucher> batch;
+  for (const auto& name : names) {
+    for (const auto& voucher : vouchers) batch.push_back({name, voucher});
+  }
+
+  auto holder = Connect();
+  ASSERT_TRUE(holder->Execute("BEGIN", "starting").ok());
+  const PgStatement hold{"test_hold",
+                         "INSERT INTO vouchers (bucket, account, voucher_id, epoch)"
+                         " VALUES ($1, $2, $3, $4)"};
+  const OpenedVoucher& held = vouchers.back();
+  ASSERT_TRUE(holder
+                  ->Run(hold,
+                        PgParams()
+                            .Int(AccountBucket(key, names.back()))
+                            .Text(names.back())
+                            .Bytes(held.header.id)
+                            .Int(static_cast<std::int64_t>(held.header.epoch)),
+                        "writing")
+                  .ok());
+  const auto failed = store->RecordAll(batch);
+  ASSERT_EQ(failed.status().code(), StatusCode::kIoError);
+  EXPECT_NE(failed.status().message().find("SQLSTATE 55P03"), std::string::npos)
+      << failed.status().ToString();
+  ASSERT_TRUE(holder->Execute("ROLLBACK", "rolling back").ok());
+  const PgStatement rows_query{"test_rows",
+                               "SELECT (SELECT count(*) FROM accounts)"
+                               " + (SELECT count(*) FROM vouchers)"};
+  EXPECT_EQ(connection->Run(rows_query, PgParams(), "reading").value().Int(0, 0).value(), 0);
+
+  const auto stored = store->RecordAll(batch);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(*stored, std::vector<bool>(batch.size(), true));
+  EXPECT_EQ(connection->Run(rows_query, PgParams(), "reading").value().Int(0, 0).value(),
+            static_cast<std::int64_t>(names.size() + batch.size()));
+}
+
+// A batch of vouchers that bring nothing more (no candidate, no inconsistency) has no second
+// pipeline: its transaction ends with a COMMIT of its own, and its rows are there for others.
+TEST_F(PostgresShareStoreTest, ABatchWithNothingMoreToAddIsCommittedToo) {
+  const Client client = MakeClient(4, Options());
+  auto store = OpenShareStore(uri_).value();
+  ASSERT_TRUE(store->RememberDbParams(Served(*client.db)).ok());
+  const auto vouchers = Vouchers(client, 2);
+  const OpenedVoucher bare[] = {{.header = vouchers[0].header}, {.header = vouchers[1].header}};
+  const AccountVoucher batch[] = {{"alice", bare[0]}, {"alice", bare[1]}, {"bob", bare[0]}};
+  EXPECT_EQ(store->RecordAll(batch).value(), std::vector<bool>(3, true));
+  const auto accounts = OpenShareStore(uri_).value()->ListAccounts().value();
+  ASSERT_EQ(accounts.size(), 2u);
+  EXPECT_EQ(accounts[0].vouchers, 2u);
+  EXPECT_EQ(accounts[1].vouchers, 1u);
+  EXPECT_TRUE(store->DirtyBuckets().value().empty());
 }
 
 // The server restarts between two batches: the first after it finds the connection lost and

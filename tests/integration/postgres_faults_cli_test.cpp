@@ -22,9 +22,8 @@
 
 #include "http_warm_up.h"
 #include "pg_connection.h"
+#include "postgres_cli_fixture.h"
 #include "serve_fixture.h"
-#include "support/postgres_server.h"
-#include "support/test_paths.h"
 
 namespace hashveil {
 namespace {
@@ -45,18 +44,13 @@ struct Send {
   bool member;
 };
 
-class PostgresFaultsCliTest : public ::testing::Test {
+class PostgresFaultsCliTest : public testing::PostgresCliTest {
  protected:
+  PostgresFaultsCliTest() : PostgresCliTest("hv-pg-faults") {}
   void SetUp() override {
-    dir_ = testing::FreshDirForCurrentTest("hv-pg-faults");
-    auto server = testing::PostgresServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(server).value();
-    auto uri = server_->CreateDatabase("hv");
-    ASSERT_TRUE(uri.ok()) << uri.status().ToString();
-    uri_ = *uri;
+    PostgresCliTest::SetUp();
+    if (!HasFatalFailure()) uri_ = CreateDatabase("hv");
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // Serve process `index` on `port` (0: any), its output in its own file per start.
   std::unique_ptr<testing::ChildProcess> StartServe(int index, int port) {
@@ -80,8 +74,6 @@ class PostgresFaultsCliTest : public ::testing::Test {
     return counts;
   }
 
-  fs::path dir_;
-  std::unique_ptr<testing::PostgresServer> server_;
   std::string uri_;
   int starts_ = 0;
 };

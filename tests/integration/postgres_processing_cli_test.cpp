@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "pg_connection.h"
+#include "postgres_cli_fixture.h"
 #include "serve_fixture.h"
 #include "support/cli_runner.h"
 #include "support/postgres_server.h"
@@ -29,18 +30,13 @@ namespace fs = std::filesystem;
 // Every account of these tests sends the vouchers of the 4 member photos: each crosses t = 3.
 const std::vector<std::string> kAccounts = {"alice", "bob", "carol", "dave", "erin", "frank"};
 
-class PostgresProcessingCliTest : public ::testing::Test {
+class PostgresProcessingCliTest : public testing::PostgresCliTest {
  protected:
+  PostgresProcessingCliTest() : PostgresCliTest("hv-pg-job") {}
   void SetUp() override {
-    dir_ = testing::FreshDirForCurrentTest("hv-pg-job");
-    auto server = testing::PostgresServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(server).value();
-    auto uri = server_->CreateDatabase("hv");
-    ASSERT_TRUE(uri.ok()) << uri.status().ToString();
-    uri_ = *uri;
+    PostgresCliTest::SetUp();
+    if (!HasFatalFailure()) uri_ = CreateDatabase("hv");
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::string P(const std::string& name) const { return (dir_ / name).string(); }
 
@@ -112,8 +108,6 @@ class PostgresProcessingCliTest : public ::testing::Test {
     return accounts;
   }
 
-  fs::path dir_;
-  std::unique_ptr<testing::PostgresServer> server_;
   std::string uri_;
 };
 

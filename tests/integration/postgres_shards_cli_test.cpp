@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "postgres_cli_fixture.h"
 #include "serve_fixture.h"
 #include "support/cli_runner.h"
 #include "support/postgres_server.h"
@@ -24,20 +25,16 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string> kAccounts = {"alice", "bob", "carol", "dave", "erin", "frank"};
 
-class PostgresShardsCliTest : public ::testing::Test {
+class PostgresShardsCliTest : public testing::PostgresCliTest {
  protected:
+  PostgresShardsCliTest() : PostgresCliTest("hv-pg-shards") {}
   void SetUp() override {
-    dir_ = testing::FreshDirForCurrentTest("hv-pg-shards");
-    auto server = testing::PostgresServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(server).value();
+    PostgresCliTest::SetUp();
     for (const char* name : {"hv", "s1", "s2"}) {
-      auto uri = server_->CreateDatabase(name);
-      ASSERT_TRUE(uri.ok()) << uri.status().ToString();
-      uris_.push_back(*uri);
+      if (HasFailure()) return;
+      uris_.push_back(CreateDatabase(name));
     }
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::string P(const std::string& name) const { return (dir_ / name).string(); }
 
@@ -46,8 +43,6 @@ class PostgresShardsCliTest : public ::testing::Test {
                            dir_ / "stderr");
   }
 
-  fs::path dir_;
-  std::unique_ptr<testing::PostgresServer> server_;
   std::vector<std::string> uris_;  // the directory, then the shards
 };
 

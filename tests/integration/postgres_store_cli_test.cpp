@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "http_warm_up.h"
+#include "postgres_cli_fixture.h"
 #include "serve_fixture.h"
 #include "support/cli_runner.h"
 #include "support/postgres_server.h"
@@ -27,15 +28,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class PostgresStoreCliTest : public ::testing::Test {
+class PostgresStoreCliTest : public testing::PostgresCliTest {
  protected:
-  void SetUp() override {
-    dir_ = testing::FreshDirForCurrentTest("hv-pg-cli");
-    auto server = testing::PostgresServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(server).value();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  PostgresStoreCliTest() : PostgresCliTest("hv-pg-cli") {}
 
   testing::CliRun Run(const std::string& args) const {
     return testing::RunCli(HASHVEIL_BINARY, args, dir_ / "stderr");
@@ -76,9 +71,6 @@ class PostgresStoreCliTest : public ::testing::Test {
     }
     return outputs;
   }
-
-  fs::path dir_;
-  std::unique_ptr<testing::PostgresServer> server_;
 };
 
 TEST_F(PostgresStoreCliTest, IngestAndProcessGiveTheSameOutputOnSqliteAndPostgres) {

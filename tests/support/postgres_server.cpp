@@ -1,7 +1,9 @@
 #include "support/postgres_server.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -68,6 +70,23 @@ Result<fs::path> TemplateCluster() {
   return path / "data";
 }
 
+// The servers whose owner.pid names a process that no longer exists are stopped and their
+// folders removed. A folder without owner.pid is one being made: left alone.
+void StopServersOfDeadProcesses() {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(fs::temp_directory_path(), error)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with("hv-pg-") || name.starts_with("hv-pg-template-")) continue;
+    std::ifstream owner_file(entry.path() / "owner.pid");
+    pid_t owner = 0;
+    if (!(owner_file >> owner) || owner <= 0 || ::kill(owner, 0) == 0 || errno != ESRCH) continue;
+    (void)RunProgram("pg_ctl", "-D " + (entry.path() / "data").string() + " -m immediate -w stop",
+                     entry.path() / "commands.log");
+    std::error_code ignored;
+    fs::remove_all(entry.path(), ignored);
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
@@ -75,8 +94,10 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
     return Status::NotFound("no initdb in " + kPostgresBinDir.string() +
                             ": run scripts/setup (apt-get install postgresql-15)");
   }
+  StopServersOfDeadProcesses();
   HV_ASSIGN_OR_RETURN(const fs::path dir, MakeServerDir("hv-pg-"));
   std::unique_ptr<PostgresServer> server(new PostgresServer(dir));
+  std::ofstream(dir / "owner.pid") << ::getpid() << "\n";
   HV_ASSIGN_OR_RETURN(const fs::path cluster, TemplateCluster());
   // cp -a keeps the owner (postgres) and the 0700 mode PostgreSQL insists on.
   const std::string copy = "cp -a " + cluster.string() + " " + (dir / "data").string();

@@ -21,7 +21,9 @@ class PostgresServer {
  public:
   // Copies the template cluster (making it first if needed), starts it and waits until it
   // accepts connections. The error names the step and keeps the end of its log. kNotFound
-  // without initdb (postgresql-15 not installed).
+  // without initdb (postgresql-15 not installed). First stops and removes the servers of test
+  // processes that are gone: one killed outright (SIGKILL, a sanitizer's halt) never ran the
+  // destructor that stops its server.
   static Result<std::unique_ptr<PostgresServer>> Start();
   ~PostgresServer();
   PostgresServer(const PostgresServer&) = delete;
@@ -32,6 +34,8 @@ class PostgresServer {
   Result<std::string> CreateDatabase(const std::string& name);
   // The URI of database `name` (created or not).
   std::string UriOf(const std::string& name) const;
+  // The server's folder: its socket, data/, server.log and owner.pid (the test process's pid).
+  const std::filesystem::path& dir() const { return dir_; }
 
   // Stops the server as a crash would (immediate: no checkpoint, clients cut off); Resume
   // starts it again on the same data and socket, waiting until it accepts connections.

@@ -4,8 +4,12 @@
 // The ShareStore behaviour both backends share is tested on both in share_store_test,
 // threshold_test and epoch_rollover_test.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -446,6 +450,25 @@ TEST(AccountBucketTest, IsKeyedAndSpreadsNamesOverAllBuckets) {
   }
   EXPECT_GT(seen.size(), 1000u);  // 8 names a bucket on average: all but ~0.03% are hit
   EXPECT_GT(moved, 8000);         // another key, another map
+}
+
+// A test process killed outright never runs the destructor that stops its server; the next
+// Start stops and removes the servers whose owning process is gone, and no other.
+TEST(PostgresServerTest, StartStopsTheServersOfTestProcessesThatAreGone) {
+  auto orphan = ::hashveil::testing::PostgresServer::Start();
+  ASSERT_TRUE(orphan.ok()) << orphan.status().ToString();
+  auto alive = ::hashveil::testing::PostgresServer::Start();
+  ASSERT_TRUE(alive.ok()) << alive.status().ToString();
+  const pid_t gone = ::fork();  // a pid that is certainly no longer running
+  if (gone == 0) ::_exit(0);
+  ASSERT_EQ(::waitpid(gone, nullptr, 0), gone);
+  std::ofstream((*orphan)->dir() / "owner.pid") << gone << "\n";
+
+  auto next = ::hashveil::testing::PostgresServer::Start();
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_FALSE(std::filesystem::exists((*orphan)->dir()));
+  EXPECT_TRUE(std::filesystem::exists((*alive)->dir()));
+  EXPECT_TRUE((*alive)->CreateDatabase("still_served").ok());
 }
 
 }  // namespace

@@ -73,7 +73,9 @@ class MappedClientDb final : public ClientDb {
   }
 
  private:
-  const std::uint8_t* points() const { return file_->bytes().data() + kClientDbHeaderBytes; }
+  const std::uint8_t* points() const {
+    return file_->bytes().data() + ClientDbHeaderBytes(params_.format_version);
+  }
 
   std::unique_ptr<MappedFile> file_;
   ClientDbParams params_;
@@ -115,7 +117,7 @@ Result<std::unique_ptr<ClientDb>> LoadClientDb(
   const std::span<const std::uint8_t> bytes = file->bytes();
   HV_ASSIGN_OR_RETURN(ClientDbParams params, DecodeClientDbHeader(bytes));
   // Sizes before anything else touches the points.
-  if (ClientDbFileBytes(params.cell_count) != bytes.size()) {
+  if (ClientDbFileBytes(params.cell_count, params.format_version) != bytes.size()) {
     return Status::Corrupt("file length does not match the cell count in its header "
                            "(truncated or extended)");
   }
@@ -134,8 +136,8 @@ Result<std::unique_ptr<ClientDb>> LoadClientDb(
     }
   }
   if (!points_checked_before || !points_checked_before(digest)) {
-    HV_RETURN_IF_ERROR(
-        CheckPoints(signed_bytes.subspan(kClientDbHeaderBytes), params.cell_count));
+    HV_RETURN_IF_ERROR(CheckPoints(signed_bytes.subspan(ClientDbHeaderBytes(params.format_version)),
+                                   params.cell_count));
   }
   return std::unique_ptr<ClientDb>(
       std::make_unique<MappedClientDb>(std::move(file), std::move(params), digest));

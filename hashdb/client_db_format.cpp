@@ -51,11 +51,12 @@ Status CheckParams(const ClientDbParams& p) {
 std::vector<std::uint8_t> EncodeClientDbHeader(const ClientDbParams& p) {
   LeWriter w;
   w.Bytes(kClientDbMagic);
-  w.U32(p.format_version);
+  w.U32(kClientDbFormatVersion);
   w.U32(p.key_scheme.tables);
   w.U32(p.key_scheme.bits_per_key);
   w.U32(p.key_scheme.probes);
   w.U64(p.key_scheme.seed);
+  w.U32(p.key_scheme.revision);
   w.U64(p.cell_count);
   w.U32(p.okvs_attempt);
   w.U64(p.entry_count);
@@ -81,16 +82,21 @@ Result<ClientDbParams> DecodeClientDbHeader(std::span<const std::uint8_t> header
   if (r.Array<4>() != kClientDbMagic) return Status::Corrupt("not a client DB (wrong magic)");
   ClientDbParams p;
   p.format_version = r.U32();
-  if (p.format_version != kClientDbFormatVersion) {
-    return Status::Unsupported("unsupported client DB version " +
-                               std::to_string(p.format_version) + " (this build reads version " +
-                               std::to_string(kClientDbFormatVersion) + " only)");
+  if (p.format_version < kOldestReadableClientDbFormat ||
+      p.format_version > kClientDbFormatVersion) {
+    return Status::Unsupported("unsupported client DB version " + std::to_string(p.format_version) +
+                               " (this build reads versions " +
+                               std::to_string(kOldestReadableClientDbFormat) + " and " +
+                               std::to_string(kClientDbFormatVersion) + ")");
   }
-  if (header.size() < kClientDbHeaderBytes) return Status::Corrupt("client DB header truncated");
+  const std::size_t header_bytes = ClientDbHeaderBytes(p.format_version);
+  if (header.size() < header_bytes) return Status::Corrupt("client DB header truncated");
   p.key_scheme.tables = r.U32();
   p.key_scheme.bits_per_key = r.U32();
   p.key_scheme.probes = r.U32();
   p.key_scheme.seed = r.U64();
+  // Version 3 predates revisions: its keys follow revision 1's rules.
+  p.key_scheme.revision = p.format_version == 3 ? matcher::KeyScheme::kFirstRevision : r.U32();
   p.cell_count = r.U64();
   p.okvs_attempt = r.U32();
   p.entry_count = r.U64();
@@ -107,8 +113,15 @@ Result<ClientDbParams> DecodeClientDbHeader(std::span<const std::uint8_t> header
   p.db_nonce = r.Array<psi::kDbNonceBytes>();
   p.filler_seed_commitment = r.Array<sizeof(FillerSeedCommitment)>();
   p.public_point.bytes = r.Array<psi::kPointBytes>();
-  if (!r.ok() || r.offset() != kClientDbHeaderBytes) {
+  if (!r.ok() || r.offset() != header_bytes) {
     return Status::Internal("client DB header layout does not match its declared size");
+  }
+  if (p.key_scheme.revision < matcher::KeyScheme::kFirstRevision ||
+      p.key_scheme.revision > matcher::KeyScheme::kLatestRevision) {
+    return Status::Corrupt("key scheme revision " + std::to_string(p.key_scheme.revision) +
+                           " is out of range (this build knows revisions " +
+                           std::to_string(matcher::KeyScheme::kFirstRevision) + " to " +
+                           std::to_string(matcher::KeyScheme::kLatestRevision) + ")");
   }
   if (distinct_jurisdictions > 1) return Status::Corrupt("inclusion policy flag is not 0 or 1");
   p.policy.distinct_jurisdictions = distinct_jurisdictions == 1;
@@ -116,10 +129,10 @@ Result<ClientDbParams> DecodeClientDbHeader(std::span<const std::uint8_t> header
   return p;
 }
 
-std::uint64_t ClientDbFileBytes(std::uint64_t cell_count) {
-  constexpr std::uint64_t kFixed = kClientDbHeaderBytes + kClientDbTrailerBytes;
-  if (cell_count > (UINT64_MAX - kFixed) / psi::kPointBytes) return 0;
-  return kFixed + cell_count * psi::kPointBytes;
+std::uint64_t ClientDbFileBytes(std::uint64_t cell_count, std::uint32_t format_version) {
+  const std::uint64_t fixed = ClientDbHeaderBytes(format_version) + kClientDbTrailerBytes;
+  if (cell_count > (UINT64_MAX - fixed) / psi::kPointBytes) return 0;
+  return fixed + cell_count * psi::kPointBytes;
 }
 
 Digest ComputeClientDbDigest(std::span<const std::uint8_t> header_and_points) {

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <string>
+
 #include "client_db_format.h"
 #include "hashveil/common/secret_file.h"
 
@@ -12,6 +14,10 @@ Result<Digest> WriteClientDb(const ClientDbParams& params, std::span<const psi::
                              bool overwrite) {
   if (points.size() != params.cell_count) {
     return Status::InvalidInput("point count differs from the cell count");
+  }
+  if (params.format_version != kClientDbFormatVersion) {
+    return Status::InvalidInput("client DB parameters: this build writes format version " +
+                                std::to_string(kClientDbFormatVersion) + " only");
   }
   std::vector<std::uint8_t> file = EncodeClientDbHeader(params);
   // Refuse to sign what a loader would refuse to read.

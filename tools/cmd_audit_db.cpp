@@ -203,6 +203,9 @@ int RunAuditDb(const AuditDbArgs& args) {
   std::printf("signature: %s\n", args.publisher.empty() ? "not checked (no --publisher)"
                                                         : "verified");
   std::printf("input: %s\n", input->description.c_str());
+  std::printf(
+      "key scheme revision: %u (the header's: the policy's keys were derived by its rules)\n",
+      (*db)->params().key_scheme.revision);
   PrintReport(*report, (*db)->params().okvs_attempt);
   for (const std::string& problem : report->problems) std::printf("FAIL: %s\n", problem.c_str());
   std::printf("verdict: %s\n", report->passed()

@@ -231,6 +231,11 @@ void AddDbBuildCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str()->check(CLI::Range(8u, 256u));
   cmd->add_option("--probes", o.key_scheme.probes, "Probe keys per image on the device (P)")
       ->capture_default_str()->check(CLI::Range(1u, 4096u));
+  cmd->add_option("--key-revision", o.key_scheme.revision,
+                  "Key scheme revision the DB pins: the rules devices derive probe keys by "
+                  "(1: those of DB formats 1-3; 2: also probes from photometric variants)")
+      ->capture_default_str()
+      ->check(CLI::Range(matcher::KeyScheme::kFirstRevision, matcher::KeyScheme::kLatestRevision));
   // Options of DB formats 1 and 2, whose cuckoo table they sized: refused, saying why, so a
   // script that still passes them learns what changed instead of "unknown option".
   static constexpr const char* kNoLongerUsed =

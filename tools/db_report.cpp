@@ -42,6 +42,8 @@ void PrintDbParams(const hashdb::ClientDbParams& p) {
   std::printf("key scheme: tables L=%u, bits k=%u, probes P=%u, seed %llu\n", p.key_scheme.tables,
               p.key_scheme.bits_per_key, p.key_scheme.probes,
               static_cast<unsigned long long>(p.key_scheme.seed));
+  std::printf("key scheme revision: %u (the rules devices derive probe keys by)\n",
+              p.key_scheme.revision);
   std::printf("threshold t: %u\n", p.threshold);
   std::printf("synthetic rate p_syn: %.4f (%u ppm)\n", p.synthetic_rate_ppm / 1e6,
               p.synthetic_rate_ppm);

@@ -21,7 +21,8 @@ namespace {
 void CheckOutcome(const Result<std::unique_ptr<hashdb::ClientDb>>& db, std::size_t file_bytes) {
   if (!db.ok()) return CheckRefusal(db.status());
   const hashdb::ClientDbParams& params = (*db)->params();
-  HV_FUZZ_CHECK(hashdb::ClientDbFileBytes(params.cell_count) == file_bytes);
+  HV_FUZZ_CHECK(hashdb::ClientDbFileBytes(params.cell_count, params.format_version) == file_bytes);
+  HV_FUZZ_CHECK(params.key_scheme.Validate().ok());
   HV_FUZZ_CHECK(params.cell_count % 3 == 0 && params.key_count <= params.cell_count);
   for (std::uint64_t i = 0; i < params.cell_count; ++i) {
     HV_FUZZ_CHECK(psi::IsValidPoint((*db)->cell(i)));

@@ -138,7 +138,9 @@ TEST_F(DbPublishTest, BuildInfoVerifyAndAuditAgree) {
   EXPECT_NE(info.out.find(digest_line), std::string::npos);
   EXPECT_NE(info.out.find("signature: not checked"), std::string::npos);
   EXPECT_EQ(info.out.find("verified"), std::string::npos);
-  EXPECT_NE(info.out.find("format version: 3\n"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("format version: 4\n"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("key scheme revision: 2 ("), std::string::npos) << info.out;
+  EXPECT_NE(build_out_.find("key scheme revision: 2 ("), std::string::npos) << build_out_;
   EXPECT_NE(info.out.find("keys dropped: 0\n"), std::string::npos) << info.out;
   EXPECT_NE(info.out.find("cells: "), std::string::npos) << info.out;
   EXPECT_NE(info.out.find("okvs attempt: "), std::string::npos) << info.out;
@@ -163,6 +165,7 @@ TEST_F(DbPublishTest, BuildInfoVerifyAndAuditAgree) {
   EXPECT_NE(audit.out.find("verdict: PASS"), std::string::npos) << audit.out;
   EXPECT_NE(audit.out.find("filler seed: matches the header's commitment"), std::string::npos)
       << audit.out;
+  EXPECT_NE(audit.out.find("key scheme revision: 2 ("), std::string::npos) << audit.out;
   for (const char* line : {"extra keys: 0\n", "missing keys: 0\n", "cells differing: 0\n",
                            "(the first that peels and solves)\n", "dleq proof: verified\n"}) {
     EXPECT_NE(audit.out.find(line), std::string::npos) << line << audit.out;
@@ -240,6 +243,46 @@ TEST_F(DbPublishTest, APublishedDbIsNeverDestroyedOrReplaced) {
                 " --proof " + P("first.hvdb.proof") + " --publisher " + P("pub.key.pub"))
                 .exit_code,
             0);
+}
+
+// --key-revision picks the key scheme revision the DB pins (issue 12): db info and verify show
+// it, and the audit recomputes the keys by it.
+TEST_F(DbPublishTest, KeyRevisionIsPinnedShownAndAudited) {
+  Import(dir_ / "store.sqlite", "list-a", "US", dir_ / "a.txt");
+  Import(dir_ / "store.sqlite", "list-b", "GB", dir_ / "b.csv");
+  ASSERT_EQ(Run("keygen --secret " + P("server.key") + " --signing " + P("pub.key")).exit_code, 0);
+  const std::string build = "db build --store " + P("store.sqlite") + " --secret " +
+                            P("server.key") + " --signing " + P("pub.key") + " --threads 2";
+  const CliRun first = Run(build + " --out " + P("r1.hvdb") + " --epoch 8 --key-revision 1");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("key scheme revision: 1 ("), std::string::npos) << first.out;
+  for (const std::string command :
+       {"db info " + P("r1.hvdb"),
+        "db verify " + P("r1.hvdb") + " --publisher " + P("pub.key.pub")}) {
+    const CliRun info = Run(command);
+    ASSERT_EQ(info.exit_code, 0) << command << info.err;
+    EXPECT_NE(info.out.find("format version: 4\n"), std::string::npos) << info.out;
+    EXPECT_NE(info.out.find("key scheme revision: 1 ("), std::string::npos) << info.out;
+    // The existing key scheme line keeps its form (scripts read it).
+    EXPECT_NE(info.out.find("key scheme: tables L=1, bits k=64, probes P=16, seed 0\n"),
+              std::string::npos)
+        << info.out;
+  }
+  const CliRun audit = Run("audit db --store " + P("store.sqlite") + " --db " + P("r1.hvdb") +
+                           " --publisher " + P("pub.key.pub"));
+  EXPECT_EQ(audit.exit_code, 0) << audit.out << audit.err;
+  EXPECT_NE(audit.out.find("key scheme revision: 1 ("), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("verdict: PASS"), std::string::npos) << audit.out;
+
+  for (const char* revision : {"0", "3", "x"}) {
+    const CliRun bad = Run(build + " --out " + P("bad.hvdb") + " --key-revision " + revision);
+    EXPECT_EQ(bad.exit_code, 2) << revision;
+    EXPECT_NE(bad.err.find("--key-revision"), std::string::npos) << bad.err;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "bad.hvdb"));
+  const CliRun help = Run("db build --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--key-revision"), std::string::npos) << help.out;
 }
 
 TEST_F(DbPublishTest, ValidDaysSetsTheSignedExpiry) {

@@ -36,7 +36,10 @@ struct InclusionPolicy {
 };
 
 struct ClientDbParams {
-  std::uint32_t format_version = 3;
+  // 4 for what this build writes; a loaded version-3 file says 3 (docs/file-formats.md).
+  std::uint32_t format_version = 4;
+  // Its revision is signed in version 4; version 3 files load as revision 1, the rules they
+  // were built with. Devices probe, and auditors recompute keys, by this scheme.
   matcher::KeyScheme key_scheme;
   std::uint64_t cell_count = 0;           // m, a multiple of 3
   std::uint32_t okvs_attempt = 0;         // the attempt whose cells the table was solved for
@@ -62,8 +65,8 @@ class ClientDb {
   // header match the file length, the digest, the Ed25519 signature by `publisher` (of the
   // context string "hashveil/client-db/v3" followed by the digest), and that every cell is a
   // valid non-identity point and all are pairwise distinct. It does not check the expiry.
-  // Errors: kNotFound, kIoError, kUnsupported (any version but 3, e.g. a version-2 file),
-  // kCorrupt (anything else, named).
+  // Errors: kNotFound, kIoError, kUnsupported (any version but 3 and 4, e.g. a version-2
+  // file), kCorrupt (anything else, named, e.g. a key scheme revision this build does not know).
   static Result<std::unique_ptr<ClientDb>> Load(const std::filesystem::path& path,
                                                 const PublisherPublicKey& publisher);
   // Load for a device that ran the point checks on this file before: after the digest and the

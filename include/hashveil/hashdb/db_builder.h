@@ -26,7 +26,7 @@ inline constexpr std::uint32_t kDefaultDbValidDays = 90;
 inline constexpr std::uint32_t kMaxDbValidDays = 3650;
 
 struct DbBuildOptions {
-  matcher::KeyScheme key_scheme;
+  matcher::KeyScheme key_scheme;  // its revision (the latest by default) is pinned in the DB
   std::uint32_t threshold = 10;            // t
   std::uint32_t synthetic_rate_ppm = 10'000;
   std::uint32_t synthetic_max = 64;

@@ -72,6 +72,34 @@ class ClientDbTest : public testing::PublishTest {
   Status LoadStatus(const std::filesystem::path& path) {
     return ClientDb::Load(path, publisher_.public_key).status();
   }
+  // Header and points as given, then their digest and the publisher's signature of it: a file
+  // the publisher signed, whatever its header says.
+  void WriteSigned(const std::filesystem::path& path, std::vector<std::uint8_t> bytes) {
+    const Digest digest = ComputeClientDbDigest(bytes);
+    const std::vector<std::uint8_t> message = ClientDbSignedMessage(digest);
+    std::array<std::uint8_t, kSignatureBytes> signature{};
+    crypto_sign_detached(signature.data(), nullptr, message.data(), message.size(),
+                         publisher_.secret_key.data());
+    bytes.insert(bytes.end(), digest.begin(), digest.end());
+    bytes.insert(bytes.end(), signature.begin(), signature.end());
+    WriteAll(path, bytes);
+  }
+  // A version-3 file as version 3 wrote it: version 4's header without the revision (offsets
+  // 28..31), which version 3 did not have.
+  std::filesystem::path WriteVersionThree(const ClientDbParams& params) {
+    std::vector<std::uint8_t> bytes = EncodeClientDbHeader(params);
+    bytes[4] = 3;
+    bytes.erase(bytes.begin() + kRevisionOffset, bytes.begin() + kRevisionOffset + 4);
+    EXPECT_EQ(bytes.size(), 196u);
+    for (const psi::Point& point : DistinctPoints()) {
+      bytes.insert(bytes.end(), point.bytes.begin(), point.bytes.end());
+    }
+    const auto path = dir_ / "v3.hvdb";
+    WriteSigned(path, std::move(bytes));
+    return path;
+  }
+  static constexpr std::size_t kRevisionOffset = 28;  // after magic, version, L, k, P and seed
+  static constexpr std::size_t kHeaderBytes = ClientDbHeaderBytes(kClientDbFormatVersion);
 };
 
 TEST_F(ClientDbTest, RoundTripsParamsPointsAndDigest) {
@@ -96,7 +124,7 @@ TEST_F(ClientDbTest, RoundTripsParamsPointsAndDigest) {
   EXPECT_EQ(loaded.db_nonce, params.db_nonce);
   EXPECT_EQ(loaded.expires_at, kExpiresAt);
   EXPECT_EQ(loaded.filler_seed_commitment, params.filler_seed_commitment);
-  EXPECT_EQ(loaded.format_version, 3u);
+  EXPECT_EQ(loaded.format_version, 4u);
   EXPECT_EQ(loaded.public_point, params.public_point);
   EXPECT_EQ(loaded.policy, params.policy);
   EXPECT_EQ((*db)->digest(), *digest);
@@ -119,6 +147,114 @@ TEST_F(ClientDbTest, ProbeValueIsTheSumOfTheKeysThreeCells) {
     ASSERT_TRUE(value.ok()) << value.status().ToString();
     EXPECT_EQ(value->Encode(), sum) << int{k};
   }
+}
+
+// The writer pins the key scheme's revision in the signed header; each loads as written.
+TEST_F(ClientDbTest, EachKeySchemeRevisionRoundTrips) {
+  for (std::uint32_t revision = matcher::KeyScheme::kFirstRevision;
+       revision <= matcher::KeyScheme::kLatestRevision; ++revision) {
+    auto params = SmallParams();
+    params.key_scheme.revision = revision;
+    const auto path = Write(DistinctPoints(), params);
+    EXPECT_EQ(ReadAll(path).at(kRevisionOffset), revision);
+    auto db = ClientDb::Load(path, publisher_.public_key);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    EXPECT_EQ((*db)->params().key_scheme.revision, revision);
+    EXPECT_EQ((*db)->params().key_scheme, params.key_scheme);
+    std::filesystem::remove(path);
+  }
+}
+
+// DBs published before revisions existed keep working: their keys follow revision 1's rules.
+TEST_F(ClientDbTest, AVersionThreeFileLoadsAsRevisionOne) {
+  auto params = SmallParams();
+  params.key_scheme.revision = matcher::KeyScheme::kLatestRevision;  // not stored by version 3
+  const auto path = WriteVersionThree(params);
+  EXPECT_EQ(std::filesystem::file_size(path), ClientDbFileBytes(kCells, 3));
+  EXPECT_EQ(ClientDbFileBytes(kCells, 3) + 4, ClientDbFileBytes(kCells));
+  auto db = ClientDb::Load(path, publisher_.public_key);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  const ClientDbParams& loaded = (*db)->params();
+  EXPECT_EQ(loaded.format_version, 3u);
+  EXPECT_EQ(loaded.key_scheme.revision, matcher::KeyScheme::kFirstRevision);
+  auto expected = params.key_scheme;
+  expected.revision = matcher::KeyScheme::kFirstRevision;
+  EXPECT_EQ(loaded.key_scheme, expected);
+  EXPECT_EQ(loaded.cell_count, params.cell_count);
+  EXPECT_EQ(loaded.epoch, params.epoch);
+  EXPECT_EQ(loaded.public_point, params.public_point);
+  const auto points = DistinctPoints();
+  for (std::uint64_t i = 0; i < kCells; ++i) EXPECT_EQ((*db)->cell(i), points[i]);
+  // Its header is signed as version 4's is.
+  auto bytes = ReadAll(path);
+  bytes[20] ^= 1;  // the seed
+  WriteAll(path, bytes);
+  EXPECT_EQ(LoadStatus(path).code(), StatusCode::kCorrupt);
+}
+
+// Changing the revision changes how every device probes: it is under the digest and the
+// signature, so a file whose revision was changed (to another valid one) is refused.
+TEST_F(ClientDbTest, AChangedRevisionFailsVerification) {
+  auto params = SmallParams();
+  params.key_scheme.revision = 2;
+  const auto path = Write(DistinctPoints(), params);
+  auto bytes = ReadAll(path);
+  bytes[kRevisionOffset] = 1;
+  WriteAll(path, bytes);
+  Status status = LoadStatus(path);
+  EXPECT_EQ(status.code(), StatusCode::kCorrupt);
+  EXPECT_NE(status.message().find("digest mismatch"), std::string::npos) << status.message();
+  // With the digest recomputed, the publisher's signature no longer verifies.
+  const Digest digest =
+      ComputeClientDbDigest(std::span(bytes).first(bytes.size() - kClientDbTrailerBytes));
+  std::copy(digest.begin(), digest.end(),
+            bytes.end() - static_cast<std::ptrdiff_t>(kClientDbTrailerBytes));
+  WriteAll(path, bytes);
+  status = LoadStatus(path);
+  EXPECT_EQ(status.code(), StatusCode::kCorrupt);
+  EXPECT_NE(status.message().find("signature does not verify"), std::string::npos)
+      << status.message();
+  auto unsigned_load = ClientDb::LoadIgnoringSignature(path);
+  ASSERT_TRUE(unsigned_load.ok()) << unsigned_load.status().ToString();
+  EXPECT_EQ((*unsigned_load)->params().key_scheme.revision, 1u);
+}
+
+// A revision this build does not know is refused, by the writer and, even when signed, by Load.
+TEST_F(ClientDbTest, ARevisionOutOfRangeIsRefused) {
+  for (std::uint32_t revision : {0u, matcher::KeyScheme::kLatestRevision + 1, 0x01000002u}) {
+    auto params = SmallParams();
+    params.key_scheme.revision = revision;
+    EXPECT_EQ(WriteClientDb(params, DistinctPoints(), publisher_, dir_ / "x").status().code(),
+              StatusCode::kInvalidInput)
+        << revision;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "x"));
+
+    params.key_scheme.revision = 2;
+    auto bytes = ReadAll(Write(DistinctPoints(), params));
+    bytes.resize(bytes.size() - kClientDbTrailerBytes);
+    for (int i = 0; i < 4; ++i)
+      bytes[kRevisionOffset + i] = static_cast<std::uint8_t>(revision >> (8 * i));
+    const auto path = dir_ / "signed.hvdb";
+    WriteSigned(path, std::move(bytes));
+    for (const Status& status :
+         {LoadStatus(path), ClientDb::LoadIgnoringSignature(path).status()}) {
+      EXPECT_EQ(status.code(), StatusCode::kCorrupt) << revision;
+      EXPECT_NE(status.message().find("key scheme revision " + std::to_string(revision) +
+                                      " is out of range (this build knows revisions 1 to 2)"),
+                std::string::npos)
+          << status.message();
+    }
+  }
+}
+
+TEST_F(ClientDbTest, TheWriterWritesOnlyTheCurrentFormat) {
+  auto params = SmallParams();
+  params.format_version = 3;
+  const Status status = WriteClientDb(params, DistinctPoints(), publisher_, dir_ / "x").status();
+  EXPECT_EQ(status.code(), StatusCode::kInvalidInput);
+  EXPECT_NE(status.message().find("writes format version 4 only"), std::string::npos)
+      << status.message();
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "x"));
 }
 
 TEST_F(ClientDbTest, EverySingleByteChangeIsRefused) {
@@ -156,16 +292,18 @@ TEST_F(ClientDbTest, EveryTruncationAndAnExtensionAreRefused) {
 TEST_F(ClientDbTest, AnotherFormatVersionIsUnsupported) {
   const auto path = Write(DistinctPoints(), SmallParams());
   auto bytes = ReadAll(path);
-  bytes[4] = 4;
+  bytes[4] = 5;
   WriteAll(path, bytes);
   const Status status = LoadStatus(path);
   EXPECT_EQ(status.code(), StatusCode::kUnsupported);
-  EXPECT_NE(status.message().find("unsupported client DB version 4"), std::string::npos)
+  EXPECT_NE(status.message().find("unsupported client DB version 5 (this build reads versions 3 "
+                                  "and 4)"),
+            std::string::npos)
       << status.message();
 }
 
 // A version-1 file as version 1 wrote it: the filler seed itself in the header, no expiry, and
-// the signature over the bare digest. Devices must refuse it, never read it as version 3.
+// the signature over the bare digest. Devices must refuse it, never read it as version 3 or 4.
 TEST_F(ClientDbTest, VersionOneFileIsRefusedAsUnsupported) {
   const ClientDbParams p = SmallParams();
   LeWriter w;
@@ -194,7 +332,7 @@ TEST_F(ClientDbTest, VersionOneFileIsRefusedAsUnsupported) {
 
 // A version-2 file as version 2 wrote it: a cuckoo table of slots (c, slot count, dropped keys in
 // the header, 204 bytes), signed under "hashveil/client-db/v2". Its points are as valid as a
-// version-3 table's, so only the version tells them apart: it is refused, never misread.
+// version-3 or -4 table's, so only the version tells them apart: it is refused, never misread.
 TEST_F(ClientDbTest, VersionTwoFileIsRefusedAsUnsupported) {
   const ClientDbParams p = SmallParams();
   LeWriter w;
@@ -275,7 +413,7 @@ TEST_F(ClientDbTest, AnotherPublishersKeyIsRefusedButTheDigestStillChecks) {
   EXPECT_NE(status.message().find("signature"), std::string::npos);
   EXPECT_TRUE(ClientDb::LoadIgnoringSignature(path).ok());
   auto bytes = ReadAll(path);
-  bytes[kClientDbHeaderBytes] ^= 1;
+  bytes[kHeaderBytes] ^= 1;
   WriteAll(path, bytes);
   EXPECT_EQ(ClientDb::LoadIgnoringSignature(path).status().code(), StatusCode::kCorrupt);
 }
@@ -318,7 +456,7 @@ TEST_F(ClientDbTest, PointChecksAreSkippedOnlyForADigestCheckedBefore) {
   EXPECT_EQ(checked.status().code(), StatusCode::kCorrupt);
   // The digest and the signature are checked before the question is asked.
   auto bytes = ReadAll(path);
-  bytes[kClientDbHeaderBytes] ^= 1;
+  bytes[kHeaderBytes] ^= 1;
   WriteAll(path, bytes);
   bool called = false;
   auto altered = ClientDb::Load(path, publisher_.public_key, [&](const Digest&) {

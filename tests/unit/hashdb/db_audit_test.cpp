@@ -27,12 +27,13 @@ class DbAuditTest : public testing::PublishTest {
 
   // Publishes to db_path() and proof_path(), removing the previous publication's files first
   // (BuildClientDb never replaces a file).
-  void Publish(const std::vector<PublishedEntry>& entries, std::uint64_t seed = 21) {
+  void Publish(const std::vector<PublishedEntry>& entries, std::uint64_t seed = 21,
+               const DbBuildOptions& options = {}) {
     std::filesystem::remove(db_path());
     std::filesystem::remove(proof_path());
     auto random = MakeSeededRandomForTesting(seed);
-    auto built = BuildClientDb(entries, DbBuildOptions{}, secret_, publisher_, *random, db_path(),
-                               proof_path());
+    auto built =
+        BuildClientDb(entries, options, secret_, publisher_, *random, db_path(), proof_path());
     ASSERT_TRUE(built.ok()) << built.status().ToString();
   }
 
@@ -117,6 +118,22 @@ TEST_F(DbAuditTest, HonestDbPasses) {
   EXPECT_EQ(report.free_cells, Params().cell_count - 60);  // one pivot per key
   EXPECT_EQ(report.cells_differing, 0u);
   EXPECT_EQ(held_loads_, 0);  // nothing to name: the store's other hashes are never read
+}
+
+// The audit recomputes the set's keys by the header's key scheme, revision included: a DB of
+// each revision passes.
+TEST_F(DbAuditTest, ADbOfEachKeySchemeRevisionPasses) {
+  for (std::uint32_t revision = matcher::KeyScheme::kFirstRevision;
+       revision <= matcher::KeyScheme::kLatestRevision; ++revision) {
+    DbBuildOptions options;
+    options.key_scheme.revision = revision;
+    Publish(set_, 21, options);
+    ASSERT_EQ(Params().key_scheme.revision, revision);
+    const DbAuditReport report = Audit();
+    EXPECT_TRUE(report.passed()) << revision << ": " << AllProblems(report);
+    EXPECT_EQ(report.missing_keys, 0u);
+    EXPECT_EQ(report.extra_keys, 0u);
+  }
 }
 
 // The publisher plants one key y* the policy leaves out: the table is solved for the set's keys

@@ -221,6 +221,33 @@ TEST_F(DbBuilderTest, RefusesNoEntriesAndOptionsOutOfRange) {
     options.valid_days = days;
     EXPECT_EQ(Build(entries, options).status().code(), StatusCode::kInvalidInput) << days;
   }
+  for (std::uint32_t revision : {0u, matcher::KeyScheme::kLatestRevision + 1}) {
+    options = DbBuildOptions{};
+    options.key_scheme.revision = revision;
+    EXPECT_EQ(Build(entries, options).status().code(), StatusCode::kInvalidInput) << revision;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "client.hvdb"));
+}
+
+// The DB pins the options' key scheme revision (the latest by default) in format 4, so devices
+// probe by the rules the publisher chose.
+TEST_F(DbBuilderTest, TheDbPinsTheKeySchemeRevision) {
+  const auto entries = testing::RandomEntries(50, 4);
+  for (std::uint32_t revision = matcher::KeyScheme::kFirstRevision;
+       revision <= matcher::KeyScheme::kLatestRevision; ++revision) {
+    DbBuildOptions options;
+    options.key_scheme.revision = revision;
+    auto built = Build(entries, options);
+    ASSERT_TRUE(built.ok()) << built.status().ToString();
+    EXPECT_EQ(built->params.format_version, 4u);
+    auto db = ClientDb::Load(dir_ / "client.hvdb", publisher_.public_key);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    EXPECT_EQ((*db)->params().format_version, 4u);
+    EXPECT_EQ((*db)->params().key_scheme.revision, revision);
+  }
+  auto built = Build(entries, DbBuildOptions{});
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_EQ(built->params.key_scheme.revision, matcher::KeyScheme::kLatestRevision);
 }
 
 }  // namespace

@@ -256,7 +256,7 @@ TEST_F(DbPublishTest, KeyRevisionIsPinnedShownAndAudited) {
   const CliRun first = Run(build + " --out " + P("r1.hvdb") + " --epoch 8 --key-revision 1");
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.out.find("key scheme revision: 1 ("), std::string::npos) << first.out;
-  for (const std::string command :
+  for (const std::string& command :
        {"db info " + P("r1.hvdb"),
         "db verify " + P("r1.hvdb") + " --publisher " + P("pub.key.pub")}) {
     const CliRun info = Run(command);

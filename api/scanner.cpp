@@ -45,6 +45,7 @@ psi::VoucherInput InputFrom(const matcher::PdqResult& hashed, matcher::VisualDer
   input.payload.derivative = std::move(derivative);
   input.payload.metadata.assign(metadata.begin(), metadata.end());
   input.margins = hashed.margins;
+  input.variants = hashed.variants;
   return input;
 }
 
@@ -59,6 +60,7 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const ScannerOptions& options) 
     parts->random = MakeSystemRandom();
     parts->decode = options.decode;
     parts->decode.dihedral = false;
+    parts->decode.variants = true;  // revision 2 probes from them; ~0.1 ms
     // The per-point checks run once per DB file this account's device has seen (the marker).
     const DbCheckMarker marker(options.account_state_path, options.account_key);
     bool points_checked_before = false;
@@ -104,7 +106,7 @@ Result<std::vector<std::uint8_t>> Scanner::ScanPixels(const matcher::ImageView& 
                                                       std::span<const std::uint8_t> metadata) const {
   return StatusFromExceptions("scanning", [&]() -> Result<std::vector<std::uint8_t>> {
     HV_RETURN_IF_ERROR(CheckMetadata(metadata));
-    HV_ASSIGN_OR_RETURN(matcher::PdqResult hashed, matcher::HashPixels(image));
+    HV_ASSIGN_OR_RETURN(matcher::PdqResult hashed, matcher::HashPixels(image, {.variants = true}));
     HV_ASSIGN_OR_RETURN(matcher::VisualDerivative derivative,
                         matcher::MakeVisualDerivative(image));
     return parts_->builder->Build(InputFrom(hashed, std::move(derivative), metadata),

@@ -119,8 +119,14 @@ class FlipSetEnumerator {
   std::priority_queue<FlipSet, std::vector<FlipSet>, CostlierFlipSet> heap_;
 };
 
-void AppendTableProbes(const PdqHash& hash, const BitMargins& margins, const KeyScheme& scheme,
-                       std::uint32_t table, std::vector<MatchKey>& out) {
+}  // namespace
+
+std::vector<MatchKey> TableProbes(const PdqHash& hash, const BitMargins& margins,
+                                  const KeyScheme& scheme, std::uint32_t table,
+                                  std::uint32_t count) {
+  assert(scheme.Validate().ok() && table < scheme.tables);
+  std::vector<MatchKey> out;
+  if (count == 0) return out;
   const std::vector<int> positions = SelectedPositions(scheme, table);
   const MatchKey base = KeyFromBits(hash, table, positions);
   out.push_back(base);
@@ -140,15 +146,13 @@ void AppendTableProbes(const PdqHash& hash, const BitMargins& margins, const Key
 
   FlipSetEnumerator flips(std::move(sorted_margins));
   std::vector<std::uint16_t> ranks;
-  for (std::uint32_t emitted = 1; emitted < ProbeBudget(scheme, table) && flips.Next(ranks);
-       ++emitted) {
+  while (out.size() < count && flips.Next(ranks)) {
     MatchKey key = base;
     for (std::uint16_t r : ranks) FlipKeyBit(key, by_margin[r]);
     out.push_back(key);
   }
+  return out;
 }
-
-}  // namespace
 
 Status KeyScheme::Validate() const {
   if (tables < 1 || tables > kMaxTables) {
@@ -159,6 +163,9 @@ Status KeyScheme::Validate() const {
   }
   if (probes < tables || probes > kMaxProbes || probes > 256ull * tables) {
     return Status::InvalidInput("key scheme: probes (P) must be in L..min(4096, 256*L)");
+  }
+  if (revision < kFirstRevision || revision > kLatestRevision) {
+    return Status::InvalidInput("key scheme: revision must be 1 or 2");
   }
   return Status::Ok();
 }
@@ -194,7 +201,9 @@ std::vector<MatchKey> ProbeKeys(const PdqHash& hash, const BitMargins& margins,
   std::vector<MatchKey> keys;
   keys.reserve(scheme.probes);
   for (std::uint32_t table = 0; table < scheme.tables; ++table) {
-    AppendTableProbes(hash, margins, scheme, table, keys);
+    const std::vector<MatchKey> probes =
+        TableProbes(hash, margins, scheme, table, ProbeBudget(scheme, table));
+    keys.insert(keys.end(), probes.begin(), probes.end());
   }
   return keys;
 }

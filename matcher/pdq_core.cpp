@@ -1,10 +1,11 @@
 #include "pdq_core.h"
 
 #include <Eigen/Core>
-
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+
+#include "photometric_variants.h"
 
 namespace hashveil::matcher {
 namespace {
@@ -109,6 +110,14 @@ PdqResult PdqFromGrid(const Grid64& grid, const HashOptions& options) {
     std::array<PdqHash, kDihedralCount> hashes;
     for (int v = 0; v < kDihedralCount; ++v) hashes[v] = BitsFromDct(DihedralDct(dct, static_cast<Dihedral>(v)));
     result.dihedral = hashes;
+  }
+  if (options.variants) {
+    result.variants.emplace();
+    for (int v = 0; v < kPhotometricVariantCount; ++v) {
+      const Dct16 edited =
+          Dct64To16(ApplyPhotometricVariant(grid, static_cast<PhotometricVariant>(v)));
+      (*result.variants)[v] = {BitsFromDct(edited), MarginsFromDct(edited)};
+    }
   }
   return result;
 }

@@ -46,6 +46,7 @@ Status CheckView(const ImageView& image) {
 PdqResult Unhashable(const HashOptions& options) {
   PdqResult result;
   if (options.dihedral) result.dihedral.emplace();
+  if (options.variants) result.variants.emplace();
   return result;
 }
 
@@ -124,8 +125,8 @@ Result<PdqResult> HashEncodedImage(std::span<const std::uint8_t> bytes, const De
       // Fast mode squashes a JPEG's rows as they are decoded, without storing the image.
       RowSquash squash(&scratch);
       HV_ASSIGN_OR_RETURN(DecodedImage decoded, Decode(bytes, options, scratch, &squash));
-      Result<PdqResult> result =
-          HashDecoded(decoded, squash, {.dihedral = options.dihedral}, scratch);
+      Result<PdqResult> result = HashDecoded(
+          decoded, squash, {.dihedral = options.dihedral, .variants = options.variants}, scratch);
       // A squashed decode left its row buffer in the scratch already.
       if (!squash.complete()) scratch.pixels = std::move(decoded.pixels);
       return result;
@@ -139,7 +140,8 @@ Result<HashedImage> HashAndDeriveEncodedImage(std::span<const std::uint8_t> byte
     return WithScratch([&](HashingScratch& scratch) -> Result<HashedImage> {
       HV_ASSIGN_OR_RETURN(DecodedImage decoded, Decode(bytes, options, scratch));
       RowSquash unused;  // the derivative needs the pixels
-      Result<PdqResult> pdq = HashDecoded(decoded, unused, {.dihedral = options.dihedral}, scratch);
+      Result<PdqResult> pdq = HashDecoded(
+          decoded, unused, {.dihedral = options.dihedral, .variants = options.variants}, scratch);
       Result<VisualDerivative> derivative =
           pdq.ok() ? MakeVisualDerivative(decoded.view()) : Result<VisualDerivative>(pdq.status());
       scratch.pixels = std::move(decoded.pixels);

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <type_traits>
 #include <utility>
 
+#include "hashveil/matcher/device_probes.h"
 #include "hashveil/psi/crypto.h"
 #include "hashveil/psi/key_hashing.h"
 #include "voucher_layout.h"
@@ -132,8 +134,13 @@ Result<std::vector<std::uint8_t>> VoucherBuilder::Build(const VoucherInput& inpu
   const std::vector<std::uint8_t> ad =
       VoucherAssociatedData(header_bytes, account_name_, shape_.db_digest);
 
-  std::vector<matcher::MatchKey> probes =
-      matcher::ProbeKeys(input.payload.hash, input.margins, params.key_scheme);
+  matcher::PdqResult hashed{
+      .hash = input.payload.hash, .margins = input.margins, .variants = input.variants};
+  Result<std::vector<matcher::MatchKey>> derived =
+      matcher::DeviceProbeKeys(hashed, params.key_scheme);
+  static_assert(std::is_trivially_copyable_v<matcher::PdqResult>);
+  SecureWipe(&hashed, sizeof hashed);  // a copy of the image's hash, margins and variants
+  HV_ASSIGN_OR_RETURN(std::vector<matcher::MatchKey> probes, std::move(derived));
   ImageChoices choices = account_.ChoicesFor(probes.front());
   const PlainImageValues wipe_on_return(probes, choices);
   const bool matchable = input.payload.quality >= matcher::kPdqMinQuality;

@@ -1,11 +1,10 @@
 #include "fuzz/seed_corpus.h"
 
+#include <filesystem>
+#include <fstream>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,14 +13,15 @@
 #include "fuzz/fuzz_fixture.h"
 #include "fuzz/http_voucher_input.h"
 #include "hashveil/common/random.h"
-#include "hashveil/common/seeded_random.h"
 #include "hashveil/common/secret_file.h"
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/hashdb/db_proof.h"
 #include "hashveil/psi/account_state.h"
 #include "hashveil/psi/voucher.h"
 #include "hashveil/psi/voucher_builder.h"
 #include "png_encoder.h"
 #include "support/png_writer.h"
+#include "support/voucher_inputs.h"
 #include "support/webp_writer.h"
 
 namespace hashveil::fuzz {
@@ -253,6 +253,8 @@ Status WriteVoucherSeeds(const std::filesystem::path& dir, const std::filesystem
   psi::VoucherInput stranger;
   stranger.payload.hash.words.fill(0x5a5a);
   stranger.payload.quality = 90;
+  hashveil::testing::SetVariantsToOwnHash(member);
+  hashveil::testing::SetVariantsToOwnHash(stranger);
   HV_ASSIGN_OR_RETURN(const auto member_voucher, (*builder)->Build(member, *random));
   HV_ASSIGN_OR_RETURN(const auto stranger_voucher, (*builder)->Build(stranger, *random));
   HV_ASSIGN_OR_RETURN(const SecretBytes payload, psi::EncodeVoucherPayload(member.payload));

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 
+#include "hashveil/matcher/device_probes.h"
 #include "hashveil/matcher/match_keys.h"
 #include "hashveil/matcher/pdq_hash.h"
 #include "hashveil/matcher/pdq_hasher.h"
@@ -23,15 +24,15 @@ struct CopyKeys {
 // did.
 inline CopyKeys KeysOfCopy(const std::string& original_hex, const std::filesystem::path& copy) {
   const auto original = matcher::PdqHash::FromHex(original_hex);
-  const auto hashed = matcher::HashImageFile(copy);
+  const auto hashed = matcher::HashImageFile(copy, {.variants = true});
   if (!original.ok() || !hashed.ok()) return {};
   const matcher::KeyScheme scheme;  // DbBuildOptions' default
   const matcher::MatchKey key = matcher::BaseKeys(*original, scheme).front();
   CopyKeys keys;
   keys.same_base_key = matcher::BaseKeys(hashed->hash, scheme).front() == key;
-  for (const auto& probe : matcher::ProbeKeys(hashed->hash, hashed->margins, scheme)) {
-    keys.reaches = keys.reaches || probe == key;
-  }
+  const auto probes = matcher::DeviceProbeKeys(*hashed, scheme);
+  if (!probes.ok()) return {};
+  for (const auto& probe : *probes) keys.reaches = keys.reaches || probe == key;
   return keys;
 }
 

@@ -28,8 +28,15 @@ struct KeyScheme {
 
   std::uint32_t tables = 1;          // L, 1..kMaxTables
   std::uint32_t bits_per_key = 64;   // k, 8..256, a multiple of 8
-  std::uint32_t probes = 16;         // P, L..min(kMaxProbes, 256*L): total probe keys per image
+  std::uint32_t probes = 48;         // P, L..min(kMaxProbes, 256*L): total probe keys per image
   std::uint64_t seed = 0;            // selects the bit positions of tables after the first
+  // Which rules derive the keys (docs/pdq.md, "Match keys and probes"); a DB pins it, so every
+  // device probes as the DB's audit measured. 1: frequency-ordered positions, probes that flip
+  // the hash's own low-margin bits (DB formats 1-3). 2: adds probes from the hash of photometric
+  // variants of the device's copy (issue 12).
+  std::uint32_t revision = kLatestRevision;
+  static constexpr std::uint32_t kFirstRevision = 1;
+  static constexpr std::uint32_t kLatestRevision = 2;
 
   // kInvalidInput naming the first parameter out of range.
   Status Validate() const;
@@ -53,6 +60,13 @@ std::vector<MatchKey> BaseKeys(const PdqHash& hash, const KeyScheme& scheme);
 // How many of the P probes table `table` gets: P/L, plus one for the first P mod L tables.
 // Precondition: scheme.Validate().ok() and table < scheme.tables.
 std::uint32_t ProbeBudget(const KeyScheme& scheme, std::uint32_t table);
+
+// The first `count` keys of table `table` for `hash`: its base key, then flips of its selected
+// bits in increasing order of total margin flipped (fewer when the table has fewer subsets).
+// Precondition: scheme.Validate().ok() and table < scheme.tables.
+std::vector<MatchKey> TableProbes(const PdqHash& hash, const BitMargins& margins,
+                                  const KeyScheme& scheme, std::uint32_t table,
+                                  std::uint32_t count);
 
 // The device's probe keys: exactly P keys, distinct. Grouped by table, table 0 first; within a
 // table its base key first, then flips of its selected bits in increasing order of total margin

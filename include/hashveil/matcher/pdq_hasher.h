@@ -40,16 +40,31 @@ void ReleaseThreadHashingMemory();
 enum class Dihedral { kOriginal, kRotate90, kRotate180, kRotate270, kFlipX, kFlipY, kFlipPlus1, kFlipMinus1 };
 inline constexpr int kDihedralCount = 8;
 
+// The photometric variants of the device's copy (key scheme revision 2, docs/pdq.md "Variant
+// probes"): the copy's 64x64 downsample through a gamma curve before the DCT, undoing a gamma or
+// brightness edit the copy may have been through.
+enum class PhotometricVariant { kGamma0_6, kGamma0_75, kGamma1_33, kGamma1_67 };
+inline constexpr int kPhotometricVariantCount = 4;
+
+// A variant's hash with its margins: what probes need.
+struct VariantHash {
+  PdqHash hash;
+  BitMargins margins{};
+};
+
 struct PdqResult {
   PdqHash hash;
   int quality = 0;     // 0..100; hashes below kPdqMinQuality are not matched
   BitMargins margins{};  // device-only
   // Indexed by Dihedral; [kOriginal] equals `hash`. Present when asked for.
   std::optional<std::array<PdqHash, kDihedralCount>> dihedral;
+  // Indexed by PhotometricVariant; device-only. Present when asked for.
+  std::optional<std::array<VariantHash, kPhotometricVariantCount>> variants;
 };
 
 struct HashOptions {
   bool dihedral = false;
+  bool variants = false;
 };
 
 enum class DecodeMode {
@@ -66,6 +81,7 @@ struct DecodeOptions {
   std::uint64_t max_pixels = 100'000'000;  // refused (before decoding) above this
   DecodeMode mode = DecodeMode::kFast;
   bool dihedral = false;
+  bool variants = false;
 };
 
 // Hashes decoded pixels. Images under 5 px on a side hash to all zeros with quality 0.

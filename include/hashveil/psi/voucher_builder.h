@@ -1,7 +1,7 @@
 // The device side of the voucher protocol (docs/design.md section 5, "Voucher").
 //
-// Per image: the probe keys (matcher::ProbeKeys, exactly P), the per-image choices from the base
-// key k0 (the first probe: table 0's unflipped key), the synthetic decision (the account state
+// Per image: the probe keys (matcher::DeviceProbeKeys, exactly P), the per-image choices from the
+// base key k0 (the first probe: table 0's unflipped key), the synthetic decision (the account state
 // records it), then
 //   1. adct = Seal(adkey, payload)                       (payload of one fixed length)
 //   2. rct = Seal(rkey, adct) with a fresh rkey
@@ -23,8 +23,10 @@
 // The client never learns whether anything matched.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +35,7 @@
 #include "hashveil/common/status.h"
 #include "hashveil/hashdb/client_db.h"
 #include "hashveil/matcher/match_keys.h"
+#include "hashveil/matcher/pdq_hasher.h"
 #include "hashveil/psi/account_state.h"
 #include "hashveil/psi/voucher.h"
 
@@ -41,6 +44,9 @@ namespace hashveil::psi {
 struct VoucherInput {
   VoucherPayload payload;       // hash, quality, derivative, caller metadata
   matcher::BitMargins margins;  // from the hasher; choose the probes, never leave the device
+  // The photometric variants' hashes (the hasher's PdqResult::variants): key scheme revision 2
+  // probes from them too; they never leave the device either.
+  std::optional<std::array<matcher::VariantHash, matcher::kPhotometricVariantCount>> variants;
 };
 
 // Thread safety: Build may be called concurrently with one RandomSource per thread.

@@ -15,15 +15,16 @@
 #include "fuzz/message_check.h"
 #include "fuzz/scratch_file.h"
 #include "hashveil/common/random.h"
-#include "hashveil/common/seeded_random.h"
 #include "hashveil/common/secret.h"
 #include "hashveil/common/secret_file.h"
+#include "hashveil/common/seeded_random.h"
 #include "hashveil/hashdb/client_db.h"
 #include "hashveil/hashdb/db_proof.h"
 #include "hashveil/hashdb/keys.h"
 #include "hashveil/psi/account_state.h"
 #include "hashveil/psi/voucher_builder.h"
 #include "hashveil/psi/voucher_opener.h"
+#include "support/voucher_inputs.h"
 
 namespace hashveil::hostile {
 namespace {
@@ -115,6 +116,7 @@ TEST(FileTamperingTest, NoChangeOfAVoucherYieldsAnotherCandidate) {
   psi::VoucherInput input;
   input.payload.hash = fixture.entries.front().hash;
   input.payload.quality = 100;
+  hashveil::testing::SetVariantsToOwnHash(input);
   auto voucher = (*builder)->Build(input, *random);
   ASSERT_TRUE(voucher.ok()) << voucher.status().ToString();
   const auto secret = hashdb::LoadServerSecret(fixture.server_secret);

@@ -295,7 +295,7 @@ TEST_F(ThresholdTest, RealAndSyntheticCandidatesAreIndistinguishableBelowTheThre
   // withheld and open nothing).
   options.synthetic_rate_ppm = 500'000;
   options.synthetic_max = kPerClass / kAccounts;
-  ASSERT_EQ(options.key_scheme.probes, 16u);
+  ASSERT_EQ(options.key_scheme.probes, 48u);
   const Client client = MakeClient(1000, options);
   struct Sample {
     std::vector<std::uint8_t> features;

@@ -19,6 +19,7 @@
 #include "hashveil/psi/voucher_builder.h"
 #include "hashveil/psi/voucher_opener.h"
 #include "support/test_paths.h"
+#include "support/voucher_inputs.h"
 
 namespace hashveil::psi::testing {
 
@@ -79,6 +80,7 @@ class VoucherTest : public ::testing::Test {
     }
     // Distinct margins so the probes are well defined; the base key is the first probe anyway.
     for (int bit = 0; bit < matcher::PdqHash::kBits; ++bit) input.margins[bit] = 1.0f + bit;
+    hashveil::testing::SetVariantsToOwnHash(input);  // redo after changing the hash or margins
     return input;
   }
 

@@ -32,7 +32,9 @@ void HashOne(const std::filesystem::path& file, std::uint64_t seed, int working_
              std::uint64_t index, Slot& slot) {
   const Result<std::vector<std::uint8_t>> bytes = ReadFileBytes(file, kMaxFileBytes);
   if (!bytes.ok()) return;
-  const matcher::DecodeOptions options{.dihedral = true};
+  // The DB side hashes the file; the device side (every copy, and the original where it plays
+  // the device in the false-match pairs) also hashes its variants.
+  const matcher::DecodeOptions options{.dihedral = true, .variants = true};
   Result<matcher::PdqResult> original = matcher::HashEncodedImage(*bytes, options);
   if (!original.ok()) return;
   if (original->quality < matcher::kPdqMinQuality) {

@@ -1,6 +1,7 @@
 #include "audit/parameter_set.h"
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <map>
 
@@ -47,7 +48,7 @@ Status MatchingScheme::Validate() const {
 std::string Name(const MatchingScheme& scheme) {
   return "L" + std::to_string(scheme.keys.tables) + "-k" +
          std::to_string(scheme.keys.bits_per_key) + "-P" + std::to_string(scheme.keys.probes) +
-         "-d" + (scheme.dihedral_probes ? "1" : "0");
+         "-d" + (scheme.dihedral_probes ? "1" : "0") + "-r" + std::to_string(scheme.keys.revision);
 }
 
 std::string Name(const ParameterSet& set) { return Name(set.matching); }
@@ -65,8 +66,8 @@ Result<std::vector<ParameterSet>> ParseGrid(std::string_view spec) {
           "grid: c (cuckoo functions) is no longer used: DB format 3 has one table of 3-cell "
           "entries");
     }
-    if (axis != "L" && axis != "k" && axis != "P" && axis != "d") {
-      return Status::InvalidInput("grid: unknown axis (expected L, k, P, d)");
+    if (axis != "L" && axis != "k" && axis != "P" && axis != "d" && axis != "r") {
+      return Status::InvalidInput("grid: unknown axis (expected L, k, P, d, r)");
     }
     HV_ASSIGN_OR_RETURN(auto values, ParseValues(axis, part.substr(equals + 1)));
     axes[std::string(axis)] = std::move(values);
@@ -77,15 +78,25 @@ Result<std::vector<ParameterSet>> ParseGrid(std::string_view spec) {
   for (std::uint32_t d : axes["d"]) {
     if (d > 1) return Status::InvalidInput("grid: d (dihedral probes) is 0 or 1");
   }
+  // The revision axis came later; a grid without it measures the latest rules.
+  if (!axes.contains("r")) axes["r"] = {matcher::KeyScheme::kLatestRevision};
+  for (std::uint32_t r : axes["r"]) {
+    if (r < matcher::KeyScheme::kFirstRevision || r > matcher::KeyScheme::kLatestRevision) {
+      return Status::InvalidInput("grid: r (key scheme revision) is 1 or 2");
+    }
+  }
   std::vector<ParameterSet> sets;
   for (std::uint32_t tables : axes["L"]) {
     for (std::uint32_t bits : axes["k"]) {
       for (std::uint32_t probes : axes["P"]) {
         for (std::uint32_t dihedral : axes["d"]) {
-          ParameterSet set{
-              {{.tables = tables, .bits_per_key = bits, .probes = probes}, dihedral == 1}};
-          if (!set.matching.Validate().ok()) continue;
-          if (std::find(sets.begin(), sets.end(), set) == sets.end()) sets.push_back(set);
+          for (std::uint32_t revision : axes["r"]) {
+            ParameterSet set{
+                {{.tables = tables, .bits_per_key = bits, .probes = probes, .revision = revision},
+                 dihedral == 1}};
+            if (!set.matching.Validate().ok()) continue;
+            if (std::find(sets.begin(), sets.end(), set) == sets.end()) sets.push_back(set);
+          }
         }
       }
     }
@@ -96,10 +107,12 @@ Result<std::vector<ParameterSet>> ParseGrid(std::string_view spec) {
 
 std::vector<matcher::MatchKey> DeviceProbes(const matcher::PdqResult& image,
                                             const MatchingScheme& scheme) {
-  if (!scheme.dihedral_probes) return matcher::ProbeKeys(image.hash, image.margins, scheme.keys);
   matcher::KeyScheme own = scheme.keys;
-  own.probes -= kOtherDihedrals * own.tables;
-  std::vector<matcher::MatchKey> probes = matcher::ProbeKeys(image.hash, image.margins, own);
+  if (scheme.dihedral_probes) own.probes -= kOtherDihedrals * own.tables;
+  Result<std::vector<matcher::MatchKey>> own_probes = matcher::DeviceProbeKeys(image, own);
+  assert(own_probes.ok());  // the preconditions: a valid scheme, variants hashed
+  std::vector<matcher::MatchKey> probes = std::move(own_probes).value();
+  if (!scheme.dihedral_probes) return probes;
   for (int variant = 1; variant < matcher::kDihedralCount; ++variant) {
     for (const matcher::MatchKey& key : matcher::BaseKeys((*image.dihedral)[variant], own)) {
       if (std::find(probes.begin(), probes.end(), key) == probes.end()) probes.push_back(key);

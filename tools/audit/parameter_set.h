@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hashveil/common/status.h"
+#include "hashveil/matcher/device_probes.h"
 #include "hashveil/matcher/match_keys.h"
 #include "hashveil/matcher/pdq_hasher.h"
 
@@ -33,13 +34,14 @@ struct ParameterSet {
   friend bool operator==(const ParameterSet&, const ParameterSet&) = default;
 };
 
-// "L1-k64-P16-d0" (d1: dihedral probes). Unique within a grid.
+// "L1-k64-P16-d0-r2" (d1: dihedral probes; r: the key scheme's revision). Unique within a grid.
 std::string Name(const MatchingScheme& scheme);
 std::string Name(const ParameterSet& set);
 
-// Every valid combination of the listed values, in lexicographic order of (L, k, P, d);
+// Every valid combination of the listed values, in lexicographic order of (L, k, P, d, r);
 // invalid combinations (P < L, or dihedral probes that do not fit in P) are skipped.
-// A grid spec is "L=1,2;k=32,48,64;P=8,16,32,64;d=0,1" (any order, every axis present).
+// A grid spec is "L=1,2;k=32,48,64;P=8,16,32,64;d=0,1;r=1,2" (any order; every axis present but
+// r, which defaults to the latest revision).
 // Errors: kInvalidInput naming the malformed axis or value; a "c" axis (the cuckoo functions of
 // DB formats 1 and 2) is refused as no longer used.
 Result<std::vector<ParameterSet>> ParseGrid(std::string_view spec);
@@ -49,7 +51,8 @@ inline constexpr std::string_view kDefaultGrid = "L=1,2;k=32,48,64,96,128;P=8,16
 
 // The device's probe keys for `image` under `scheme` (distinct; fewer than P only when dihedral
 // variants coincide, which the protocol pads with dummies). Needs image.dihedral when
-// scheme.dihedral_probes. Precondition: scheme.Validate().ok().
+// scheme.dihedral_probes, and image.variants under revision 2. Precondition:
+// scheme.Validate().ok().
 std::vector<matcher::MatchKey> DeviceProbes(const matcher::PdqResult& image,
                                             const MatchingScheme& scheme);
 

@@ -12,10 +12,20 @@ TEST(ParameterSetTest, ParsesAGridAndSkipsInvalidCombinations) {
   ASSERT_TRUE(sets.ok()) << sets.status().message();
   // L=2, P=8, d=1 needs P >= 16: skipped. 2*2*2 - 1 = 7.
   EXPECT_EQ(sets->size(), 7u);
-  EXPECT_EQ(Name(sets->front()), "L1-k64-P8-d0");
+  EXPECT_EQ(Name(sets->front()), "L1-k64-P8-d0-r2");  // no r axis: the latest revision
   EXPECT_EQ(std::count_if(sets->begin(), sets->end(),
-                          [](const ParameterSet& s) { return Name(s) == "L2-k64-P8-d1"; }),
+                          [](const ParameterSet& s) { return Name(s) == "L2-k64-P8-d1-r2"; }),
             0);
+}
+
+TEST(ParameterSetTest, TheRevisionAxisComparesKeyRules) {
+  const auto sets = ParseGrid("L=1;k=64;P=16,48;d=0;r=1,2");
+  ASSERT_TRUE(sets.ok()) << sets.status().message();
+  ASSERT_EQ(sets->size(), 4u);
+  EXPECT_EQ(Name((*sets)[0]), "L1-k64-P16-d0-r1");
+  EXPECT_EQ(Name((*sets)[1]), "L1-k64-P16-d0-r2");
+  EXPECT_FALSE(ParseGrid("L=1;k=64;P=16;d=0;r=3").ok());
+  EXPECT_FALSE(ParseGrid("L=1;k=64;P=16;d=0;r=0").ok());
 }
 
 TEST(ParameterSetTest, DefaultGridParses) {
@@ -50,13 +60,24 @@ matcher::PdqResult ImageWithDihedrals(std::uint64_t seed) {
   image.hash = variants[0];
   image.dihedral = variants;
   for (int b = 0; b < matcher::PdqHash::kBits; ++b) image.margins[b] = static_cast<float>(b % 17);
+  // Gamma variants unlike the image, so that revision 2 probes differ from revision 1's.
+  image.variants.emplace();
+  for (int v = 0; v < matcher::kPhotometricVariantCount; ++v) {
+    (*image.variants)[v] = {variants[(v + 2) % matcher::kDihedralCount], image.margins};
+  }
   return image;
 }
 
 TEST(ParameterSetTest, DeviceProbesWithoutDihedralsAreTheMatchersProbes) {
-  const MatchingScheme scheme{{.tables = 1, .bits_per_key = 64, .probes = 16}, false};
+  for (std::uint32_t revision : {1u, 2u}) {
+    const MatchingScheme scheme{
+        {.tables = 1, .bits_per_key = 64, .probes = 16, .revision = revision}, false};
+    const matcher::PdqResult image = ImageWithDihedrals(1);
+    EXPECT_EQ(DeviceProbes(image, scheme), *matcher::DeviceProbeKeys(image, scheme.keys));
+  }
   const matcher::PdqResult image = ImageWithDihedrals(1);
-  EXPECT_EQ(DeviceProbes(image, scheme), matcher::ProbeKeys(image.hash, image.margins, scheme.keys));
+  EXPECT_NE(DeviceProbes(image, {{.probes = 16, .revision = 1}, false}),
+            DeviceProbes(image, {{.probes = 16, .revision = 2}, false}));
 }
 
 TEST(ParameterSetTest, DihedralProbesReachARotatedListing) {

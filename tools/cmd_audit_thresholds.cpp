@@ -3,18 +3,20 @@
 //
 // The threshold audit (docs/design.md section 8): writes OUT/audit.json and OUT/audit.html, prints
 // the recommended parameter set and the wall-clock time.
-#include <opencv2/core.hpp>
-
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <opencv2/core.hpp>
 #include <string>
 
 #include "audit/audit_html.h"
 #include "audit/audit_json.h"
 #include "audit/corpus_files.h"
+#include "audit/parallel_for.h"
 #include "audit/parameter_set.h"
 #include "audit/threshold_audit.h"
+#include "audit/thumbnails.h"
 #include "commands.h"
 #include "hashveil/common/secret_file.h"
 #include "hashveil/hashdb/client_db.h"
@@ -34,6 +36,31 @@ struct AuditThresholdsArgs {
 
 void PrintError(const std::string& message) {
   std::fprintf(stderr, "hashveil audit thresholds: %s\n", message.c_str());
+}
+
+// Thumbnails of the photos in the key-match pairs audit.json lists; a photo that cannot be
+// decoded again is shown by name only.
+audit::Thumbnails ListedPhotoThumbnails(const audit::AuditResult& result, unsigned threads) {
+  std::vector<std::size_t> images;
+  for (const audit::ParameterSetResult& s : result.sets) {
+    const auto& matches = s.pairs.distinct_matches;
+    for (std::size_t i = 0; i < std::min(matches.size(), audit::kListedDistinctMatches); ++i) {
+      images.push_back(matches[i].device);
+      images.push_back(matches[i].listed);
+    }
+  }
+  std::sort(images.begin(), images.end());
+  images.erase(std::unique(images.begin(), images.end()), images.end());
+  std::vector<std::string> uris(images.size());
+  audit::ParallelFor(images.size(), threads, [&](std::uint64_t i) {
+    Result<std::string> uri = audit::ThumbnailDataUri(result.image_paths[images[i]]);
+    if (uri.ok()) uris[i] = std::move(*uri);
+  });
+  audit::Thumbnails thumbnails;
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    if (!uris[i].empty()) thumbnails[result.image_names[images[i]]] = std::move(uris[i]);
+  }
+  return thumbnails;
 }
 
 // The parameter sets to audit: the published DB's own, or the grid.
@@ -73,7 +100,14 @@ int RunAuditThresholds(const AuditThresholdsArgs& args) {
                               .working_side = args.working_side,
                               .threads = args.threads,
                               .db_entries = args.db_entries,
-                              .scratch = out / ".audit-scratch"};
+                              .scratch = out / ".audit-scratch",
+                              .corpus_root = args.corpus,
+                              .on_rejected_file = [](const audit::RejectedFile& rejected) {
+                                // The audit's own per-file report: the auditor named the folder.
+                                std::printf("not used: %s: %s\n",
+                                            rejected.file.generic_string().c_str(),
+                                            rejected.reason.c_str());
+                              }};
   std::unique_ptr<ProgressBar> bar;
   std::string phase;
   const Result<audit::AuditResult> result = audit::RunThresholdAudit(
@@ -94,7 +128,7 @@ int RunAuditThresholds(const AuditThresholdsArgs& args) {
 
   const nlohmann::json json = audit::AuditJson(*result);
   const std::string text = json.dump(2) + "\n";
-  const std::string html = audit::AuditHtml(json);
+  const std::string html = audit::AuditHtml(json, ListedPhotoThumbnails(*result, args.threads));
   for (const auto& [name, content] : {std::pair{"audit.json", &text}, std::pair{"audit.html", &html}}) {
     const Status written = WriteFileAtomically(
         out / name, std::span(reinterpret_cast<const std::uint8_t*>(content->data()), content->size()));
@@ -112,8 +146,9 @@ int RunAuditThresholds(const AuditThresholdsArgs& args) {
               result->recommended ? audit::Name(result->sets[*result->recommended].set).c_str()
                                   : "none",
               result->bound_supported ? "yes" : "no");
-  std::printf("time=%.1fs (hashing %.1fs, measuring %.1fs, cost %.1fs)\n", seconds,
-              result->hashing_seconds, result->measuring_seconds, result->cost_seconds);
+  std::printf("time=%.1fs (hashing %.1fs, measuring %.1fs, validating %.1fs, cost %.1fs)\n",
+              seconds, result->hashing_seconds, result->measuring_seconds,
+              result->validation_seconds, result->cost_seconds);
   return kExitOk;
 }
 
@@ -128,7 +163,7 @@ void AddAuditThresholdsCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--out", args->out, "Folder for audit.json and audit.html")->required();
   cmd->add_option("--db", args->db,
                   "Audit this client DB's parameters instead of a grid (signature not checked)");
-  cmd->add_option("--grid", args->grid, "Parameter grid, e.g. \"L=1;k=64;P=16,32;d=0\"")
+  cmd->add_option("--grid", args->grid, "Parameter grid, e.g. \"L=1;k=64;P=16,48;d=0;r=1,2\"")
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the transform suite")->capture_default_str();
   cmd->add_option("--working-side", args->working_side,

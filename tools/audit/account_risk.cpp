@@ -16,6 +16,20 @@ double StressedFlagProbability(std::uint64_t images, double per_image_rate, std:
   return BinomialUpperTail(bursts, per_image_rate, bursts_needed);
 }
 
+AccountAssessment AssessAccount(double pooled_rate, double riskiest_rate, std::uint64_t threshold) {
+  AccountAssessment assessment{threshold, {}, true};
+  for (const AccountRequirement& requirement : kAccountRequirements) {
+    const std::uint64_t n = requirement.images_per_year;
+    AccountRiskRow row{n, requirement.max_probability,
+                       IndependentFlagProbability(n, pooled_rate, threshold),
+                       IndependentFlagProbability(n, riskiest_rate, threshold),
+                       StressedFlagProbability(n, riskiest_rate, threshold)};
+    assessment.met = assessment.met && row.riskiest <= row.required;
+    assessment.rows.push_back(row);
+  }
+  return assessment;
+}
+
 const std::vector<std::uint64_t>& ThresholdGrid() {
   static const std::vector<std::uint64_t> grid = {1, 2, 3, 5, 10, 20, 30};
   return grid;

@@ -4,12 +4,15 @@
 //
 // Independent model: each of the n images false-matches independently with rate p, so the count
 // is Binomial(n, p) and P(flag) = P(X >= t).
+// Protocol v2 counts distinct DB keys: copies of one image (and any two images that meet the same
+// DB entry) count once, so n images can only reach t if t distinct entries are met, and the
+// independent model is the headline.
 // Stressed model (correlated false matches): an account's images come in bursts of `burst`
-// near-duplicates (the same scene shot or edited several times) that false-match together. Copies
-// that share a base key count once (the protocol's per-image choices depend only on the base
-// key), but edited copies can have different base keys; the stressed model assumes the worst, that
-// every copy of a matching burst counts: n / burst independent bursts, each adding `burst` to
-// the count, so P(flag) = P(Binomial(n / burst, p) >= ceil(t / burst)).
+// near-duplicates (the same scene shot or edited several times) that false-match together. Under
+// protocol v2 a burst counts once per DB key it reaches, so the stress is the worst case of
+// bursts whose `burst` copies, edited apart, each reach a different DB key: n / burst
+// independent bursts, each adding `burst` to the count, so
+// P(flag) = P(Binomial(n / burst, p) >= ceil(t / burst)).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +26,31 @@ double IndependentFlagProbability(std::uint64_t images, double per_image_rate,
                                   std::uint64_t threshold);
 double StressedFlagProbability(std::uint64_t images, double per_image_rate, std::uint64_t threshold,
                                std::uint64_t burst = kStressBurst);
+
+// The account criterion of issue 12, at the default threshold t: an innocent account crosses t
+// in a year with probability <= 1e-12 at 10,000 images and <= 1e-9 at 100,000 (independent
+// model), judged on the riskiest decile of photos (stricter than on the pooled rate).
+struct AccountRequirement {
+  std::uint64_t images_per_year;
+  double max_probability;
+};
+inline constexpr AccountRequirement kAccountRequirements[] = {{10'000, 1e-12}, {100'000, 1e-9}};
+
+struct AccountRiskRow {
+  std::uint64_t images_per_year = 0;
+  double required = 0;
+  double pooled = 0;             // independent, at the pooled per-image rate
+  double riskiest = 0;           // independent, every image like the riskiest decile
+  double riskiest_stressed = 0;  // stressed, the riskiest decile's rate
+};
+
+struct AccountAssessment {
+  std::uint64_t threshold = 0;
+  std::vector<AccountRiskRow> rows;  // one per kAccountRequirements
+  bool met = false;                  // riskiest <= required in every row
+};
+
+AccountAssessment AssessAccount(double pooled_rate, double riskiest_rate, std::uint64_t threshold);
 
 // The grid the report tabulates.
 const std::vector<std::uint64_t>& ThresholdGrid();    // t

@@ -11,10 +11,31 @@ namespace {
 
 using nlohmann::json;
 
+constexpr const char* kRecommendationRule =
+    "among the sets with no key match among distinct photos at their own k and the account "
+    "criterion met by a validated model (its held-out check passed), the highest pooled benign "
+    "recall ratio; ties to fewer probes P";
+
+json AccountRequirementsJson() {
+  json out = json::array();
+  for (const AccountRequirement& r : kAccountRequirements) {
+    out.push_back({{"images_per_year", r.images_per_year}, {"max_probability", r.max_probability}});
+  }
+  return out;
+}
+
 json Histogram(const DistanceHistogram& h) {
   json counts = json::array();
   for (std::uint64_t c : h.counts) counts.push_back(c);
   return {{"total", h.total()}, {"median", h.Median()}, {"counts", counts}};
+}
+
+json Rejected(const std::vector<RejectedFile>& rejected) {
+  json out = json::array();
+  for (const RejectedFile& r : rejected) {
+    out.push_back({{"file", r.file.generic_string()}, {"reason", r.reason}});
+  }
+  return out;
 }
 
 json SchemeJson(const MatchingScheme& s) {
@@ -38,6 +59,101 @@ json AccountTable(double rate) {
     stressed.push_back(row_s);
   }
   return {{"per_image_rate", rate}, {"independent", independent}, {"stressed", stressed}};
+}
+
+json Interval(const PoissonInterval& interval, double scale) {
+  return {interval.lower * scale, interval.upper * scale};
+}
+
+json CorrectionJson(const Correction& c) {
+  return {{"factor", std::isfinite(c.factor) ? json(c.factor) : json(nullptr)},
+          {"pooled_ratio", c.pooled_ratio},
+          {"pooled_ratio_upper", c.pooled_upper},
+          {"trend_fitted", c.trend_fitted},
+          {"trend_slope_per_bit", c.trend_slope},
+          {"trend_upper_at_k", c.trend_upper},
+          {"trend_used", c.trend_used}};
+}
+
+json ModelJson(const ModelEstimate& m) {
+  json points = json::array();
+  for (const ObservedExpected& p : m.points) {
+    const PoissonInterval observed = GarwoodInterval(p.observed, kConfidence);
+    const double scale = p.expected > 0 ? 1 / p.expected : 0;
+    points.push_back({{"bits_per_key", p.bits},
+                      {"expected", p.expected},
+                      {"ratio", p.observed * scale},
+                      {"ratio_interval", Interval(observed, scale)}});
+  }
+  const HeldOutCheck& h = m.held_out;
+  json held_out = nullptr;
+  if (h.possible) {
+    held_out = {{"bits_per_key", h.bits},
+                {"observed", h.observed},
+                {"observed_interval", Interval(h.observed_interval, 1)},
+                {"predicted", h.predicted},
+                {"predicted_upper", h.predicted_upper},
+                {"covered", static_cast<double>(h.observed) <= h.predicted_upper}};
+  }
+  return {{"points", points},
+          {"correction", CorrectionJson(m.correction)},
+          {"held_out", held_out},
+          {"pair_rate_at_k", m.pair_rate},
+          {"corrected_pair_rate", m.corrected_pair_rate}};
+}
+
+json FitsJson(const std::vector<BetaBinomial>& fits) {
+  json out = json::array();
+  for (const BetaBinomial& f : fits) {
+    out.push_back({{"alpha", f.alpha}, {"beta", f.beta}, {"p_distance_0", f.Pmf(0)}});
+  }
+  return out;
+}
+
+json ValidationJson(const ModelValidation& v, std::uint64_t bits_per_key) {
+  json observed = json::array();
+  for (std::size_t i = 0; i < v.bits.size(); ++i) {
+    observed.push_back(
+        {{"bits_per_key", v.bits[i]},
+         {"observed", v.observed[i]},
+         {"observed_interval", Interval(GarwoodInterval(v.observed[i], kConfidence), 1)},
+         {"beta_binomial_fits", FitsJson(v.fits[i])}});
+  }
+  return {{"observations", observed},
+          {"own_bits_per_key", bits_per_key},
+          {"own_beta_binomial_fits", FitsJson(v.own_fits)},
+          {"independent_model", ModelJson(v.independent)},
+          {"correlated_model", ModelJson(v.correlated)},
+          {"model_validated", v.validated},
+          {"validated_pair_rate", v.validated_pair_rate},
+          {"validated_per_image_rate", v.validated_per_image_rate},
+          {"riskiest_decile_multiplier", v.riskiest_decile_multiplier},
+          {"riskiest_decile_per_image_rate", v.riskiest_per_image_rate}};
+}
+
+json AccountJson(const AccountAssessment& a) {
+  json rows = json::array();
+  for (const AccountRiskRow& r : a.rows) {
+    rows.push_back({{"images_per_year", r.images_per_year},
+                    {"required", r.required},
+                    {"pooled", r.pooled},
+                    {"riskiest_decile", r.riskiest},
+                    {"riskiest_decile_stressed", r.riskiest_stressed}});
+  }
+  return {{"threshold", a.threshold}, {"rows", rows}, {"met", a.met}};
+}
+
+json DistinctMatchesJson(const AuditResult& result, const ParameterSetResult& s) {
+  const std::vector<KeyMatch>& matches = s.pairs.distinct_matches;
+  json listed = json::array();
+  for (std::size_t i = 0; i < std::min(matches.size(), kListedDistinctMatches); ++i) {
+    const KeyMatch& m = matches[i];
+    listed.push_back({{"device_file", result.image_names[m.device]},
+                      {"listed_file", result.image_names[m.listed]},
+                      {"pdq_distance", m.distance},
+                      {"probe_rank", m.probe_rank}});
+  }
+  return {{"total", matches.size()}, {"listed", listed}};
 }
 
 json SetJson(const AuditResult& result, const ParameterSetResult& s) {
@@ -65,7 +181,28 @@ json SetJson(const AuditResult& result, const ParameterSetResult& s) {
            {{"recall", s.meets_recall},
             {"no_false_match", s.meets_no_false_match},
             {"per_image_bound", s.meets_bound},
-            {"model", s.meets_model}}}};
+            {"model", s.meets_model},
+            {"account", s.meets_account}}},
+          {"distinct_photo_key_matches", DistinctMatchesJson(result, s)},
+          {"model_validation", ValidationJson(s.validation, s.set.matching.keys.bits_per_key)},
+          {"account", AccountJson(s.account)}};
+}
+
+json DetectionJson(const AuditResult& result) {
+  json curves = json::array();
+  for (const DetectionCurve& c : result.detection) {
+    json points = json::array();
+    for (const DetectionPoint& p : c.points) points.push_back({p.images, p.probability});
+    curves.push_back(
+        {{"mix", c.mix}, {"per_image_recall", c.per_image_recall}, {"points", points}});
+  }
+  return {{"set", Name(result.sets[result.detection_set].set)},
+          {"threshold", result.threshold},
+          {"model",
+           "each of n distinct known images sent once, as a copy whose transform is drawn from the "
+           "mix; it matches with the mix's recall, independently; reported iff at least t match"},
+          {"points_are", "[n, P(reported)]"},
+          {"curves", curves}};
 }
 
 }  // namespace
@@ -79,11 +216,16 @@ json AuditJson(const AuditResult& result) {
                    {"usable", result.corpus.images.size()},
                    {"unreadable", result.corpus.unreadable},
                    {"low_quality", result.corpus.low_quality},
-                   {"transform_failures", result.corpus.transform_failures}};
+                   {"transform_failures", result.corpus.transform_failures},
+                   {"rejected", Rejected(result.rejected)}};
   out["criteria"] = {{"recall_ratio", kRequiredRecallRatio},
                      {"per_image_bound", kRequiredPerImageBound},
                      {"db_entries", result.db_entries},
-                     {"confidence", kConfidence}};
+                     {"confidence", kConfidence},
+                     {"account_threshold", result.threshold},
+                     {"account", AccountRequirementsJson()},
+                     {"account_judged_on", "riskiest decile, independent model"},
+                     {"recommendation_rule", kRecommendationRule}};
 
   json schemes = json::array();
   for (const MatchingScheme& s : result.schemes) schemes.push_back(SchemeJson(s));
@@ -119,6 +261,7 @@ json AuditJson(const AuditResult& result) {
       {"plain_pair_rate_upper", result.plain_pair_rate_upper},
       {"plain_per_image_rate_upper",
        AnyOf(result.plain_pair_rate_upper, static_cast<double>(result.db_entries))},
+      {"distinct_photo_pairs", result.distinct_pairs},
       {"distances", Histogram(plain.distances)},
       {"pairs_needed_for_bound", pairs_needed},
       {"images_needed_for_bound", std::ceil(0.5 + std::sqrt(0.25 + pairs_needed))}};
@@ -139,6 +282,14 @@ json AuditJson(const AuditResult& result) {
     measured["source"] = "measured bound of the recommended set";
     tables.push_back(measured);
   }
+  const ModelValidation& focus = result.sets[result.detection_set].validation;
+  json validated = AccountTable(focus.validated_per_image_rate);
+  validated["source"] = "validated model rate of " + Name(result.sets[result.detection_set].set);
+  tables.push_back(validated);
+  json riskiest = AccountTable(focus.riskiest_per_image_rate);
+  riskiest["source"] =
+      "riskiest decile's validated rate of " + Name(result.sets[result.detection_set].set);
+  tables.push_back(riskiest);
   for (double rate : AssumedRateGrid()) {
     json assumed = AccountTable(rate);
     assumed["source"] = "assumed";
@@ -146,6 +297,7 @@ json AuditJson(const AuditResult& result) {
   }
   account["tables"] = tables;
   out["account_risk"] = account;
+  out["detection"] = DetectionJson(result);
 
   // Per (L, P): the mean wall-clock milliseconds to build a voucher on the device and to
   // open its outer layer on the server, measured on this machine.
@@ -157,11 +309,13 @@ json AuditJson(const AuditResult& result) {
                        {"client_build_ms", s.cost.client_build_ms},
                        {"server_open_ms", s.cost.server_open_ms}};
   }
-  out["timings"] = {{"note", "wall clock on the auditing machine; the only part that varies between runs"},
-                    {"hashing_seconds", result.hashing_seconds},
-                    {"measuring_seconds", result.measuring_seconds},
-                    {"cost_seconds", result.cost_seconds},
-                    {"voucher_ms", vouchers}};
+  out["timings"] = {
+      {"note", "wall clock on the auditing machine; the only part that varies between runs"},
+      {"hashing_seconds", result.hashing_seconds},
+      {"measuring_seconds", result.measuring_seconds},
+      {"validation_seconds", result.validation_seconds},
+      {"cost_seconds", result.cost_seconds},
+      {"voucher_ms", vouchers}};
   return out;
 }
 

@@ -1,7 +1,7 @@
 #include "audit/measurements.h"
 
 #include <algorithm>
-#include <map>
+#include <unordered_map>
 
 #include "audit/parallel_for.h"
 #include "audit/transforms.h"
@@ -53,7 +53,50 @@ ImageCounts CountImage(const ImageHashes& image, const std::vector<MatchingSchem
   return counts;
 }
 
+struct MatchKeyHash {
+  std::size_t operator()(const matcher::MatchKey& key) const {
+    // FNV-1a: keys are near-uniform bits, any mixing of all bytes will do.
+    std::uint64_t h = 1469598103934665603ULL;
+    for (std::uint8_t byte : key) h = (h ^ byte) * 1099511628211ULL;
+    return static_cast<std::size_t>(h);
+  }
+};
+
 }  // namespace
+
+std::vector<KeyMatch> FindKeyMatches(const CorpusHashes& corpus, const MatchingScheme& scheme) {
+  const std::vector<ImageHashes>& images = corpus.images;
+  std::unordered_map<matcher::MatchKey, std::vector<std::size_t>, MatchKeyHash> listed;
+  for (std::size_t b = 0; b < images.size(); ++b) {
+    for (const matcher::MatchKey& key : matcher::BaseKeys(images[b].original.hash, scheme.keys)) {
+      listed[key].push_back(b);
+    }
+  }
+  std::vector<KeyMatch> matches;
+  for (std::size_t a = 0; a < images.size(); ++a) {
+    const std::size_t first = matches.size();
+    const std::vector<matcher::MatchKey> probes = DeviceProbes(images[a].original, scheme);
+    for (std::uint32_t rank = 0; rank < probes.size(); ++rank) {
+      const auto found = listed.find(probes[rank]);
+      if (found == listed.end()) continue;
+      for (std::size_t b : found->second) {
+        if (b != a) matches.push_back({a, b, rank, 0});
+      }
+    }
+    // One entry per listed image, with its first (lowest-rank) matching probe.
+    std::stable_sort(matches.begin() + first, matches.end(),
+                     [](const KeyMatch& x, const KeyMatch& y) { return x.listed < y.listed; });
+    matches.erase(
+        std::unique(matches.begin() + first, matches.end(),
+                    [](const KeyMatch& x, const KeyMatch& y) { return x.listed == y.listed; }),
+        matches.end());
+    for (std::size_t i = first; i < matches.size(); ++i) {
+      matches[i].distance = matcher::HammingDistance(images[a].original.hash,
+                                                     images[matches[i].listed].original.hash);
+    }
+  }
+  return matches;
+}
 
 std::uint64_t DistanceHistogram::total() const {
   std::uint64_t sum = 0;
@@ -148,32 +191,14 @@ PairMeasurements MeasurePairs(const CorpusHashes& corpus, const std::vector<Matc
     }
   }
 
-  // Per scheme: index every image's base keys, then look each image's probes up in it.
   result.private_matching.resize(schemes.size());
   ParallelFor(schemes.size(), threads, [&](std::uint64_t s) {
-    std::multimap<matcher::MatchKey, std::size_t> listed;
-    for (std::size_t b = 0; b < n; ++b) {
-      for (const matcher::MatchKey& key : matcher::BaseKeys(images[b].original.hash, schemes[s].keys)) {
-        listed.emplace(key, b);
-      }
-    }
     PrivatePairMeasurement& out = result.private_matching[s];
-    for (std::size_t a = 0; a < n; ++a) {
-      std::vector<std::size_t> hits;
-      for (const matcher::MatchKey& probe : DeviceProbes(images[a].original, schemes[s])) {
-        const auto [first, last] = listed.equal_range(probe);
-        for (auto it = first; it != last; ++it) {
-          if (it->second != a) hits.push_back(it->second);
-        }
-      }
-      std::sort(hits.begin(), hits.end());
-      hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
-      for (std::size_t b : hits) {
-        ++out.key_matches;
-        const int d = matcher::HammingDistance(images[a].original.hash, images[b].original.hash);
-        out.false_matches += d > matcher::kPdqMatchDistance;
-      }
+    for (const KeyMatch& match : FindKeyMatches(corpus, schemes[s])) {
+      ++out.key_matches;
+      if (match.distance > matcher::kPdqMatchDistance) out.distinct_matches.push_back(match);
     }
+    out.false_matches = out.distinct_matches.size();
   });
   return result;
 }

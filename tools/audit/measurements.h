@@ -41,9 +41,24 @@ struct PlainPairMeasurement {
   DistanceHistogram distances;         // over unordered pairs
 };
 
+// An ordered pair (device, listed) of corpus images where a probe of `device` equals a base key
+// of `listed`.
+struct KeyMatch {
+  std::size_t device = 0, listed = 0;  // indices into CorpusHashes::images
+  std::uint32_t probe_rank = 0;        // the first matching probe's index in DeviceProbes
+  int distance = 0;                    // PDQ distance between the two originals
+  friend bool operator==(const KeyMatch&, const KeyMatch&) = default;
+};
+
+// Every ordered pair of distinct corpus images that key-matches under `scheme`, sorted by
+// (device, listed): the base keys are indexed in a hash table and each image's probes looked up
+// in it, so the cost is images x P lookups, not pairs x P x L comparisons.
+std::vector<KeyMatch> FindKeyMatches(const CorpusHashes& corpus, const MatchingScheme& scheme);
+
 struct PrivatePairMeasurement {
   std::uint64_t key_matches = 0;    // ordered pairs (a, b): a probe of a equals a base key of b
   std::uint64_t false_matches = 0;  // those with PDQ distance > 31: distinct photos
+  std::vector<KeyMatch> distinct_matches;  // those false matches, all of them
 };
 
 struct PairMeasurements {

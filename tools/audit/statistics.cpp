@@ -73,7 +73,67 @@ double LogTermSum(double n, double first, int step, double log_p, double log_q) 
   return log_sum;
 }
 
+// P(a, x) by its series (Numerical Recipes, "gser"); converges quickly for x < a + 1.
+double GammaSeries(double a, double x) {
+  double term = 1 / a, sum = term;
+  for (int n = 1; n <= 10'000; ++n) {
+    term *= x / (a + n);
+    sum += term;
+    if (std::fabs(term) < std::fabs(sum) * 1e-16) break;
+  }
+  return sum * std::exp(-x + a * std::log(x) - std::lgamma(a));
+}
+
+// Q(a, x) = 1 - P(a, x) by Lentz's continued fraction ("gcf"), for x >= a + 1.
+double GammaContinuedFraction(double a, double x) {
+  constexpr double kTiny = 1e-300;
+  double b = x + 1 - a, c = 1 / kTiny, d = 1 / b, h = d;
+  for (int i = 1; i <= 10'000; ++i) {
+    const double an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = b + an / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1 / d;
+    const double delta = d * c;
+    h *= delta;
+    if (std::fabs(delta - 1) < 1e-16) break;
+  }
+  return std::exp(-x + a * std::log(x) - std::lgamma(a)) * h;
+}
+
 }  // namespace
+
+double RegularizedGammaP(double a, double x) {
+  assert(a > 0 && x >= 0);
+  if (x <= 0) return 0;
+  return x < a + 1 ? GammaSeries(a, x) : 1 - GammaContinuedFraction(a, x);
+}
+
+double GammaQuantile(double a, double p) {
+  assert(p >= 0 && p < 1);
+  if (p <= 0) return 0;
+  // Bisection: P(a, x) increases in x; the mean plus 50 standard deviations plus 50 brackets
+  // every quantile below 1 - 1e-16.
+  double lo = 0, hi = a + 50 * std::sqrt(a) + 50;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    if (RegularizedGammaP(a, mid) < p) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return hi;
+}
+
+PoissonInterval GarwoodInterval(std::uint64_t events, double confidence) {
+  assert(confidence > 0 && confidence < 1);
+  const double k = static_cast<double>(events);
+  return {events == 0 ? 0 : GammaQuantile(k, (1 - confidence) / 2),
+          GammaQuantile(k + 1, (1 + confidence) / 2)};
+}
 
 double RegularizedIncompleteBeta(double a, double b, double x) {
   assert(a > 0 && b > 0 && x >= 0 && x <= 1);

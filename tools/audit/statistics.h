@@ -23,6 +23,21 @@ double ClopperPearsonUpper(std::uint64_t events, std::uint64_t trials, double co
 // side, so tiny tails (1e-200) are not lost to cancellation. Precondition: p in [0, 1].
 double BinomialUpperTail(std::uint64_t trials, double p, std::uint64_t threshold);
 
+// The regularised lower incomplete gamma function P(a, x), for a > 0 and x >= 0.
+double RegularizedGammaP(double a, double x);
+
+// The p-quantile of Gamma(a, 1): the x with P(a, x) = p, for p in [0, 1).
+double GammaQuantile(double a, double p);
+
+// Garwood's exact two-sided interval for the mean of a Poisson count after observing `events`:
+// lower = GammaQuantile(events, (1 - confidence) / 2) (0 when events == 0), upper =
+// GammaQuantile(events + 1, (1 + confidence) / 2). Each side errs with probability at most
+// (1 - confidence) / 2.
+struct PoissonInterval {
+  double lower = 0, upper = 0;
+};
+PoissonInterval GarwoodInterval(std::uint64_t events, double confidence = 0.95);
+
 // 1 - (1 - p)^n without cancellation: the chance that at least one of n independent trials,
 // each with probability p, succeeds. Precondition: p in [0, 1].
 double AnyOf(double p, double n);

@@ -74,6 +74,15 @@ void SvgPlot::AddPoints(const std::string& name,
   series_.push_back({name, Series::Kind::kPoints, points});
 }
 
+void SvgPlot::AddIntervals(const std::string& name, const std::vector<Interval>& intervals) {
+  Series series{name, Series::Kind::kIntervals, {}};
+  for (const Interval& i : intervals) {
+    series.points.emplace_back(i.x, i.low);
+    series.points.emplace_back(i.x, i.high);
+  }
+  series_.push_back(std::move(series));
+}
+
 void SvgPlot::SetCategories(std::vector<std::string> categories) {
   categories_ = std::move(categories);
 }
@@ -143,6 +152,14 @@ std::string SvgPlot::Render() const {
                "\" height=\"" + Num(kTop + kPlotHeight - top) + "\" fill=\"" + colour + "\"/>";
       }
       ++bar_index;
+    } else if (s.kind == Series::Kind::kIntervals) {
+      for (std::size_t p = 0; p + 1 < s.points.size(); p += 2) {
+        const double x = X(s.points[p].first), low = Y(s.points[p].second),
+                     high = Y(s.points[p + 1].second);
+        svg += "<path fill=\"none\" stroke=\"" + colour + "\" stroke-width=\"1.4\" d=\"M" + Num(x) +
+               "," + Num(low) + "V" + Num(high) + "M" + Num(x - 4) + "," + Num(low) + "h8M" +
+               Num(x - 4) + "," + Num(high) + "h8\"/>";
+      }
     } else if (s.kind == Series::Kind::kPoints) {
       for (const auto& [x, y] : s.points) {
         svg += "<circle cx=\"" + Num(X(x)) + "\" cy=\"" + Num(Y(y)) + "\" r=\"3.5\" fill=\"" +

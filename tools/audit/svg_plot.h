@@ -24,6 +24,11 @@ class SvgPlot {
   void AddLine(const std::string& name, const std::vector<std::pair<double, double>>& points,
                bool dashed = false);
   void AddPoints(const std::string& name, const std::vector<std::pair<double, double>>& points);
+  // Vertical interval bars (x, low, high) with caps, e.g. confidence intervals.
+  struct Interval {
+    double x, low, high;
+  };
+  void AddIntervals(const std::string& name, const std::vector<Interval>& intervals);
   // One group of bars per category, one bar per series; values on the y axis.
   void SetCategories(std::vector<std::string> categories);
   void AddBars(const std::string& name, const std::vector<double>& values);
@@ -35,8 +40,9 @@ class SvgPlot {
  private:
   struct Series {
     std::string name;
-    enum class Kind { kLine, kDashed, kPoints, kBars } kind;
-    std::vector<std::pair<double, double>> points;  // for bars: (category index, value)
+    enum class Kind { kLine, kDashed, kPoints, kBars, kIntervals } kind;
+    // For bars: (category index, value); for intervals: (x, low), (x, high) in turn.
+    std::vector<std::pair<double, double>> points;
   };
   double X(double value) const;
   double Y(double value) const;

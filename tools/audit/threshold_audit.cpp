@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <tuple>
 
+#include "audit/parallel_for.h"
 #include "audit/statistics.h"
 #include "audit/transforms.h"
+#include "hashveil/hashdb/db_builder.h"
 
 namespace hashveil::audit {
 namespace {
@@ -48,25 +51,82 @@ double WorstBenignRatio(const std::vector<TransformMeasurement>& transforms, std
   return worst;
 }
 
-// Cheapest first: server work per voucher, then DB bytes per entry, then higher recall.
-bool Cheaper(const ParameterSetResult& a, const ParameterSetResult& b) {
-  return std::tuple(a.outer_entries, a.cost.bytes_per_entry(), -a.benign_recall) <
-         std::tuple(b.outer_entries, b.cost.bytes_per_entry(), -b.benign_recall);
+// Every scheme the validation needs (each set's own and its shorter ones), measured once each
+// in parallel.
+std::map<std::string, SchemeEvidence> MeasureAllEvidence(const CorpusHashes& corpus,
+                                                         const DistinctPairs& pairs,
+                                                         const std::vector<MatchingScheme>& own,
+                                                         unsigned threads) {
+  std::vector<MatchingScheme> needed;
+  for (const MatchingScheme& scheme : own) {
+    std::vector<MatchingScheme> all = ValidationSchemes(scheme);
+    all.push_back(scheme);
+    for (const MatchingScheme& s : all) {
+      if (std::find(needed.begin(), needed.end(), s) == needed.end()) needed.push_back(s);
+    }
+  }
+  std::vector<SchemeEvidence> evidence(needed.size());
+  ParallelFor(needed.size(), threads,
+              [&](std::uint64_t i) { evidence[i] = MeasureEvidence(corpus, pairs, needed[i]); });
+  std::map<std::string, SchemeEvidence> by_name;
+  for (std::size_t i = 0; i < needed.size(); ++i) by_name[Name(needed[i])] = std::move(evidence[i]);
+  return by_name;
 }
 
-std::optional<std::size_t> Recommend(const std::vector<ParameterSetResult>& sets,
-                                     bool require_bound) {
-  std::optional<std::size_t> best;
-  for (std::size_t i = 0; i < sets.size(); ++i) {
-    const ParameterSetResult& s = sets[i];
-    if (!s.meets_recall || !s.meets_no_false_match) continue;
-    if (require_bound ? !s.meets_bound : !s.meets_model) continue;
-    if (!best || Cheaper(s, sets[*best])) best = i;
+ModelValidation Validate(const MatchingScheme& scheme,
+                         const std::map<std::string, SchemeEvidence>& evidence,
+                         std::uint64_t distinct_pairs, double db_entries) {
+  std::vector<const SchemeEvidence*> shorter;
+  for (const MatchingScheme& s : ValidationSchemes(scheme))
+    shorter.push_back(&evidence.at(Name(s)));
+  return ValidateModel(scheme, shorter, evidence.at(Name(scheme)), distinct_pairs, db_entries);
+}
+
+// The mix (benign transforms, equally weighted), then the benign transforms with least recall.
+std::vector<DetectionCurve> DetectionCurves(const std::vector<TransformMeasurement>& transforms,
+                                            std::size_t scheme, std::uint64_t threshold) {
+  std::vector<double> recall, weights;
+  std::vector<std::pair<double, std::size_t>> benign;
+  for (std::size_t t = 0; t < transforms.size(); ++t) {
+    recall.push_back(transforms[t].private_recall[scheme]);
+    weights.push_back(TransformSuite()[t].benign ? 1 : 0);
+    if (TransformSuite()[t].benign) benign.emplace_back(recall.back(), t);
   }
-  return best;
+  std::vector<DetectionCurve> curves = {ComputeDetectionCurve(
+      "benign transforms, equally weighted", MixedRecall(recall, weights), threshold)};
+  std::sort(benign.begin(), benign.end());
+  for (std::size_t i = 0; i < std::min(kWorstTransformCurves, benign.size()); ++i) {
+    curves.push_back(
+        ComputeDetectionCurve(std::string(TransformSuite()[benign[i].second].name) + " only",
+                              benign[i].first, threshold));
+  }
+  return curves;
+}
+
+std::string RelativeName(const std::filesystem::path& file, const std::filesystem::path& root) {
+  if (root.empty()) return file.filename().generic_string();
+  return file.lexically_relative(root).generic_string();
 }
 
 }  // namespace
+
+std::optional<std::size_t> Recommend(const std::vector<ParameterSetResult>& sets) {
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    const ParameterSetResult& s = sets[i];
+    if (!s.meets_no_false_match || !s.meets_account) continue;
+    if (!best) {
+      best = i;
+      continue;
+    }
+    const ParameterSetResult& b = sets[*best];
+    if (std::tuple(-s.benign_recall_ratio, s.set.matching.keys.probes) <
+        std::tuple(-b.benign_recall_ratio, b.set.matching.keys.probes)) {
+      best = i;
+    }
+  }
+  return best;
+}
 
 double PairsNeededForBound(double per_image_bound, std::uint64_t db_entries) {
   // Per-pair rate p with 1 - (1 - p)^N = bound, then trials m with 1 - (1 - conf)^(1/m) = p.
@@ -76,6 +136,7 @@ double PairsNeededForBound(double per_image_bound, std::uint64_t db_entries) {
 
 Result<AuditResult> RunThresholdAudit(const AuditOptions& options, const AuditProgress& progress) {
   if (options.parameter_sets.empty()) return Status::InvalidInput("no parameter set to audit");
+  if (options.corpus.empty()) return Status::InvalidInput("the corpus holds no image file");
   AuditResult result;
   result.seed = options.seed;
   result.working_side = options.working_side;
@@ -89,6 +150,15 @@ Result<AuditResult> RunThresholdAudit(const AuditOptions& options, const AuditPr
                                if (progress) progress("hashing", done, total);
                              });
   result.hashing_seconds = SecondsSince(start);
+  const CorpusAccounting accounting = AccountForFiles(options.corpus, result.corpus);
+  for (const RejectedFile& rejected : accounting.rejected) {
+    result.rejected.push_back({RelativeName(rejected.file, options.corpus_root), rejected.reason});
+    if (options.on_rejected_file) options.on_rejected_file(result.rejected.back());
+  }
+  for (std::size_t file : accounting.image_files) {
+    result.image_paths.push_back(options.corpus[file]);
+    result.image_names.push_back(RelativeName(options.corpus[file], options.corpus_root));
+  }
   if (result.corpus.images.size() < 2) {
     return Status::InvalidInput("the corpus needs at least two usable images");
   }
@@ -101,6 +171,16 @@ Result<AuditResult> RunThresholdAudit(const AuditOptions& options, const AuditPr
   const std::vector<double> model_rates = ModelPairRates(result.corpus, result.schemes);
   if (progress) progress("measuring", 2, 2);
   result.measuring_seconds = SecondsSince(start);
+
+  start = Clock::now();
+  if (progress) progress("validating", 0, 1);
+  const DistinctPairs distinct(result.corpus);
+  result.distinct_pairs = distinct.ordered_pairs();
+  const std::map<std::string, SchemeEvidence> evidence =
+      MeasureAllEvidence(result.corpus, distinct, result.schemes, options.threads);
+  if (progress) progress("validating", 1, 1);
+  result.validation_seconds = SecondsSince(start);
+  result.threshold = hashdb::DbBuildOptions{}.threshold;
 
   start = Clock::now();
   if (progress) progress("cost", 0, 1);
@@ -142,14 +222,19 @@ Result<AuditResult> RunThresholdAudit(const AuditOptions& options, const AuditPr
     r.meets_no_false_match = r.pairs.false_matches == 0;
     r.meets_bound = r.per_image_rate_upper <= kRequiredPerImageBound;
     r.meets_model = r.model_per_image_rate <= kRequiredPerImageBound;
+    r.validation = Validate(set.matching, evidence, result.distinct_pairs,
+                            static_cast<double>(options.db_entries));
+    r.account = AssessAccount(r.validation.validated_per_image_rate,
+                              r.validation.riskiest_per_image_rate, result.threshold);
+    r.meets_account = r.account.met && r.validation.validated;
     result.sets.push_back(r);
   }
   result.bound_supported = std::any_of(result.sets.begin(), result.sets.end(),
                                        [](const ParameterSetResult& s) { return s.meets_bound; });
-  // When no set can meet the per-image bound on this corpus (too few pairs for any), the bound
-  // cannot discriminate between sets: the independent-bits model stands in for it, and the
-  // report says so.
-  result.recommended = Recommend(result.sets, result.bound_supported);
+  result.recommended = Recommend(result.sets);
+  result.detection_set = result.recommended.value_or(0);
+  result.detection = DetectionCurves(result.transforms, result.sets[result.detection_set].scheme,
+                                     result.threshold);
   return result;
 }
 

@@ -1,6 +1,7 @@
 // `hashveil audit thresholds` as a library (docs/design.md section 8): hash the corpus under the
-// transform suite once, measure recall and false matches for every parameter set, the DB cost,
-// and pick the cheapest set that meets the acceptance criteria (docs/parameters.md).
+// transform suite once, measure recall and false matches for every parameter set, validate the
+// false-match model at short keys and carry it to each set's own k, judge the account-level
+// risk, measure the DB cost, and recommend a set (Recommend; docs/parameters.md).
 #pragma once
 
 #include <cstdint>
@@ -10,8 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "audit/account_risk.h"
+#include "audit/corpus_files.h"
 #include "audit/corpus_hashes.h"
+#include "audit/detection_curve.h"
 #include "audit/measurements.h"
+#include "audit/model_validation.h"
 #include "audit/parameter_set.h"
 #include "audit/server_cost.h"
 #include "audit/transforms.h"
@@ -19,8 +24,8 @@
 
 namespace hashveil::audit {
 
-// The acceptance criteria for a default (issue 5). Where the corpus is too small for the
-// Clopper-Pearson bound to reach kRequiredPerImageBound, the independent-bits model must.
+// Issue 5's per-set criteria, still reported per set (the per-image Clopper-Pearson bound no
+// corpus at hand can reach); issue 12's rule (Recommend) uses the account criterion instead.
 inline constexpr double kRequiredRecallRatio = 0.98;  // of plain PDQ@31, benign transforms pooled
 inline constexpr double kRequiredPerImageBound = 1e-9;
 inline constexpr std::uint64_t kReferenceDbEntries = 1'000'000;
@@ -36,7 +41,16 @@ struct AuditOptions {
   std::uint64_t db_entries = kReferenceDbEntries;  // N for the per-image rate
   std::filesystem::path scratch;  // for the throwaway cost DBs
   std::uint32_t cost_vouchers = 8;  // vouchers built and opened per (L, P, c) for the timings
+  std::filesystem::path corpus_root;  // the folder `corpus` came from: file names relative to it
+  // Called from the calling thread for every corpus file the audit cannot use, before the audit
+  // goes on or is refused for want of usable images.
+  std::function<void(const RejectedFile&)> on_rejected_file;
 };
+
+// How many distinct-photo key matches are listed per set (all are counted).
+inline constexpr std::size_t kListedDistinctMatches = 50;
+// How many single-transform detection curves beside the mix: the benign ones with least recall.
+inline constexpr std::size_t kWorstTransformCurves = 3;
 
 struct ParameterSetResult {
   ParameterSet set;
@@ -53,13 +67,26 @@ struct ParameterSetResult {
   ServerCost cost;
   bool meets_recall = false, meets_no_false_match = false, meets_bound = false;
   bool meets_model = false;  // model_per_image_rate <= kRequiredPerImageBound
+  ModelValidation validation;  // the validated per-image rate and the riskiest decile's
+  AccountAssessment account;   // at the default threshold, from the validated rates
+  bool meets_account = false;  // account.met with a validated model (validation.validated)
 };
+
+// Issue 12's rule: among the sets with no key match among distinct photos at their own k and
+// the account criterion met (by a model that passed its held-out check), the highest pooled benign
+// recall ratio; ties to fewer probes P, then the earlier set. None when no set qualifies.
+std::optional<std::size_t> Recommend(const std::vector<ParameterSetResult>& sets);
 
 struct AuditResult {
   std::uint64_t seed = 0;
   int working_side = 0;
   std::uint64_t corpus_files = 0;
   CorpusHashes corpus;  // counts and hashes (hashes stay in memory only)
+  std::vector<std::string> image_names;  // per usable image, its file relative to corpus_root
+  std::vector<std::filesystem::path> image_paths;  // the same, as given (for thumbnails)
+  std::vector<RejectedFile> rejected;              // file names relative to corpus_root
+  std::uint64_t distinct_pairs = 0;  // ordered pairs of distinct photos (PDQ distance > 31)
+  std::uint64_t threshold = 0;       // the default t the account criterion uses
   std::vector<MatchingScheme> schemes;
   std::vector<TransformMeasurement> transforms;
   double plain_benign_recall = 0;
@@ -69,15 +96,20 @@ struct AuditResult {
   std::vector<ParameterSetResult> sets;
   std::optional<std::size_t> recommended;  // index into sets
   bool bound_supported = false;  // whether any set met the per-image bound on this corpus
+  // Detection curves for the recommended set (else the first): the benign mix, then the
+  // benign transforms with the least recall.
+  std::size_t detection_set = 0;
+  std::vector<DetectionCurve> detection;
   // Wall-clock seconds per phase: the only part that varies between runs with the same seed.
-  double hashing_seconds = 0, measuring_seconds = 0, cost_seconds = 0;
+  double hashing_seconds = 0, measuring_seconds = 0, validation_seconds = 0, cost_seconds = 0;
 };
 
 // (phase name, done, total), from the calling thread.
 using AuditProgress = std::function<void(const std::string& phase, std::uint64_t done,
                                          std::uint64_t total)>;
 
-// Errors: kInvalidInput (no parameter set, or fewer than two usable corpus images), kIoError
+// Errors: kInvalidInput (no parameter set, an empty corpus, or fewer than two usable corpus
+// images; the unusable ones are reported through on_rejected_file first), kIoError
 // (scratch not writable), and any error of the real DB and voucher code the cost runs.
 Result<AuditResult> RunThresholdAudit(const AuditOptions& options,
                                       const AuditProgress& progress = {});

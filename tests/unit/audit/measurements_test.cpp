@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "audit/transforms.h"
@@ -49,6 +50,29 @@ TEST(MeasurementsTest, PairsCountMatchesBothWaysAndSeparateFalseMatches) {
   ASSERT_EQ(pairs.private_matching.size(), 1u);
   EXPECT_EQ(pairs.private_matching[0].key_matches, 2u);
   EXPECT_EQ(pairs.private_matching[0].false_matches, 0u);  // distance 0: a true match
+  EXPECT_TRUE(pairs.private_matching[0].distinct_matches.empty());
+}
+
+TEST(MeasurementsTest, KeyMatchesNameTheFirstMatchingProbeAndTheDistance) {
+  CorpusHashes corpus;
+  // 1 differs from 0 in one key bit (bit 0, selected by table 0) and in 40 others: distinct
+  // photos whose keys are one flip apart.
+  corpus.images = {Image(0x0000), Image(0x0000), Image(0xFFFF)};
+  corpus.images[1].original.hash.set_bit(0, true);
+  for (int b = 200; b < 240; ++b) corpus.images[1].original.hash.set_bit(b, true);
+  const std::vector<int> selected = matcher::SelectedPositions(kScheme.keys, 0);
+  ASSERT_NE(std::find(selected.begin(), selected.end(), 0), selected.end());
+  corpus.images[0].original.margins[0] = 0.01f;   // bit 0 is image 0's first flip
+  corpus.images[1].original.margins[0] = 100.0f;  // and image 1's last: only 0 -> 1 matches
+  const std::vector<KeyMatch> matches = FindKeyMatches(corpus, kScheme);
+  ASSERT_EQ(matches.size(), 1u);
+  EXPECT_EQ(matches[0].device, 0u);
+  EXPECT_EQ(matches[0].listed, 1u);
+  EXPECT_EQ(matches[0].probe_rank, 1u);  // rank 0 is the base key
+  EXPECT_EQ(matches[0].distance, 41);
+  const PairMeasurements pairs = MeasurePairs(corpus, {kScheme}, 1);
+  EXPECT_EQ(pairs.private_matching[0].false_matches, 1u);
+  EXPECT_EQ(pairs.private_matching[0].distinct_matches, matches);
 }
 
 TEST(MeasurementsTest, HistogramMedianIsTheLowerMedian) {

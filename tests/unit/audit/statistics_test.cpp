@@ -59,6 +59,24 @@ TEST(StatisticsTest, BinomialTailEdges) {
   ExpectRelativelyNear(BinomialUpperTail(5, 0.2, 5), std::pow(0.2, 5));
 }
 
+TEST(StatisticsTest, IncompleteGammaMatchesKnownValues) {
+  ExpectRelativelyNear(RegularizedGammaP(3, 2), 0.3233235838169365405300025);
+  ExpectRelativelyNear(RegularizedGammaP(0.5, 0.1), 0.3452791539814229795581638);
+  ExpectRelativelyNear(RegularizedGammaP(10, 20), 0.9950045876916924128338107);
+  EXPECT_EQ(RegularizedGammaP(2, 0), 0);
+  ExpectRelativelyNear(RegularizedGammaP(4, GammaQuantile(4, 1e-6)), 1e-6, 1e-8);
+}
+
+TEST(StatisticsTest, GarwoodIntervalMatchesKnownValues) {
+  // Zero events: [0, -ln 0.025].
+  EXPECT_EQ(GarwoodInterval(0).lower, 0);
+  ExpectRelativelyNear(GarwoodInterval(0).upper, 3.688879454113935414674036);
+  ExpectRelativelyNear(GarwoodInterval(1).lower, 0.02531780798428987682708587);
+  ExpectRelativelyNear(GarwoodInterval(1).upper, 5.571643390938897549638370);
+  ExpectRelativelyNear(GarwoodInterval(10).lower, 4.795388696132433681109969);
+  ExpectRelativelyNear(GarwoodInterval(10).upper, 18.39035604201777695375370);
+}
+
 TEST(StatisticsTest, AnyOfIsStableForTinyRates) {
   ExpectRelativelyNear(AnyOf(1e-15, 1e6), 1e-9, 1e-6);
   ExpectRelativelyNear(AnyOf(0.5, 2), 0.75);

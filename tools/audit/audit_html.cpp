@@ -146,7 +146,7 @@ double Positive(double value) { return std::max(1e-30, value); }
 // observations' Garwood intervals and each model's corrected extrapolation to the set's own k.
 std::string ValidationPlot(const json& audit, const json& focus) {
   const json& v = focus["model_validation"];
-  const double pairs = audit["distinct_pairs"]["distinct_photo_pairs"].get<double>();
+  const double pairs = audit["distinct_pairs"]["unrelated_photo_pairs"].get<double>();
   const double own_bits = v["own_bits_per_key"].get<double>();
   std::vector<std::pair<double, double>> observed;
   std::vector<SvgPlot::Interval> intervals;
@@ -417,8 +417,9 @@ std::string AuditHtml(const json& audit, const Thumbnails& thumbnails) {
   html += "<h2>Distance distributions</h2>\n" + HistogramPlot(audit);
   html += "<h2>Recall against false matches</h2>\n" + RocPlot(audit) + SetTable(audit);
   html += "<h2>Model validation</h2>\n<p>Key matches among the " +
-          std::to_string(pairs["distinct_photo_pairs"].get<std::uint64_t>()) +
-          " ordered pairs of distinct photos (PDQ distance &gt; 31), observed at short keys and "
+          std::to_string(pairs["unrelated_photo_pairs"].get<std::uint64_t>()) +
+          " ordered pairs of unrelated photos (PDQ distance &gt;= 64; pairs at 32-63 are versions "
+          "of one picture or scene, listed below with every key match), observed at short keys and "
           "predicted by two models: independent bits (per-bit frequencies) and beta-binomial (the "
           "fitted distribution of the distance between two photos' key bits; a probe flipping j "
           "bits matches with P(D = j) / C(k, j)). Each model's rate at the set's own k is "

@@ -12,7 +12,9 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kRecommendationRule =
-    "among the sets with no key match among distinct photos at their own k and the account "
+    "among the sets with no key match among unrelated photos (PDQ distance >= 64; matches "
+    "between versions of one picture at 32..63 are listed for review) at their own k and the "
+    "account "
     "criterion met by a validated model (its held-out check passed), the highest pooled benign "
     "recall ratio; ties to fewer probes P";
 
@@ -43,7 +45,8 @@ json SchemeJson(const MatchingScheme& s) {
           {"tables", s.keys.tables},
           {"bits_per_key", s.keys.bits_per_key},
           {"probes", s.keys.probes},
-          {"dihedral_probes", s.dihedral_probes}};
+          {"dihedral_probes", s.dihedral_probes},
+          {"revision", s.keys.revision}};
 }
 
 // P(flag) for every (t, n) of the grid at one per-image rate.
@@ -153,7 +156,7 @@ json DistinctMatchesJson(const AuditResult& result, const ParameterSetResult& s)
                       {"pdq_distance", m.distance},
                       {"probe_rank", m.probe_rank}});
   }
-  return {{"total", matches.size()}, {"listed", listed}};
+  return {{"total", matches.size()}, {"unrelated", s.unrelated_key_matches}, {"listed", listed}};
 }
 
 json SetJson(const AuditResult& result, const ParameterSetResult& s) {
@@ -180,6 +183,7 @@ json SetJson(const AuditResult& result, const ParameterSetResult& s) {
           {"meets",
            {{"recall", s.meets_recall},
             {"no_false_match", s.meets_no_false_match},
+            {"no_unrelated_key_match", s.meets_no_unrelated_match},
             {"per_image_bound", s.meets_bound},
             {"model", s.meets_model},
             {"account", s.meets_account}}},
@@ -261,7 +265,8 @@ json AuditJson(const AuditResult& result) {
       {"plain_pair_rate_upper", result.plain_pair_rate_upper},
       {"plain_per_image_rate_upper",
        AnyOf(result.plain_pair_rate_upper, static_cast<double>(result.db_entries))},
-      {"distinct_photo_pairs", result.distinct_pairs},
+      {"unrelated_photo_pairs", result.unrelated_pairs},
+      {"unrelated_pair_distance", kUnrelatedPairDistance},
       {"distances", Histogram(plain.distances)},
       {"pairs_needed_for_bound", pairs_needed},
       {"images_needed_for_bound", std::ceil(0.5 + std::sqrt(0.25 + pairs_needed))}};

@@ -42,7 +42,7 @@ double LogChoose(double n, double k) {
 }
 
 // The beta-binomial fit per table over the unordered distinct pairs.
-std::vector<BetaBinomial> FitTables(const std::vector<Bits256>& hashes, const DistinctPairs& pairs,
+std::vector<BetaBinomial> FitTables(const std::vector<Bits256>& hashes, const UnrelatedPairs& pairs,
                                     const MatchingScheme& scheme) {
   std::vector<BetaBinomial> fits;
   for (std::uint32_t table = 0; table < scheme.keys.tables; ++table) {
@@ -53,7 +53,7 @@ std::vector<BetaBinomial> FitTables(const std::vector<Bits256>& hashes, const Di
     std::vector<std::uint64_t> counts(scheme.keys.bits_per_key + 1);
     for (std::size_t a = 0; a < hashes.size(); ++a) {
       for (std::size_t b = a + 1; b < hashes.size(); ++b) {
-        if (pairs.distinct(a, b)) ++counts[MaskedDistance(hashes[a], hashes[b], mask)];
+        if (pairs.unrelated(a, b)) ++counts[MaskedDistance(hashes[a], hashes[b], mask)];
       }
     }
     fits.push_back(FitBetaBinomial(counts));
@@ -62,8 +62,8 @@ std::vector<BetaBinomial> FitTables(const std::vector<Bits256>& hashes, const Di
 }
 
 // The beta-binomial model's expected key matches: per device image, the sum over its probes of
-// P(D = j) / C(k, j), times the distinct photos it is paired with.
-double CorrelatedExpected(const CorpusHashes& corpus, const DistinctPairs& pairs,
+// P(D = j) / C(k, j), times the unrelated photos it is paired with.
+double CorrelatedExpected(const CorpusHashes& corpus, const UnrelatedPairs& pairs,
                           const MatchingScheme& scheme, const std::vector<BetaBinomial>& fits) {
   const double k = scheme.keys.bits_per_key;
   double expected = 0;
@@ -83,7 +83,7 @@ double CorrelatedExpected(const CorpusHashes& corpus, const DistinctPairs& pairs
 
 ModelEstimate Estimate(const std::vector<std::uint32_t>& bits,
                        const std::vector<const SchemeEvidence*>& validation, double own_expected,
-                       std::uint32_t own_bits, std::uint64_t distinct_pairs,
+                       std::uint32_t own_bits, std::uint64_t unrelated_pairs,
                        const std::function<double(const SchemeEvidence&)>& expected) {
   ModelEstimate estimate;
   for (std::size_t i = 0; i < validation.size(); ++i) {
@@ -91,7 +91,8 @@ ModelEstimate Estimate(const std::vector<std::uint32_t>& bits,
   }
   estimate.correction = ConservativeCorrection(estimate.points, own_bits);
   estimate.held_out = HoldOutLongest(estimate.points);
-  estimate.pair_rate = distinct_pairs > 0 ? own_expected / static_cast<double>(distinct_pairs) : 0;
+  estimate.pair_rate =
+      unrelated_pairs > 0 ? own_expected / static_cast<double>(unrelated_pairs) : 0;
   const double factor = estimate.correction.factor;
   estimate.corrected_pair_rate =
       std::isfinite(factor) ? std::min(1.0, estimate.pair_rate * factor) : 1.0;
@@ -111,26 +112,26 @@ std::vector<MatchingScheme> ValidationSchemes(const MatchingScheme& scheme) {
   return schemes;
 }
 
-DistinctPairs::DistinctPairs(const CorpusHashes& corpus)
-    : images_(corpus.images.size()), distinct_(images_ * images_), per_device_(images_) {
+UnrelatedPairs::UnrelatedPairs(const CorpusHashes& corpus)
+    : images_(corpus.images.size()), unrelated_(images_ * images_), per_device_(images_) {
   for (std::size_t a = 0; a < images_; ++a) {
     for (std::size_t b = 0; b < images_; ++b) {
-      const bool distinct = a != b && matcher::HammingDistance(corpus.images[a].original.hash,
-                                                               corpus.images[b].original.hash) >
-                                          matcher::kPdqMatchDistance;
-      distinct_[a * images_ + b] = distinct;
-      per_device_[a] += distinct;
-      ordered_pairs_ += distinct;
+      const bool unrelated = a != b && matcher::HammingDistance(corpus.images[a].original.hash,
+                                                                corpus.images[b].original.hash) >=
+                                           kUnrelatedPairDistance;
+      unrelated_[a * images_ + b] = unrelated;
+      per_device_[a] += unrelated;
+      ordered_pairs_ += unrelated;
     }
   }
 }
 
-SchemeEvidence MeasureEvidence(const CorpusHashes& corpus, const DistinctPairs& pairs,
+SchemeEvidence MeasureEvidence(const CorpusHashes& corpus, const UnrelatedPairs& pairs,
                                const MatchingScheme& scheme) {
   SchemeEvidence evidence;
   evidence.observed_per_device.resize(corpus.images.size());
   for (const KeyMatch& match : FindKeyMatches(corpus, scheme)) {
-    if (!pairs.distinct(match.device, match.listed)) continue;
+    if (!pairs.unrelated(match.device, match.listed)) continue;
     ++evidence.observed;
     ++evidence.observed_per_device[match.device];
   }
@@ -179,6 +180,7 @@ Correction ConservativeCorrection(const std::vector<ObservedExpected>& points,
   }
   const double x0 = target_bits;
   const double variance = dispersion * (sxx - 2 * x0 * sx + x0 * x0 * w) / det;
+  c.trend_central = std::exp(intercept + c.trend_slope * x0);
   c.trend_upper = std::exp(intercept + c.trend_slope * x0 + kZ * std::sqrt(variance));
   if (c.trend_slope > 0) {
     c.trend_used = true;
@@ -189,9 +191,23 @@ Correction ConservativeCorrection(const std::vector<ObservedExpected>& points,
 
 HeldOutCheck HoldOutLongest(const std::vector<ObservedExpected>& points) {
   HeldOutCheck check;
+  // The rule fits a trend through two or more observed lengths, so the length held out is the
+  // first after two observed ones (observed or not: a zero there is evidence too); with fewer,
+  // the longest observed one, predicted from the shorter ones by their pooled ratio.
   const ObservedExpected* longest = nullptr;
+  int observed_before = 0;
   for (const ObservedExpected& p : points) {
-    if (p.observed > 0 && p.expected > 0 && (!longest || p.bits > longest->bits)) longest = &p;
+    if (p.expected <= 0) continue;
+    if (observed_before >= 2) {
+      longest = &p;
+      break;
+    }
+    if (p.observed > 0) ++observed_before;
+  }
+  if (!longest) {
+    for (const ObservedExpected& p : points) {
+      if (p.observed > 0 && p.expected > 0 && (!longest || p.bits > longest->bits)) longest = &p;
+    }
   }
   if (!longest) return check;
   std::vector<ObservedExpected> shorter;
@@ -204,7 +220,8 @@ HeldOutCheck HoldOutLongest(const std::vector<ObservedExpected>& points) {
   check.bits = longest->bits;
   check.observed = longest->observed;
   check.observed_interval = GarwoodInterval(longest->observed);
-  check.predicted = longest->expected * correction.pooled_ratio;
+  check.predicted = longest->expected *
+                    (correction.trend_used ? correction.trend_central : correction.pooled_ratio);
   check.predicted_upper = longest->expected * correction.factor;
   return check;
 }
@@ -224,7 +241,7 @@ double DecileMultiplier(std::vector<std::uint64_t> per_image) {
 
 ModelValidation ValidateModel(const MatchingScheme& scheme,
                               const std::vector<const SchemeEvidence*>& validation,
-                              const SchemeEvidence& own, std::uint64_t distinct_pairs,
+                              const SchemeEvidence& own, std::uint64_t unrelated_pairs,
                               double db_entries) {
   ModelValidation v;
   for (const MatchingScheme& shorter : ValidationSchemes(scheme)) {
@@ -236,9 +253,9 @@ ModelValidation ValidateModel(const MatchingScheme& scheme,
   }
   v.own_fits = own.fits;
   const std::uint32_t k = scheme.keys.bits_per_key;
-  v.independent = Estimate(v.bits, validation, own.independent_expected, k, distinct_pairs,
+  v.independent = Estimate(v.bits, validation, own.independent_expected, k, unrelated_pairs,
                            [](const SchemeEvidence& e) { return e.independent_expected; });
-  v.correlated = Estimate(v.bits, validation, own.correlated_expected, k, distinct_pairs,
+  v.correlated = Estimate(v.bits, validation, own.correlated_expected, k, unrelated_pairs,
                           [](const SchemeEvidence& e) { return e.correlated_expected; });
   // Neither model is assumed right: each is corrected by its own measured error and the
   // larger is carried.

@@ -1,10 +1,10 @@
 // The validated false-match model (issue 12; docs/audit.md, "Model validation"). Key matches
-// between distinct photos are too rare to observe at a set's own k (64: none in 496,320 pairs),
+// between unrelated photos are too rare to observe at a set's own k (64: none in 496,320 pairs),
 // so the audit predicts them with two models, checks each against what it observes at short
 // keys (k' = 16..40, where they are common), and carries each model's measured error, as a
 // conservative correction factor, to the set's own k:
 // - independent bits (ModelPairRates): per-bit frequencies only;
-// - beta-binomial (correlated): per table, the Hamming distance D between two distinct photos'
+// - beta-binomial (correlated): per table, the Hamming distance D between two unrelated photos'
 //   k selected bits is fitted as BetaBinomial; a probe that flips a set F of j bits of the
 //   device's base key meets a DB entry's base key iff the entry differs in exactly F, which has
 //   probability P(D = j) / C(k, j) when every j-subset is equally likely. The fit uses every
@@ -28,23 +28,33 @@ inline constexpr std::uint32_t kValidationBits[] = {16, 24, 32, 40};
 // `scheme` with k replaced by each validation length below its own k, shortest first.
 std::vector<MatchingScheme> ValidationSchemes(const MatchingScheme& scheme);
 
-// Which ordered pairs of corpus images are distinct photos (PDQ distance > 31): the pairs whose
-// key matches are false matches.
-class DistinctPairs {
+// The population the models describe: unrelated photos, PDQ distance >= 64 (half the 128 two
+// unrelated hashes differ in on average; 8 standard deviations of a fair coin's 256 bits below
+// it). Pairs at 32..63 are distinct photos by the DB's rule (> 31) but, in this corpus, versions
+// of one picture or one scene (a thumbnail and its original, a letterboxed copy, two shots of a
+// calibration board): what PDQ is meant to find, not chance collisions, and no extrapolation in
+// k applies to them (they key-match at every k). The audit lists every key match among distinct
+// photos, these included, with thumbnails (the no-key-match criterion counts them all); the
+// models, their validation and the per-image rate are for unrelated photos, the population an
+// innocent account's images form against a DB of known abuse images.
+inline constexpr int kUnrelatedPairDistance = 64;
+
+// Which ordered pairs of corpus images are unrelated photos (PDQ distance >= 64).
+class UnrelatedPairs {
  public:
-  explicit DistinctPairs(const CorpusHashes& corpus);
-  bool distinct(std::size_t a, std::size_t b) const { return distinct_[a * images_ + b] != 0; }
+  explicit UnrelatedPairs(const CorpusHashes& corpus);
+  bool unrelated(std::size_t a, std::size_t b) const { return unrelated_[a * images_ + b] != 0; }
   std::uint64_t PerDevice(std::size_t a) const { return per_device_[a]; }
   std::uint64_t ordered_pairs() const { return ordered_pairs_; }
 
  private:
   std::size_t images_;
-  std::vector<std::uint8_t> distinct_;
+  std::vector<std::uint8_t> unrelated_;
   std::vector<std::uint64_t> per_device_;
   std::uint64_t ordered_pairs_ = 0;
 };
 
-// What the corpus shows for one scheme: observed key matches among distinct photos and what
+// What the corpus shows for one scheme: observed key matches among unrelated photos and what
 // each model expects over the same pairs.
 struct SchemeEvidence {
   std::uint64_t observed = 0;                      // ordered distinct pairs that key-match
@@ -54,7 +64,7 @@ struct SchemeEvidence {
   std::vector<BetaBinomial> fits;                  // per table
 };
 
-SchemeEvidence MeasureEvidence(const CorpusHashes& corpus, const DistinctPairs& pairs,
+SchemeEvidence MeasureEvidence(const CorpusHashes& corpus, const UnrelatedPairs& pairs,
                                const MatchingScheme& scheme);
 
 // Observed events against a model's expectation at one key length.
@@ -76,21 +86,24 @@ struct Correction {
   double pooled_ratio = 0, pooled_upper = 0;
   bool trend_fitted = false;
   double trend_slope = 0;   // d log(O/E) / dk, per bit
+  double trend_central = 0;  // the line's value (O/E) at target_bits
   double trend_upper = 0;   // the line's upper bound at target_bits
   bool trend_used = false;  // rising: the factor is max(pooled_upper, trend_upper)
 };
 Correction ConservativeCorrection(const std::vector<ObservedExpected>& points,
                                   std::uint32_t target_bits);
 
-// The held-out check: the largest key length with observations predicted from the shorter ones
-// by the same rule, beside what was observed there. The rule passes the check when the
-// observation does not exceed predicted_upper.
+// The held-out check: the rule's prediction at a key length it did not see, beside what was
+// observed there. The length is the first after two observed lengths (so the trend the rule
+// carries is fitted without it), else the longest observed one predicted from the shorter ones.
+// The rule passes when the observation does not exceed predicted_upper. A zero observation
+// passes any prediction: the check can only catch a rule that predicts too few.
 struct HeldOutCheck {
   bool possible = false;  // needs observations at a longest k' and at least one shorter one
   std::uint32_t bits = 0;
   std::uint64_t observed = 0;
   PoissonInterval observed_interval;
-  double predicted = 0;        // E(k') x the shorter points' pooled ratio
+  double predicted = 0;        // E(k') x the shorter points' trend (if rising) or pooled ratio
   double predicted_upper = 0;  // E(k') x their correction factor
 };
 HeldOutCheck HoldOutLongest(const std::vector<ObservedExpected>& points);
@@ -132,7 +145,7 @@ inline constexpr std::uint64_t kDecileMinEvents = 20;
 // of ValidationSchemes) and at its own k.
 ModelValidation ValidateModel(const MatchingScheme& scheme,
                               const std::vector<const SchemeEvidence*>& validation,
-                              const SchemeEvidence& own, std::uint64_t distinct_pairs,
+                              const SchemeEvidence& own, std::uint64_t unrelated_pairs,
                               double db_entries);
 
 }  // namespace hashveil::audit

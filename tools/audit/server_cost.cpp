@@ -46,7 +46,8 @@ Status MeasureVouchers(const CorpusHashes& corpus, const std::filesystem::path& 
   double build_ms = 0, open_ms = 0;
   for (std::uint32_t i = 0; i < cost.vouchers; ++i) {
     const matcher::PdqResult& image = corpus.images[i].original;
-    const psi::VoucherInput input{{image.hash, image.quality, {}, {}}, image.margins};
+    const psi::VoucherInput input{
+        {image.hash, image.quality, {}, {}}, image.margins, image.variants};
     Clock::time_point start = Clock::now();
     HV_ASSIGN_OR_RETURN(std::vector<std::uint8_t> voucher, builder->Build(input, random));
     build_ms += MillisecondsSince(start);

@@ -54,7 +54,7 @@ double WorstBenignRatio(const std::vector<TransformMeasurement>& transforms, std
 // Every scheme the validation needs (each set's own and its shorter ones), measured once each
 // in parallel.
 std::map<std::string, SchemeEvidence> MeasureAllEvidence(const CorpusHashes& corpus,
-                                                         const DistinctPairs& pairs,
+                                                         const UnrelatedPairs& pairs,
                                                          const std::vector<MatchingScheme>& own,
                                                          unsigned threads) {
   std::vector<MatchingScheme> needed;
@@ -75,11 +75,11 @@ std::map<std::string, SchemeEvidence> MeasureAllEvidence(const CorpusHashes& cor
 
 ModelValidation Validate(const MatchingScheme& scheme,
                          const std::map<std::string, SchemeEvidence>& evidence,
-                         std::uint64_t distinct_pairs, double db_entries) {
+                         std::uint64_t unrelated_pairs, double db_entries) {
   std::vector<const SchemeEvidence*> shorter;
   for (const MatchingScheme& s : ValidationSchemes(scheme))
     shorter.push_back(&evidence.at(Name(s)));
-  return ValidateModel(scheme, shorter, evidence.at(Name(scheme)), distinct_pairs, db_entries);
+  return ValidateModel(scheme, shorter, evidence.at(Name(scheme)), unrelated_pairs, db_entries);
 }
 
 // The mix (benign transforms, equally weighted), then the benign transforms with least recall.
@@ -114,7 +114,7 @@ std::optional<std::size_t> Recommend(const std::vector<ParameterSetResult>& sets
   std::optional<std::size_t> best;
   for (std::size_t i = 0; i < sets.size(); ++i) {
     const ParameterSetResult& s = sets[i];
-    if (!s.meets_no_false_match || !s.meets_account) continue;
+    if (!s.meets_no_unrelated_match || !s.meets_account) continue;
     if (!best) {
       best = i;
       continue;
@@ -174,10 +174,10 @@ Result<AuditResult> RunThresholdAudit(const AuditOptions& options, const AuditPr
 
   start = Clock::now();
   if (progress) progress("validating", 0, 1);
-  const DistinctPairs distinct(result.corpus);
-  result.distinct_pairs = distinct.ordered_pairs();
+  const UnrelatedPairs unrelated(result.corpus);
+  result.unrelated_pairs = unrelated.ordered_pairs();
   const std::map<std::string, SchemeEvidence> evidence =
-      MeasureAllEvidence(result.corpus, distinct, result.schemes, options.threads);
+      MeasureAllEvidence(result.corpus, unrelated, result.schemes, options.threads);
   if (progress) progress("validating", 1, 1);
   result.validation_seconds = SecondsSince(start);
   result.threshold = hashdb::DbBuildOptions{}.threshold;
@@ -220,9 +220,13 @@ Result<AuditResult> RunThresholdAudit(const AuditOptions& options, const AuditPr
     }
     r.meets_recall = r.benign_recall_ratio >= kRequiredRecallRatio;
     r.meets_no_false_match = r.pairs.false_matches == 0;
+    r.unrelated_key_matches = static_cast<std::uint64_t>(
+        std::count_if(r.pairs.distinct_matches.begin(), r.pairs.distinct_matches.end(),
+                      [](const KeyMatch& m) { return m.distance >= kUnrelatedPairDistance; }));
+    r.meets_no_unrelated_match = r.unrelated_key_matches == 0;
     r.meets_bound = r.per_image_rate_upper <= kRequiredPerImageBound;
     r.meets_model = r.model_per_image_rate <= kRequiredPerImageBound;
-    r.validation = Validate(set.matching, evidence, result.distinct_pairs,
+    r.validation = Validate(set.matching, evidence, result.unrelated_pairs,
                             static_cast<double>(options.db_entries));
     r.account = AssessAccount(r.validation.validated_per_image_rate,
                               r.validation.riskiest_per_image_rate, result.threshold);

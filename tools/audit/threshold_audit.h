@@ -70,9 +70,14 @@ struct ParameterSetResult {
   ModelValidation validation;  // the validated per-image rate and the riskiest decile's
   AccountAssessment account;   // at the default threshold, from the validated rates
   bool meets_account = false;  // account.met with a validated model (validation.validated)
+  // Key matches between unrelated photos (PDQ distance >= kUnrelatedPairDistance) among
+  // pairs.distinct_matches; those at 32..63 are versions of one picture or scene, listed for
+  // review. The rule needs none between unrelated photos.
+  std::uint64_t unrelated_key_matches = 0;
+  bool meets_no_unrelated_match = false;
 };
 
-// Issue 12's rule: among the sets with no key match among distinct photos at their own k and
+// Issue 12's rule: among the sets with no key match among unrelated photos at their own k and
 // the account criterion met (by a model that passed its held-out check), the highest pooled benign
 // recall ratio; ties to fewer probes P, then the earlier set. None when no set qualifies.
 std::optional<std::size_t> Recommend(const std::vector<ParameterSetResult>& sets);
@@ -85,7 +90,7 @@ struct AuditResult {
   std::vector<std::string> image_names;  // per usable image, its file relative to corpus_root
   std::vector<std::filesystem::path> image_paths;  // the same, as given (for thumbnails)
   std::vector<RejectedFile> rejected;              // file names relative to corpus_root
-  std::uint64_t distinct_pairs = 0;  // ordered pairs of distinct photos (PDQ distance > 31)
+  std::uint64_t unrelated_pairs = 0;  // ordered pairs of unrelated photos (distance >= 64)
   std::uint64_t threshold = 0;       // the default t the account criterion uses
   std::vector<MatchingScheme> schemes;
   std::vector<TransformMeasurement> transforms;

@@ -21,7 +21,7 @@ ImageHashes Image(std::uint16_t word_value) {
   return image;
 }
 
-const MatchingScheme kScheme{{.tables = 1, .bits_per_key = 32, .probes = 8}, false};
+const MatchingScheme kScheme{{.tables = 1, .bits_per_key = 32, .probes = 8, .revision = 1}, false};
 
 TEST(MeasurementsTest, ModelRateIsProbesTimesTwoToMinusKForUnbiasedBits) {
   CorpusHashes corpus;

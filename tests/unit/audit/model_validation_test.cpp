@@ -69,16 +69,37 @@ TEST(CorrectionTest, FewOrNoObservations) {
   EXPECT_TRUE(std::isinf(ConservativeCorrection({}, 64).factor));
 }
 
-TEST(HeldOutTest, PredictsTheLongestObservedLengthFromTheShorterOnes) {
+TEST(HeldOutTest, PredictsTheFirstLengthAfterTwoObservedOnes) {
   const std::vector<ObservedExpected> points = {
       {16, 200, 100}, {24, 40, 20}, {32, 8, 4}, {40, 0, 0.8}};
   const HeldOutCheck check = HoldOutLongest(points);
   ASSERT_TRUE(check.possible);
-  EXPECT_EQ(check.bits, 32u);  // 40 has no observation
+  EXPECT_EQ(check.bits, 32u);
   EXPECT_EQ(check.observed, 8u);
-  EXPECT_DOUBLE_EQ(check.predicted, 4 * 240.0 / 120.0);
+  EXPECT_NEAR(check.predicted, 4 * 240.0 / 120.0, 1e-9);  // a flat ratio: the pooled one
   EXPECT_DOUBLE_EQ(check.predicted_upper,
                    4 * ConservativeCorrection({points[0], points[1]}, 32).factor);
+}
+
+// A rising ratio is predicted by its trend, and a length with no observation is held out too:
+// the rule that carries a trend must not have seen the point that tests it.
+TEST(HeldOutTest, ARisingTrendIsTestedAtTheNextLengthEvenWithNoObservation) {
+  const std::vector<ObservedExpected> points = {
+      {16, 600, 360}, {24, 16, 1.4}, {32, 0, 0.0055}, {40, 0, 2e-5}};
+  const HeldOutCheck check = HoldOutLongest(points);
+  ASSERT_TRUE(check.possible);
+  EXPECT_EQ(check.bits, 32u);
+  EXPECT_EQ(check.observed, 0u);
+  const Correction rule = ConservativeCorrection({points[0], points[1]}, 32);
+  ASSERT_TRUE(rule.trend_used);
+  EXPECT_NEAR(check.predicted, 0.0055 * rule.trend_central, 1e-12);
+  EXPECT_GT(check.predicted, 0.0055 * rule.pooled_ratio);  // the trend, not the pooled ratio
+  EXPECT_DOUBLE_EQ(check.predicted_upper, 0.0055 * rule.factor);
+  // A rule that saw no trend under-predicts a rising one: the old check caught that.
+  const HeldOutCheck one_shorter = HoldOutLongest({{16, 600, 360}, {24, 16, 1.4}});
+  ASSERT_TRUE(one_shorter.possible);
+  EXPECT_EQ(one_shorter.bits, 24u);
+  EXPECT_GT(one_shorter.observed, one_shorter.predicted_upper);
   EXPECT_FALSE(HoldOutLongest({{16, 5, 2}}).possible);  // nothing shorter
 }
 
@@ -108,9 +129,9 @@ TEST(EvidenceTest, IndependentRandomBitsMatchBothModels) {
   std::mt19937_64 random(11);
   CorpusHashes corpus;
   for (int i = 0; i < 300; ++i) corpus.images.push_back(RandomImage(random));
-  const DistinctPairs pairs(corpus);
+  const UnrelatedPairs pairs(corpus);
   EXPECT_EQ(pairs.ordered_pairs(), 300u * 299u);
-  const MatchingScheme scheme{{.tables = 1, .bits_per_key = 16, .probes = 8}, false};
+  const MatchingScheme scheme{{.tables = 1, .bits_per_key = 16, .probes = 8, .revision = 1}, false};
   const SchemeEvidence e = MeasureEvidence(corpus, pairs, scheme);
   // Uniform bits: 8 probes x 2^-16 per ordered pair, about 10.9 matches.
   const double want = 8 * std::ldexp(1.0, -16) * 300 * 299;
@@ -119,7 +140,7 @@ TEST(EvidenceTest, IndependentRandomBitsMatchBothModels) {
   EXPECT_EQ(e.observed, [&] {
     std::uint64_t n = 0;
     for (const KeyMatch& m : FindKeyMatches(corpus, scheme))
-      n += pairs.distinct(m.device, m.listed);
+      n += pairs.unrelated(m.device, m.listed);
     return n;
   }());
   // Poisson(10.9): 99.9% within [2, 24].
@@ -135,7 +156,8 @@ TEST(EvidenceTest, ClusteredPhotosAreSeenByTheCorrelatedModelOnly) {
   // most other bits (distinct photos: PDQ distance > 31): the correlated collisions the
   // independent-bits model cannot see.
   std::mt19937_64 random(5);
-  const MatchingScheme scheme{{.tables = 1, .bits_per_key = 16, .probes = 17}, false};
+  const MatchingScheme scheme{{.tables = 1, .bits_per_key = 16, .probes = 17, .revision = 1},
+                              false};
   const std::vector<int> key_bits = matcher::SelectedPositions(scheme.keys, 0);
   CorpusHashes corpus;
   for (int family = 0; family < 6; ++family) {
@@ -149,7 +171,7 @@ TEST(EvidenceTest, ClusteredPhotosAreSeenByTheCorrelatedModelOnly) {
       corpus.images.push_back(image);
     }
   }
-  const DistinctPairs pairs(corpus);
+  const UnrelatedPairs pairs(corpus);
   EXPECT_EQ(pairs.ordered_pairs(), 30u * 29u);
   const SchemeEvidence e = MeasureEvidence(corpus, pairs, scheme);
   // P = 17 covers the base key and all 16 one-bit flips: every family pair (distance 2 on the

@@ -11,6 +11,7 @@ ParameterSetResult Set(std::uint32_t probes, double recall_ratio, bool no_false_
   r.set.matching.keys.probes = probes;
   r.benign_recall_ratio = recall_ratio;
   r.meets_no_false_match = no_false_match;
+  r.meets_no_unrelated_match = no_false_match;
   r.meets_account = account;
   return r;
 }
@@ -23,6 +24,16 @@ TEST(RecommendTest, HighestRecallAmongSafeSets) {
       Set(32, 0.87, true, true),
   };
   EXPECT_EQ(Recommend(sets), 3u);
+}
+
+// A key match between two versions of one picture (PDQ distance 32..63) is listed for review but
+// does not rule a set out; one between unrelated photos does.
+TEST(RecommendTest, OnlyKeyMatchesBetweenUnrelatedPhotosRuleASetOut) {
+  ParameterSetResult related = Set(48, 0.9, true, true);
+  related.meets_no_false_match = false;
+  EXPECT_EQ(Recommend({Set(16, 0.8, true, true), related}), 1u);
+  related.meets_no_unrelated_match = false;
+  EXPECT_EQ(Recommend({Set(16, 0.8, true, true), related}), 0u);
 }
 
 TEST(RecommendTest, TiesGoToFewerProbesThenTheEarlierSet) {

@@ -60,7 +60,7 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const ScannerOptions& options) 
     parts->random = MakeSystemRandom();
     parts->decode = options.decode;
     parts->decode.dihedral = false;
-    parts->decode.variants = true;  // revision 2 probes from them; ~0.1 ms
+    parts->decode.variants = true;  // revision 2 probes from them; ~0.25 ms a scan
     // The per-point checks run once per DB file this account's device has seen (the marker).
     const DbCheckMarker marker(options.account_state_path, options.account_key);
     bool points_checked_before = false;

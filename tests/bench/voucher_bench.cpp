@@ -1,5 +1,5 @@
 // Voucher build (device) and open (server) per voucher and per probe, single thread, at the
-// parameters P = 16, 32, 48 and 64 (s = 64, t = 10); voucher size, DB bytes per
+// parameters P = 16, 32, 48 and 64 (s = 64, the default t); voucher size, DB bytes per
 // entry; and the cost of the group operations that dominate (scripts/bench-vouchers runs it,
 // pinned to one core). Prints figures, asserts nothing. Times are CPU time of this thread, so
 // other load on the machine counts less. Protocol 1's figures, for comparison, are in

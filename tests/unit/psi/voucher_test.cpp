@@ -47,18 +47,18 @@ TEST(VoucherPayloadTest, RoundTripsAndRefusesMalformedBytes) {
 }
 
 TEST_F(VoucherBuildTest, EveryVoucherHasTheSameSizeOneEntryPerProbe) {
-  hashdb::DbBuildOptions options;  // P = 16, s = 64
+  hashdb::DbBuildOptions options;  // P = 48, s = 64
   options.synthetic_rate_ppm = 500'000;
   const auto db = MakeDb(40, options);
   auto account = MakeAccount(*db, "a");
   const auto builder = VoucherBuilder::Create(*db, *account, kAccount).value();
   const std::size_t expected = builder->shape().total_bytes();
-  EXPECT_EQ(builder->shape().entry_count, 16u);
+  EXPECT_EQ(builder->shape().entry_count, 48u);
   // Per entry: Q, then rkey || tag (x' and s values) || share x || share y, sealed.
   EXPECT_EQ(builder->shape().outer_entry_bytes(),
             kPointBytes + kAeadKeyBytes + 8 * (64 + 1) + 2 * kScalarBytes + kSingleUseSealOverhead);
   EXPECT_EQ(expected,
-            kHeader + 16 * builder->shape().outer_entry_bytes() + builder->shape().middle_bytes());
+            kHeader + 48 * builder->shape().outer_entry_bytes() + builder->shape().middle_bytes());
   for (const auto& member : members_) EXPECT_EQ(Build(*builder, InputFor(member.hash)).size(), expected);
   EXPECT_EQ(Build(*builder, InputFor(testing::RandomHash(*random_))).size(), expected);
   EXPECT_EQ(Build(*builder, InputFor(members_[0].hash, 10)).size(), expected);

@@ -77,7 +77,7 @@ TEST_F(AuditThresholdsTest, WritesJsonAndHtmlDeterministically) {
   EXPECT_EQ(audit["transforms"][0]["plain_recall"], 1.0);
   EXPECT_EQ(audit["distinct_pairs"]["ordered_pairs"], usable * (usable - 1));
   ASSERT_EQ(audit["parameter_sets"].size(), 2u);
-  EXPECT_EQ(audit["parameter_sets"][0]["name"], "L1-k64-P16-d0");
+  EXPECT_EQ(audit["parameter_sets"][0]["name"], "L1-k64-P16-d0-r2");
   EXPECT_EQ(audit["parameter_sets"][0]["cost"]["outer_entries"], 16);  // one per probe
   EXPECT_GT(audit["parameter_sets"][0]["cost"]["db_bytes_per_entry"].get<double>(), 32.0);
   EXPECT_GT(audit["parameter_sets"][0]["cost"]["voucher_bytes"].get<std::uint64_t>(), 16u * 96u);

@@ -1,5 +1,7 @@
 #include "audit/thumbnails.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <cmath>
 #include <opencv2/core.hpp>
@@ -11,19 +13,10 @@
 namespace hashveil::audit {
 
 std::string Base64(const std::vector<std::uint8_t>& bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    const std::size_t left = std::min<std::size_t>(3, bytes.size() - i);
-    std::uint32_t group = static_cast<std::uint32_t>(bytes[i]) << 16;
-    if (left > 1) group |= static_cast<std::uint32_t>(bytes[i + 1]) << 8;
-    if (left > 2) group |= bytes[i + 2];
-    for (std::size_t c = 0; c < 4; ++c) {
-      out += c <= left ? kAlphabet[(group >> (18 - 6 * c)) & 63] : '=';
-    }
-  }
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // the terminating NUL libsodium writes
   return out;
 }
 

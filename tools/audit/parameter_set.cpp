@@ -75,6 +75,24 @@ Result<std::vector<ParameterSet>> ParseGrid(std::string_view spec) {
   for (const char* axis : {"L", "k", "P", "d"}) {
     if (!axes.contains(axis)) return Status::InvalidInput(std::string("grid: axis ") + axis + " missing");
   }
+  // A value out of its own range is refused, so that no set the auditor asked for is silently
+  // left out; only combinations that are invalid together (P < L, dihedral probes that do not
+  // fit in P) are skipped.
+  for (std::uint32_t tables : axes["L"]) {
+    if (tables < 1 || tables > matcher::KeyScheme::kMaxTables) {
+      return Status::InvalidInput("grid: L (tables) is 1..64");
+    }
+  }
+  for (std::uint32_t bits : axes["k"]) {
+    if (bits < 8 || bits > 256 || bits % 8 != 0) {
+      return Status::InvalidInput("grid: k (bits per key) is a multiple of 8 in 8..256");
+    }
+  }
+  for (std::uint32_t probes : axes["P"]) {
+    if (probes < 1 || probes > matcher::KeyScheme::kMaxProbes) {
+      return Status::InvalidInput("grid: P (probes) is 1..4096");
+    }
+  }
   for (std::uint32_t d : axes["d"]) {
     if (d > 1) return Status::InvalidInput("grid: d (dihedral probes) is 0 or 1");
   }

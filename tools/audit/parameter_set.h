@@ -42,8 +42,9 @@ std::string Name(const ParameterSet& set);
 // invalid combinations (P < L, or dihedral probes that do not fit in P) are skipped.
 // A grid spec is "L=1,2;k=32,48,64;P=8,16,32,64;d=0,1;r=1,2" (any order; every axis present but
 // r, which defaults to the latest revision).
-// Errors: kInvalidInput naming the malformed axis or value; a "c" axis (the cuckoo functions of
-// DB formats 1 and 2) is refused as no longer used.
+// Errors: kInvalidInput naming the malformed axis, or an axis with a value outside its own range
+// (L 1..64, k a multiple of 8 in 8..256, P 1..4096, d 0..1, r 1..2); a "c" axis (the cuckoo
+// functions of DB formats 1 and 2) is refused as no longer used.
 Result<std::vector<ParameterSet>> ParseGrid(std::string_view spec);
 
 // The grid the default parameters were chosen from (docs/parameters.md).

@@ -37,7 +37,10 @@ TEST(ParameterSetTest, DefaultGridParses) {
 
 TEST(ParameterSetTest, RejectsMalformedGrids) {
   for (const char* spec : {"", "L=1;k=64;P=16", "L=x;k=64;P=16;d=0", "L=1;k=64;P=16;d=2",
-                           "L=1;k=64;P=16;d=0;q=1", "L=1,;k=64;P=16;d=0", "L=1;k=63;P=16;d=0"}) {
+                           "L=1;k=64;P=16;d=0;q=1", "L=1,;k=64;P=16;d=0", "L=1;k=63;P=16;d=0",
+                           // one value out of range among good ones: refused, not skipped
+                           "L=1;k=64,300;P=16;d=0", "L=1,65;k=64;P=16;d=0", "L=1;k=64;P=0,16;d=0",
+                           "L=1;k=64;P=16,5000;d=0"}) {
     EXPECT_FALSE(ParseGrid(spec).ok()) << spec;
   }
 }

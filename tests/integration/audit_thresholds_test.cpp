@@ -131,6 +131,7 @@ TEST_F(AuditThresholdsTest, BadOptionsAreUsageErrors) {
   for (const auto& [option, named] :
        {std::pair{"--grid 'L=1'", "grid"},
         std::pair{"--grid 'L=1;k=64;P=16;d=0;c=3'", "no longer used: DB format 3"},
+        std::pair{"--grid 'L=1;k=64,300;P=16;d=0'", "k (bits per key)"},
         std::pair{"--working-side -5", "working-side"}}) {
     const CliRun run = RunCli(HASHVEIL_BINARY,
                               "audit thresholds --corpus " + (dir_ / "corpus").string() + " --out " +

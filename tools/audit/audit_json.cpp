@@ -96,7 +96,7 @@ json ModelJson(const ModelEstimate& m) {
                 {"observed_interval", Interval(h.observed_interval, 1)},
                 {"predicted", h.predicted},
                 {"predicted_upper", h.predicted_upper},
-                {"covered", static_cast<double>(h.observed) <= h.predicted_upper}};
+                {"covered", h.covered()}};
   }
   return {{"points", points},
           {"correction", CorrectionJson(m.correction)},

@@ -265,8 +265,7 @@ ModelValidation ValidateModel(const MatchingScheme& scheme,
   const ModelEstimate& carried =
       v.independent.corrected_pair_rate >= v.correlated.corrected_pair_rate ? v.independent
                                                                             : v.correlated;
-  v.validated = carried.held_out.possible &&
-                static_cast<double>(carried.held_out.observed) <= carried.held_out.predicted_upper;
+  v.validated = carried.held_out.covered();
   v.riskiest_decile_multiplier = 0;
   for (const SchemeEvidence* evidence : validation) {
     if (evidence->observed < kDecileMinEvents) continue;

@@ -105,6 +105,8 @@ struct HeldOutCheck {
   PoissonInterval observed_interval;
   double predicted = 0;        // E(k') x the shorter points' trend (if rising) or pooled ratio
   double predicted_upper = 0;  // E(k') x their correction factor
+  // Whether the rule passed: possible, and the observation not above predicted_upper.
+  bool covered() const { return possible && static_cast<double>(observed) <= predicted_upper; }
 };
 HeldOutCheck HoldOutLongest(const std::vector<ObservedExpected>& points);
 
